@@ -1,0 +1,205 @@
+//! Comments on tickets. Authors edit and delete their own; `comments.moderate` lets
+//! admins handle anyone's.
+
+pub(crate) mod routes;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use tenancy::{Permission, ScopedConn, UserId};
+
+use crate::audit::{self, Entity};
+use crate::http::{ApiError, IfMatch, validate};
+use crate::orgs::UserRef;
+use crate::schema::{comment_views, comments};
+use crate::tickets::TicketId;
+
+pub use routes::configure;
+
+tenancy::id_type!(
+    /// A comment.
+    CommentId
+);
+
+/// A comment as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Comment {
+    pub id: CommentId,
+    pub author: UserRef,
+    pub body: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = comment_views)]
+struct CommentRow {
+    id: CommentId,
+    author_id: UserId,
+    author_login: String,
+    author_name: String,
+    body: String,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<CommentRow> for Comment {
+    fn from(r: CommentRow) -> Self {
+        Comment {
+            id: r.id,
+            author: UserRef {
+                id: r.author_id,
+                login: r.author_login,
+                name: r.author_name,
+            },
+            body: r.body,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `POST` and `PATCH` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    /// Markdown text, 1 to 50,000 characters.
+    pub body: String,
+}
+
+const BODY_MAX: usize = 50_000;
+
+impl CommentBody {
+    fn validate(&self) -> Result<String, ApiError> {
+        let body = validate::long_text("body", &self.body, BODY_MAX)?;
+        if body.trim().is_empty() {
+            return Err(ApiError::validation("body", "must not be empty"));
+        }
+        Ok(body)
+    }
+}
+
+fn to_json(c: &Comment) -> serde_json::Value {
+    serde_json::to_value(c).unwrap_or_default()
+}
+
+async fn load(tx: &mut ScopedConn<'_>, ticket: TicketId, id: CommentId) -> Result<Comment, ApiError> {
+    let row: Option<CommentRow> = comment_views::table
+        .filter(comment_views::id.eq(id))
+        .filter(comment_views::ticket_id.eq(ticket))
+        .filter(comment_views::deleted_at.is_null())
+        .select(CommentRow::as_select())
+        .first(tx.conn())
+        .await
+        .optional()?;
+    row.map(Comment::from).ok_or_else(|| ApiError::not_found("comment"))
+}
+
+pub(crate) async fn create(tx: &mut ScopedConn<'_>, ticket: TicketId, body: String) -> Result<Comment, ApiError> {
+    let id = CommentId::new();
+    let scope = tx.scope();
+    diesel::insert_into(comments::table)
+        .values((
+            comments::id.eq(id),
+            comments::org_id.eq(scope.org_id()),
+            comments::ticket_id.eq(ticket),
+            comments::author_id.eq(scope.user_id()),
+            comments::body.eq(body),
+        ))
+        .execute(tx.conn())
+        .await?;
+    let comment = load(tx, ticket, id).await?;
+    audit::record(tx, "comment.create", Entity::Comment(id), None, Some(to_json(&comment))).await?;
+    Ok(comment)
+}
+
+async fn list(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    after: Option<CommentId>,
+    limit: i64,
+) -> Result<Vec<Comment>, ApiError> {
+    // Ids are UUIDv7, so id order is creation order.
+    let mut q = comment_views::table
+        .filter(comment_views::ticket_id.eq(ticket))
+        .filter(comment_views::deleted_at.is_null())
+        .select(CommentRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(comment_views::id.gt(after.0));
+    }
+    let rows: Vec<CommentRow> = q
+        .order(comment_views::id.asc())
+        .limit(limit + 1)
+        .load(tx.conn())
+        .await?;
+    Ok(rows.into_iter().map(Comment::from).collect())
+}
+
+/// Loads a comment the caller may change: their own, or anyone's with moderation.
+async fn load_for_change(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    id: CommentId,
+    if_match: &IfMatch,
+) -> Result<Comment, ApiError> {
+    let comment = load(tx, ticket, id).await?;
+    let scope = tx.scope();
+    if comment.author.id != scope.user_id() && !scope.can(Permission::CommentsModerate) {
+        return Err(ApiError::forbidden("only the author or a moderator may change this comment"));
+    }
+    if_match.check(comment.version)?;
+    Ok(comment)
+}
+
+async fn edit(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    id: CommentId,
+    if_match: &IfMatch,
+    body: String,
+) -> Result<Comment, ApiError> {
+    let before = load_for_change(tx, ticket, id, if_match).await?;
+    let updated = diesel::update(
+        comments::table
+            .filter(comments::id.eq(id))
+            .filter(comments::version.eq(before.version)),
+    )
+    .set((
+        comments::body.eq(body),
+        comments::version.eq(comments::version + 1),
+        comments::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(tx.conn())
+    .await?;
+    if updated == 0 {
+        return Err(ApiError::precondition_failed(before.version + 1));
+    }
+    let after = load(tx, ticket, id).await?;
+    audit::record(tx, "comment.update", Entity::Comment(id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    Ok(after)
+}
+
+async fn delete(tx: &mut ScopedConn<'_>, ticket: TicketId, id: CommentId, if_match: &IfMatch) -> Result<(), ApiError> {
+    let before = load_for_change(tx, ticket, id, if_match).await?;
+    let deleted = diesel::update(
+        comments::table
+            .filter(comments::id.eq(id))
+            .filter(comments::version.eq(before.version)),
+    )
+    .set((comments::deleted_at.eq(diesel::dsl::now), comments::version.eq(comments::version + 1)))
+    .execute(tx.conn())
+    .await?;
+    if deleted == 0 {
+        return Err(ApiError::precondition_failed(before.version + 1));
+    }
+    audit::record(tx, "comment.delete", Entity::Comment(id), Some(to_json(&before)), None).await?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Typed configuration, read once from the environment at start and passed down.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the process runs. Production refuses local-mode conveniences (auto-started
+/// services, demo data) and logs JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Production,
+}
+
+/// All configuration, validated. See the README's configuration table.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub listen: SocketAddr,
+    /// Application connection (a role that owns nothing, so row-level security applies).
+    /// `None` in local mode: a local PostgreSQL is found or started.
+    pub database_url: Option<String>,
+    /// Connection used for migrations (owner of the tables); defaults to `database_url`.
+    pub database_owner_url: Option<String>,
+    pub redis_url: Option<String>,
+    pub db_pool_size: u32,
+    pub data_dir: PathBuf,
+    pub public_url: Option<String>,
+    pub log_filter: String,
+    pub max_body_bytes: usize,
+}
+
+/// A configuration variable that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let environment = match lookup("TRELLIS_ENV").as_deref() {
+            None | Some("local") => Environment::Local,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "TRELLIS_ENV",
+                    format!("expected `local` or `production`, got `{other}`"),
+                ));
+            }
+        };
+        let listen = parse(&lookup, "TRELLIS_LISTEN", "127.0.0.1:8080".parse().ok())?;
+        let database_url = url(&lookup, "DATABASE_URL", &["postgres://", "postgresql://"])?;
+        let database_owner_url = url(&lookup, "DATABASE_OWNER_URL", &["postgres://", "postgresql://"])?;
+        let redis_url = url(&lookup, "REDIS_URL", &["redis://", "rediss://"])?;
+        if environment == Environment::Production {
+            if database_url.is_none() {
+                return Err(invalid("DATABASE_URL", "required when TRELLIS_ENV=production"));
+            }
+            if redis_url.is_none() {
+                return Err(invalid("REDIS_URL", "required when TRELLIS_ENV=production"));
+            }
+        }
+        let db_pool_size: u32 = parse(&lookup, "TRELLIS_DB_POOL_SIZE", Some(16))?;
+        if !(1..=512).contains(&db_pool_size) {
+            return Err(invalid("TRELLIS_DB_POOL_SIZE", "must be between 1 and 512"));
+        }
+        let max_body_bytes: usize = parse(&lookup, "TRELLIS_MAX_BODY_BYTES", Some(1 << 20))?;
+        if !(1024..=(64 << 20)).contains(&max_body_bytes) {
+            return Err(invalid("TRELLIS_MAX_BODY_BYTES", "must be between 1024 and 67108864"));
+        }
+        let public_url = url(&lookup, "TRELLIS_PUBLIC_URL", &["http://", "https://"])?;
+        Ok(Config {
+            environment,
+            listen,
+            database_url,
+            database_owner_url,
+            redis_url,
+            db_pool_size,
+            data_dir: lookup("TRELLIS_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".trellis")),
+            public_url,
+            log_filter: lookup("TRELLIS_LOG").unwrap_or_else(|| "info".to_owned()),
+            max_body_bytes,
+        })
+    }
+
+    /// The URL people reach this server at.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: Option<T>,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match lookup(variable) {
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| invalid(variable, format!("`{raw}`: {e}"))),
+        None => default.ok_or_else(|| invalid(variable, "required")),
+    }
+}
+
+fn url(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    schemes: &[&str],
+) -> Result<Option<String>, ConfigError> {
+    match lookup(variable) {
+        Some(raw) if schemes.iter().any(|s| raw.starts_with(s)) => Ok(Some(raw)),
+        // The value may hold a password: name the variable, never echo it.
+        Some(_) => Err(invalid(variable, format!("must start with one of {}", schemes.join(", ")))),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_local_mode_without_any_variable() {
+        let config = load(&[]).expect("defaults are valid");
+        assert_eq!(config.environment, Environment::Local);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(config.database_url.is_none());
+    }
+
+    #[test]
+    fn production_requires_database_url() {
+        let err = load(&[("TRELLIS_ENV", "production")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        assert_eq!(load(&[("TRELLIS_LISTEN", "nowhere")]).unwrap_err().variable, "TRELLIS_LISTEN");
+        assert_eq!(load(&[("TRELLIS_ENV", "prod")]).unwrap_err().variable, "TRELLIS_ENV");
+        assert_eq!(load(&[("TRELLIS_DB_POOL_SIZE", "0")]).unwrap_err().variable, "TRELLIS_DB_POOL_SIZE");
+        let err = load(&[("DATABASE_URL", "mysql://user:secret@x/db")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+}

@@ -1,0 +1,222 @@
+//! The one application error type and the one place it becomes an HTTP response:
+//! RFC 9457 `application/problem+json` with a stable `type`, the failing field and the
+//! request id.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::request_id;
+
+/// An error a handler returns. Built with the constructors below; `type` is
+/// `urn:trellis:problem:<kind>`, stable across releases and documented in `docs/API.md`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    title: &'static str,
+    detail: Cow<'static, str>,
+    field: Option<Cow<'static, str>>,
+    extensions: Option<serde_json::Map<String, Value>>,
+}
+
+/// The serialised problem document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the problem kind, e.g. `urn:trellis:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// The request field (JSON pointer-ish dotted path, query or header name) at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The request id, also in the `X-Request-Id` response header and the logs.
+    pub request_id: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: Option<serde_json::Map<String, Value>>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            kind,
+            title,
+            detail: detail.into(),
+            field: None,
+            extensions: None,
+        }
+    }
+
+    /// Attaches the field at fault.
+    pub fn with_field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Attaches a problem extension member.
+    pub fn with_extension(mut self, key: &str, value: Value) -> Self {
+        self.extensions
+            .get_or_insert_with(Default::default)
+            .insert(key.to_owned(), value);
+        self
+    }
+
+    /// A field failed validation (422).
+    pub fn validation(field: impl Into<Cow<'static, str>>, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid field", detail).with_field(field)
+    }
+
+    /// The request could not be read: malformed JSON, wrong types, bad encoding (400).
+    pub fn bad_request(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, kind, "Bad request", detail)
+    }
+
+    /// Missing or invalid credentials (401).
+    pub fn unauthenticated(detail: &'static str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", detail)
+    }
+
+    /// Authenticated, but the role lacks the permission (403).
+    pub fn forbidden(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
+    /// Not there, or not visible to the caller: the two are indistinguishable (404).
+    pub fn not_found(what: &'static str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("{what} not found"))
+    }
+
+    /// The request conflicts with the current state (409).
+    pub fn conflict(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::CONFLICT, kind, "Conflict", detail)
+    }
+
+    /// `If-Match` named a version that is no longer current (412).
+    pub fn precondition_failed(current_version: i32) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale-version",
+            "Precondition failed",
+            "the resource changed since you read it; re-read it and retry with the new ETag",
+        )
+        .with_field("If-Match")
+        .with_extension("current_version", current_version.into())
+    }
+
+    /// The body is larger than the configured limit (413).
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Payload too large",
+            format!("the request body exceeds {limit} bytes"),
+        )
+        .with_extension("limit", limit.into())
+    }
+
+    /// The body is not `application/json` (415).
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the body as application/json",
+        )
+        .with_field("Content-Type")
+    }
+
+    /// Something failed on our side (500). The cause is logged, never sent.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            "an unexpected error occurred; quote the request id when reporting it",
+        )
+    }
+
+    /// A dependency (database, Redis) is unavailable (503).
+    pub fn unavailable(detail: &'static str) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
+    }
+
+    /// The problem `type` member.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:trellis:problem:{}", self.kind),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail.to_string(),
+            field: self.field.as_ref().map(|f| f.to_string()),
+            request_id: request_id::current().unwrap_or_default(),
+            extensions: self.extensions.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.status, self.kind, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status)
+            .content_type("application/problem+json")
+            .json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => ApiError::not_found("resource"),
+            E::DatabaseError(K::UniqueViolation, info) => {
+                ApiError::conflict("already-exists", "a resource with this identifier already exists")
+                    .with_extension("constraint", info.constraint_name().unwrap_or_default().into())
+            }
+            // Input is validated before it reaches the database; a constraint failing here
+            // is still the caller's input, so it stays a 4xx.
+            E::DatabaseError(K::CheckViolation, info) => ApiError::validation(
+                info.column_name().unwrap_or("body").to_owned(),
+                "a value is out of range",
+            ),
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                ApiError::conflict("reference", "a referenced resource does not exist")
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<tenancy::Forbidden> for ApiError {
+    fn from(e: tenancy::Forbidden) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}
+
+impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    fn from(e: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
+        tracing::error!(error = %e, "database pool");
+        ApiError::unavailable("the database is not reachable; retry shortly")
+    }
+}

@@ -1,0 +1,132 @@
+//! The HTTP layer: application state, the app factory with its middleware, health
+//! and metrics endpoints, errors, extractors and pagination.
+
+pub mod error;
+pub mod extract;
+mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod request_id;
+pub mod validate;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use tenancy::{DbConn, DbPool};
+
+use crate::config::Config;
+
+pub use error::ApiError;
+pub use extract::{IfMatch, JsonBody};
+pub use metrics::Metrics;
+pub use pagination::{Page, PageParams};
+
+/// The Redis pool.
+pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+
+/// A database connection checked out of the pool for the rest of a request.
+pub type PooledConn = bb8::PooledConnection<'static, AsyncDieselConnectionManager<DbConn>>;
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub db: DbPool,
+    pub redis: RedisPool,
+    pub metrics: Metrics,
+    pub config: Config,
+}
+
+/// The strong ETag of a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Opens the Redis pool. Creation does not wait for Redis: the API keeps serving
+/// without it and `/readyz` reports it.
+pub fn redis_pool(url: &str) -> anyhow::Result<RedisPool> {
+    let manager = bb8_redis::RedisConnectionManager::new(url)?;
+    Ok(bb8::Pool::builder()
+        .max_size(16)
+        .connection_timeout(Duration::from_secs(2))
+        .build_unchecked(manager))
+}
+
+const INDEX_HTML: &str = include_str!("../../../web/index.html");
+
+async fn index() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(INDEX_HTML)
+}
+
+async fn no_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("route"))
+}
+
+/// The application: every route and middleware. Used by `serve` and by the tests.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(extract::configure_errors)
+        .route("/", web::get().to(index))
+        .route("/healthz", web::get().to(health::live))
+        .route("/readyz", web::get().to(health::ready))
+        .route("/metrics", web::get().to(metrics::scrape))
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(openapi::serve))
+                .service(
+                    web::scope("/orgs/{org}")
+                        .configure(crate::orgs::configure)
+                        .configure(crate::projects::configure)
+                        .configure(crate::tickets::configure)
+                        .configure(crate::comments::configure)
+                        .configure(crate::audit::configure),
+                ),
+        )
+        .default_service(web::to(no_route))
+        .wrap(Compress::default())
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Cache-Control", "no-store")),
+        )
+        .wrap(from_fn(metrics::middleware))
+        .wrap(from_fn(request_id::middleware))
+}
+
+/// Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish
+/// (up to 30 s) and returns.
+pub async fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<()> {
+    HttpServer::new(move || build_app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run()
+        .await
+}
+
+/// A JSON response carrying the resource's `ETag`.
+pub fn json_with_etag<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i32,
+    body: &T,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((actix_web::http::header::ETAG, etag(version)))
+        .json(body)
+}

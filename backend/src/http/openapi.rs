@@ -1,0 +1,78 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json`. A snapshot test keeps `docs/openapi.json` in step.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token (`trl_...`) created with `trellis token create`."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Trellis API",
+        description = "Multi-tenant issue tracker. Every route lives under an organization \
+                       (`/api/v1/orgs/{org}`); errors are RFC 9457 problem documents.",
+    ),
+    paths(
+        crate::orgs::routes::get_org,
+        crate::orgs::routes::update_org,
+        crate::orgs::routes::list_members,
+        crate::projects::routes::create_project,
+        crate::projects::routes::list_projects,
+        crate::projects::routes::get_project,
+        crate::projects::routes::update_project,
+        crate::projects::routes::archive_project,
+        crate::projects::routes::unarchive_project,
+        crate::tickets::routes::create_ticket,
+        crate::tickets::routes::list_tickets,
+        crate::tickets::routes::list_project_tickets,
+        crate::tickets::routes::get_ticket,
+        crate::tickets::routes::replace_ticket,
+        crate::tickets::routes::patch_ticket,
+        crate::tickets::routes::delete_ticket,
+        crate::tickets::routes::list_transitions,
+        crate::tickets::routes::perform_transition,
+        crate::comments::routes::create_comment,
+        crate::comments::routes::list_comments,
+        crate::comments::routes::edit_comment,
+        crate::comments::routes::delete_comment,
+        crate::audit::routes::list_audit_log,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "orgs", description = "The organization and its members"),
+        (name = "projects", description = "Projects and their workflows"),
+        (name = "tickets", description = "Tickets, lists and transitions"),
+        (name = "comments", description = "Comments on tickets"),
+        (name = "audit", description = "The audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON text.
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+/// `GET /api/v1/openapi.json`
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document())
+}

@@ -1,0 +1,22 @@
+//! Trellis: the HTTP API server and CLI of a multi-tenant issue tracker.
+//!
+//! Organised by feature: each folder holds its routes, queries and tests. Tenant data
+//! is reached only through `tenancy::OrgScope` (see the tenancy crate).
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod comments;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod local;
+pub mod orgs;
+pub mod projects;
+pub mod schema;
+pub mod tickets;
+pub mod workflows;
+
+#[cfg(test)]
+mod test_support;

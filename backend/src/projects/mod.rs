@@ -1,0 +1,117 @@
+//! Projects: a key (`WEB`), a name, a workflow, and the counter that numbers tickets.
+
+pub(crate) mod queries;
+pub(crate) mod routes;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::http::ApiError;
+use crate::http::validate;
+use crate::schema::projects;
+use crate::workflows::{Status, WorkflowId};
+
+pub(crate) use queries::find_open_for_update;
+pub use routes::configure;
+
+tenancy::id_type!(
+    /// A project.
+    ProjectId
+);
+
+/// A project as the API shows it.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = projects)]
+pub struct Project {
+    pub id: ProjectId,
+    /// Upper-case key that prefixes ticket keys (`WEB` in `WEB-12`).
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set when archived: no new tickets; hidden from lists unless asked for.
+    pub archived_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub workflow_id: WorkflowId,
+}
+
+/// A project with its workflow's statuses.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProjectDetail {
+    #[serde(flatten)]
+    pub project: Project,
+    pub statuses: Vec<Status>,
+}
+
+/// `POST /projects` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    /// 2 to 10 characters: an upper-case letter, then upper-case letters or digits.
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `PATCH /projects/{key}` body: only the fields given change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+const NAME_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 10_000;
+
+/// Whether `key` is a well-formed project key.
+pub fn valid_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    (2..=10).contains(&bytes.len())
+        && bytes[0].is_ascii_uppercase()
+        && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+impl NewProject {
+    pub(crate) fn validate(&self) -> Result<ValidProject, ApiError> {
+        if !valid_key(&self.key) {
+            return Err(ApiError::validation(
+                "key",
+                "must be 2 to 10 characters: an upper-case letter, then upper-case letters or digits",
+            ));
+        }
+        Ok(ValidProject {
+            key: self.key.clone(),
+            name: validate::required_text("name", &self.name, NAME_MAX)?,
+            description: validate::long_text("description", &self.description, DESCRIPTION_MAX)?,
+        })
+    }
+}
+
+impl ProjectPatch {
+    fn validate(&self) -> Result<(Option<String>, Option<String>), ApiError> {
+        Ok((
+            self.name
+                .as_deref()
+                .map(|n| validate::required_text("name", n, NAME_MAX))
+                .transpose()?,
+            self.description
+                .as_deref()
+                .map(|d| validate::long_text("description", d, DESCRIPTION_MAX))
+                .transpose()?,
+        ))
+    }
+}
+
+pub(crate) struct ValidProject {
+    key: String,
+    name: String,
+    description: String,
+}

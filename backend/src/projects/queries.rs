@@ -1,0 +1,167 @@
+//! Project queries. All run inside an org-scoped transaction.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use tenancy::ScopedConn;
+
+use super::{Project, ProjectDetail, ProjectId, ValidProject};
+use crate::audit::{self, Entity};
+use crate::http::{ApiError, IfMatch};
+use crate::schema::projects;
+use crate::workflows::{self, WorkflowId};
+
+fn to_json(project: &Project) -> serde_json::Value {
+    serde_json::to_value(project).unwrap_or_default()
+}
+
+pub(crate) async fn create(tx: &mut ScopedConn<'_>, new: ValidProject) -> Result<Project, ApiError> {
+    let workflow_id = workflows::create_default(tx, &format!("{} workflow", new.key)).await?;
+    let org_id = tx.scope().org_id();
+    let project: Project = diesel::insert_into(projects::table)
+        .values((
+            projects::id.eq(ProjectId::new()),
+            projects::org_id.eq(org_id),
+            projects::key.eq(&new.key),
+            projects::name.eq(&new.name),
+            projects::description.eq(&new.description),
+            projects::workflow_id.eq(workflow_id),
+        ))
+        .returning(Project::as_returning())
+        .get_result(tx.conn())
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::conflict("project-key-taken", format!("a project with key {} already exists", new.key))
+                    .with_field("key")
+            }
+            other => other.into(),
+        })?;
+    audit::record(tx, "project.create", Entity::Project(project.id), None, Some(to_json(&project))).await?;
+    Ok(project)
+}
+
+pub(super) async fn list(
+    tx: &mut ScopedConn<'_>,
+    include_archived: bool,
+    after_key: Option<String>,
+    limit: i64,
+) -> Result<Vec<Project>, ApiError> {
+    let mut query = projects::table.select(Project::as_select()).into_boxed();
+    if !include_archived {
+        query = query.filter(projects::archived_at.is_null());
+    }
+    if let Some(after) = after_key {
+        query = query.filter(projects::key.gt(after));
+    }
+    Ok(query
+        .order(projects::key.asc())
+        .limit(limit + 1)
+        .load(tx.conn())
+        .await?)
+}
+
+pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
+    projects::table
+        .filter(projects::key.eq(key))
+        .select(Project::as_select())
+        .first(tx.conn())
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("project"))
+}
+
+pub(super) async fn detail(tx: &mut ScopedConn<'_>, key: &str) -> Result<ProjectDetail, ApiError> {
+    let project = find(tx, key).await?;
+    let statuses = workflows::statuses_of(tx, project.workflow_id).await?;
+    Ok(ProjectDetail { project, statuses })
+}
+
+async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
+    projects::table
+        .filter(projects::key.eq(key))
+        .select(Project::as_select())
+        .for_update()
+        .first(tx.conn())
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("project"))
+}
+
+pub(super) async fn update(
+    tx: &mut ScopedConn<'_>,
+    key: &str,
+    if_match: &IfMatch,
+    name: Option<String>,
+    description: Option<String>,
+) -> Result<Project, ApiError> {
+    let before = lock(tx, key).await?;
+    if_match.check(before.version)?;
+    let after: Project = diesel::update(projects::table.find(before.id))
+        .set((
+            projects::name.eq(name.unwrap_or_else(|| before.name.clone())),
+            projects::description.eq(description.unwrap_or_else(|| before.description.clone())),
+            projects::version.eq(projects::version + 1),
+            projects::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Project::as_returning())
+        .get_result(tx.conn())
+        .await?;
+    audit::record(tx, "project.update", Entity::Project(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    Ok(after)
+}
+
+pub(super) async fn set_archived(
+    tx: &mut ScopedConn<'_>,
+    key: &str,
+    if_match: &IfMatch,
+    archived: bool,
+) -> Result<Project, ApiError> {
+    let before = lock(tx, key).await?;
+    if_match.check(before.version)?;
+    if before.archived_at.is_some() == archived {
+        return Ok(before);
+    }
+    let archived_at = archived.then(chrono::Utc::now);
+    let after: Project = diesel::update(projects::table.find(before.id))
+        .set((
+            projects::archived_at.eq(archived_at),
+            projects::version.eq(projects::version + 1),
+            projects::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Project::as_returning())
+        .get_result(tx.conn())
+        .await?;
+    let action = if archived { "project.archive" } else { "project.unarchive" };
+    audit::record(tx, action, Entity::Project(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    Ok(after)
+}
+
+/// Takes the next ticket number of an open project. The `UPDATE` holds the project's
+/// row lock until the creating transaction ends, so concurrent creates queue here and
+/// numbers are handed out without gaps (a rollback returns the number) or duplicates.
+pub(crate) async fn find_open_for_update(
+    tx: &mut ScopedConn<'_>,
+    key: &str,
+) -> Result<(ProjectId, WorkflowId, i32), ApiError> {
+    let taken: Option<(ProjectId, WorkflowId, i32)> = diesel::update(
+        projects::table
+            .filter(projects::key.eq(key))
+            .filter(projects::archived_at.is_null()),
+    )
+    .set(projects::ticket_counter.eq(projects::ticket_counter + 1))
+    .returning((projects::id, projects::workflow_id, projects::ticket_counter))
+    .get_result(tx.conn())
+    .await
+    .optional()?;
+    match taken {
+        Some(row) => Ok(row),
+        None => {
+            // Distinguish "archived" (a 409 the caller can act on) from "absent".
+            let archived = find(tx, key).await?;
+            Err(ApiError::conflict(
+                "project-archived",
+                format!("project {} is archived; unarchive it to add tickets", archived.key),
+            ))
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `/api/v1/orgs/{org}/projects`
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use tenancy::Permission;
+
+use super::{NewProject, Project, ProjectDetail, ProjectPatch, queries};
+use crate::auth::Caller;
+use crate::http::error::Problem;
+use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/projects")
+            .route(web::get().to(list_projects))
+            .route(web::post().to(create_project)),
+    )
+    .service(
+        web::resource("/projects/{project}")
+            .route(web::get().to(get_project))
+            .route(web::patch().to(update_project)),
+    )
+    .route("/projects/{project}/archive", web::post().to(archive_project))
+    .route("/projects/{project}/unarchive", web::post().to(unarchive_project));
+}
+
+/// Creates a project with the default workflow.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/projects", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug")),
+    request_body = NewProject,
+    responses(
+        (status = 201, description = "Created", body = Project),
+        (status = 409, description = "Key taken", body = Problem),
+        (status = 422, description = "Invalid field", body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_project(mut caller: Caller, body: JsonBody<NewProject>) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::ProjectsCreate)?;
+    let new = body.validate()?;
+    let project = caller
+        .tx(Permission::ProjectsCreate, async move |tx| queries::create(tx, new).await)
+        .await?;
+    Ok(json_with_etag(StatusCode::CREATED, project.version, &project))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListProjectsQuery {
+    /// Include archived projects.
+    #[serde(default)]
+    archived: bool,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// Lists projects by key.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/projects", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug"), ListProjectsQuery),
+    responses((status = 200, description = "A page of projects", body = Page<Project>)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_projects(
+    mut caller: Caller,
+    query: web::Query<ListProjectsQuery>,
+) -> Result<web::Json<Page<Project>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let after: Option<String> = page.cursor()?;
+    let rows = caller
+        .tx(Permission::ProjectsRead, async move |tx| {
+            queries::list(tx, query.archived, after, limit).await
+        })
+        .await?;
+    Ok(web::Json(Page::from_rows(rows, limit, |p| p.key.clone())))
+}
+
+/// One project with its workflow's statuses.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/projects/{project}", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
+    responses((status = 200, description = "The project", body = ProjectDetail), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_project(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (_, key) = path.into_inner();
+    let detail = caller
+        .tx(Permission::ProjectsRead, async |tx| queries::detail(tx, &key).await)
+        .await?;
+    Ok(json_with_etag(StatusCode::OK, detail.project.version, &detail))
+}
+
+/// Renames a project or changes its description.
+#[utoipa::path(
+    patch, path = "/api/v1/orgs/{org}/projects/{project}", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    request_body = ProjectPatch,
+    responses((status = 200, body = Project), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn update_project(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<ProjectPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::ProjectsUpdate)?;
+    let (_, key) = path.into_inner();
+    let (name, description) = body.validate()?;
+    let project = caller
+        .tx(Permission::ProjectsUpdate, async |tx| {
+            queries::update(tx, &key, &if_match, name, description).await
+        })
+        .await?;
+    Ok(json_with_etag(StatusCode::OK, project.version, &project))
+}
+
+/// Archives a project: it keeps its tickets but takes no new ones.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/projects/{project}/archive", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
+    responses((status = 200, body = Project), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn archive_project(
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    set_archived(caller, path, if_match, true).await
+}
+
+/// Brings an archived project back.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/projects/{project}/unarchive", tag = "projects",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
+    responses((status = 200, body = Project), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn unarchive_project(
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    set_archived(caller, path, if_match, false).await
+}
+
+async fn set_archived(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    archived: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (_, key) = path.into_inner();
+    let project = caller
+        .tx(Permission::ProjectsArchive, async |tx| {
+            queries::set_archived(tx, &key, &if_match, archived).await
+        })
+        .await?;
+    Ok(json_with_etag(StatusCode::OK, project.version, &project))
+}

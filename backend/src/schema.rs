@@ -1,0 +1,222 @@
+//! Diesel definitions of the tables and views. Written by hand to match
+//! `migrations/`; every query here runs in the tests.
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        login -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        github_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    orgs (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    memberships (org_id, user_id) {
+        org_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+
+diesel::table! {
+    workflows (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    statuses (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        workflow_id -> Uuid,
+        name -> Text,
+        category -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    transitions (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        workflow_id -> Uuid,
+        from_status_id -> Uuid,
+        to_status_id -> Uuid,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        key -> Text,
+        name -> Text,
+        description -> Text,
+        workflow_id -> Uuid,
+        ticket_counter -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        archived_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        project_id -> Uuid,
+        number -> Int4,
+        title -> Text,
+        description -> Text,
+        #[sql_name = "type"]
+        kind -> Text,
+        priority -> Int2,
+        status_id -> Uuid,
+        assignee_id -> Nullable<Uuid>,
+        reporter_id -> Uuid,
+        labels -> Array<Text>,
+        due_date -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// `tickets` joined with its project key, status, assignee and reporter (a view).
+    ticket_views (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        project_id -> Uuid,
+        project_key -> Text,
+        number -> Int4,
+        key -> Text,
+        title -> Text,
+        description -> Text,
+        #[sql_name = "type"]
+        kind -> Text,
+        priority -> Int2,
+        status_id -> Uuid,
+        status_name -> Text,
+        status_category -> Text,
+        assignee_id -> Nullable<Uuid>,
+        assignee_login -> Nullable<Text>,
+        assignee_name -> Nullable<Text>,
+        reporter_id -> Uuid,
+        reporter_login -> Text,
+        reporter_name -> Text,
+        labels -> Array<Text>,
+        due_date -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        author_id -> Uuid,
+        body -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// `comments` joined with the author (a view).
+    comment_views (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        author_id -> Uuid,
+        author_login -> Text,
+        author_name -> Text,
+        body -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        actor_id -> Nullable<Uuid>,
+        token_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(statuses -> workflows (workflow_id));
+diesel::joinable!(projects -> workflows (workflow_id));
+diesel::joinable!(tickets -> projects (project_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    workflows,
+    statuses,
+    transitions,
+    projects,
+    tickets,
+    ticket_views,
+    comments,
+    comment_views,
+    api_tokens,
+    audit_log,
+);
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> orgs (org_id));
+diesel::allow_tables_to_appear_in_same_query!(users, orgs, memberships, api_tokens);

@@ -1,0 +1,409 @@
+//! Tickets: the work items (`WEB-12`), their fields, workflow transitions and lists.
+
+pub(crate) mod queries;
+pub(crate) mod routes;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::http::{ApiError, validate};
+use crate::orgs::UserRef;
+use crate::schema::ticket_views;
+use crate::workflows::{Status, StatusCategory, StatusId};
+
+pub(crate) use queries::find_id_by_key;
+pub use routes::configure;
+
+tenancy::id_type!(
+    /// A ticket.
+    TicketId
+);
+
+/// Kind of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketType {
+    Epic,
+    Story,
+    Task,
+    Bug,
+    Subtask,
+}
+
+impl TicketType {
+    pub const ALL: [TicketType; 5] = [Self::Epic, Self::Story, Self::Task, Self::Bug, Self::Subtask];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Epic => "epic",
+            Self::Story => "story",
+            Self::Task => "task",
+            Self::Bug => "bug",
+            Self::Subtask => "subtask",
+        }
+    }
+
+    fn from_db(s: &str) -> Self {
+        Self::ALL.into_iter().find(|t| t.as_str() == s).unwrap_or(Self::Task)
+    }
+}
+
+/// Importance, stored as 1 (lowest) to 5 (highest) so it sorts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Lowest,
+    Low,
+    Medium,
+    High,
+    Highest,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [Self::Lowest, Self::Low, Self::Medium, Self::High, Self::Highest];
+
+    pub fn to_db(self) -> i16 {
+        match self {
+            Self::Lowest => 1,
+            Self::Low => 2,
+            Self::Medium => 3,
+            Self::High => 4,
+            Self::Highest => 5,
+        }
+    }
+
+    fn from_db(n: i16) -> Self {
+        Self::ALL.into_iter().find(|p| p.to_db() == n).unwrap_or(Self::Medium)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lowest => "lowest",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Highest => "highest",
+        }
+    }
+}
+
+/// A ticket as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ticket {
+    pub id: TicketId,
+    /// `PROJECT-NUMBER`, e.g. `WEB-12`.
+    pub key: String,
+    pub project: String,
+    pub number: i32,
+    pub title: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: TicketType,
+    pub priority: Priority,
+    pub status: Status,
+    pub assignee: Option<UserRef>,
+    pub reporter: UserRef,
+    pub labels: Vec<String>,
+    pub due_date: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the ticket last entered a `done` status; `null` while open.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = ticket_views)]
+pub(crate) struct TicketRow {
+    id: TicketId,
+    project_key: String,
+    number: i32,
+    key: String,
+    title: String,
+    description: String,
+    kind: String,
+    priority: i16,
+    status_id: StatusId,
+    status_name: String,
+    status_category: String,
+    assignee_id: Option<tenancy::UserId>,
+    assignee_login: Option<String>,
+    assignee_name: Option<String>,
+    reporter_id: tenancy::UserId,
+    reporter_login: String,
+    reporter_name: String,
+    labels: Vec<String>,
+    due_date: Option<NaiveDate>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+}
+
+impl From<TicketRow> for Ticket {
+    fn from(r: TicketRow) -> Self {
+        let assignee = match (r.assignee_id, r.assignee_login, r.assignee_name) {
+            (Some(id), Some(login), Some(name)) => Some(UserRef { id, login, name }),
+            _ => None,
+        };
+        Ticket {
+            id: r.id,
+            key: r.key,
+            project: r.project_key,
+            number: r.number,
+            title: r.title,
+            description: r.description,
+            kind: TicketType::from_db(&r.kind),
+            priority: Priority::from_db(r.priority),
+            status: Status {
+                id: r.status_id,
+                name: r.status_name,
+                category: StatusCategory::from_db(&r.status_category),
+            },
+            assignee,
+            reporter: UserRef {
+                id: r.reporter_id,
+                login: r.reporter_login,
+                name: r.reporter_name,
+            },
+            labels: r.labels,
+            due_date: r.due_date,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            resolved_at: r.resolved_at,
+        }
+    }
+}
+
+/// A parsed ticket key: project key and number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketKey {
+    pub project: String,
+    pub number: i32,
+}
+
+impl TicketKey {
+    /// Parses `WEB-12` (case-insensitive, as Jira does). Anything else is simply a
+    /// ticket that does not exist.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let not_found = || ApiError::not_found("ticket");
+        let (project, number) = raw.rsplit_once('-').ok_or_else(not_found)?;
+        let project = project.to_ascii_uppercase();
+        if !crate::projects::valid_key(&project) || number.starts_with('+') {
+            return Err(not_found());
+        }
+        let number: i32 = number.parse().map_err(|_| not_found())?;
+        if number < 1 {
+            return Err(not_found());
+        }
+        Ok(Self { project, number })
+    }
+}
+
+const TITLE_MAX: usize = 500;
+const DESCRIPTION_MAX: usize = 100_000;
+const LABELS_MAX: usize = 50;
+const LABEL_MAX: usize = 64;
+
+fn default_type() -> TicketType {
+    TicketType::Task
+}
+
+fn default_priority() -> Priority {
+    Priority::Medium
+}
+
+/// `POST /projects/{project}/tickets` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: TicketType,
+    #[serde(default = "default_priority")]
+    pub priority: Priority,
+    /// Login of a member of the organization.
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// `PUT /tickets/{key}` body: the complete editable state. Omitted optional fields
+/// (assignee, labels, due date, description) are cleared.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketReplace {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: TicketType,
+    pub priority: Priority,
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// `PATCH /tickets/{key}` body: only the fields present change; `null` clears the
+/// nullable ones (assignee, due date).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<TicketType>,
+    pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<Option<String>>,
+    pub labels: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_date: Option<Option<NaiveDate>>,
+}
+
+/// Tells "field absent" (outer `None`, via `default`) from "field is null".
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Validated changes to a ticket's editable fields; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct TicketChange {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<TicketType>,
+    pub priority: Option<Priority>,
+    pub assignee: Option<Option<String>>,
+    pub labels: Option<Vec<String>>,
+    pub due_date: Option<Option<NaiveDate>>,
+}
+
+fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
+    if raw.len() > LABELS_MAX {
+        return Err(ApiError::validation("labels", format!("at most {LABELS_MAX} labels")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, label) in raw.iter().enumerate() {
+        let label = label.trim();
+        let field = format!("labels[{i}]");
+        if label.is_empty() || label.chars().count() > LABEL_MAX {
+            return Err(ApiError::validation(field, format!("must be 1 to {LABEL_MAX} characters")));
+        }
+        if label.chars().any(|c| c.is_whitespace() || c == ',' || c.is_control()) {
+            return Err(ApiError::validation(field, "must not contain spaces, commas or control characters"));
+        }
+        if !out.iter().any(|l| l == label) {
+            out.push(label.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn assignee(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some(login) if (1..=39).contains(&login.len()) => Ok(Some(login.to_owned())),
+        Some(_) => Err(ApiError::validation("assignee", "must be the login of a member")),
+    }
+}
+
+impl NewTicket {
+    pub(crate) fn validate(&self) -> Result<TicketChange, ApiError> {
+        Ok(TicketChange {
+            title: Some(validate::required_text("title", &self.title, TITLE_MAX)?),
+            description: Some(validate::long_text("description", &self.description, DESCRIPTION_MAX)?),
+            kind: Some(self.kind),
+            priority: Some(self.priority),
+            assignee: Some(assignee(self.assignee.as_deref())?),
+            labels: Some(labels(&self.labels)?),
+            due_date: Some(self.due_date),
+        })
+    }
+}
+
+impl TicketReplace {
+    pub(crate) fn validate(&self) -> Result<TicketChange, ApiError> {
+        NewTicket {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            kind: self.kind,
+            priority: self.priority,
+            assignee: self.assignee.clone(),
+            labels: self.labels.clone(),
+            due_date: self.due_date,
+        }
+        .validate()
+    }
+}
+
+impl TicketPatch {
+    pub(crate) fn validate(&self) -> Result<TicketChange, ApiError> {
+        Ok(TicketChange {
+            title: self
+                .title
+                .as_deref()
+                .map(|t| validate::required_text("title", t, TITLE_MAX))
+                .transpose()?,
+            description: self
+                .description
+                .as_deref()
+                .map(|d| validate::long_text("description", d, DESCRIPTION_MAX))
+                .transpose()?,
+            kind: self.kind,
+            priority: self.priority,
+            assignee: self
+                .assignee
+                .as_ref()
+                .map(|a| assignee(a.as_deref()))
+                .transpose()?,
+            labels: self.labels.as_deref().map(labels).transpose()?,
+            due_date: self.due_date,
+        })
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn ticket_keys_parse_case_insensitively() {
+        assert_eq!(
+            TicketKey::parse("web-12").ok(),
+            Some(TicketKey {
+                project: "WEB".into(),
+                number: 12
+            })
+        );
+        for bad in ["WEB", "WEB-", "WEB-0", "WEB--1", "WEB-+1", "-1", "W-1", "WEB-99999999999", "WE B-1"] {
+            assert!(TicketKey::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_are_trimmed_deduplicated_and_checked() {
+        let ok = labels(&["a".into(), " b ".into(), "a".into()]).ok();
+        assert_eq!(ok, Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert!(labels(&["has space".into()]).is_err());
+        assert!(labels(&vec!["x".to_owned(); 51]).is_err());
+    }
+
+    #[test]
+    fn patch_tells_absent_from_null() {
+        let absent: TicketPatch = serde_json::from_str("{}").unwrap_or_default();
+        assert_eq!(absent.assignee, None);
+        let null: TicketPatch = serde_json::from_str(r#"{"assignee": null}"#).unwrap_or_default();
+        assert_eq!(null.assignee, Some(None));
+    }
+}

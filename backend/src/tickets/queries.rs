@@ -1,0 +1,338 @@
+//! Ticket queries. All run inside an org-scoped transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use tenancy::{ScopedConn, UserId};
+
+use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType};
+use crate::audit::{self, Entity};
+use crate::http::{ApiError, IfMatch};
+use crate::schema::{memberships, projects, statuses, ticket_views, tickets, users};
+use crate::workflows::{self, StatusCategory, Transition};
+
+fn to_json(ticket: &Ticket) -> serde_json::Value {
+    serde_json::to_value(ticket).unwrap_or_default()
+}
+
+async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
+    // memberships is row-level secured: only members of the scope's org are found.
+    memberships::table
+        .inner_join(users::table)
+        .filter(users::login.eq(login))
+        .filter(users::deleted_at.is_null())
+        .select(users::id)
+        .first::<uuid::Uuid>(tx.conn())
+        .await
+        .optional()?
+        .map(UserId)
+        .ok_or_else(|| ApiError::validation("assignee", format!("`{login}` is not a member of this organization")))
+}
+
+async fn assignee_id(tx: &mut ScopedConn<'_>, login: Option<&str>) -> Result<Option<UserId>, ApiError> {
+    match login {
+        Some(login) => member_id(tx, login).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError> {
+    let row: TicketRow = ticket_views::table
+        .find(id)
+        .select(TicketRow::as_select())
+        .first(tx.conn())
+        .await?;
+    Ok(row.into())
+}
+
+/// The live (not deleted) ticket with this key.
+pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
+    let row: Option<TicketRow> = ticket_views::table
+        .filter(ticket_views::project_key.eq(&key.project))
+        .filter(ticket_views::number.eq(key.number))
+        .filter(ticket_views::deleted_at.is_null())
+        .select(TicketRow::as_select())
+        .first(tx.conn())
+        .await
+        .optional()?;
+    row.map(Ticket::from).ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+/// The id of the live ticket with this key (for features that hang off tickets).
+pub(crate) async fn find_id_by_key(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<TicketId, ApiError> {
+    ticket_views::table
+        .filter(ticket_views::project_key.eq(&key.project))
+        .filter(ticket_views::number.eq(key.number))
+        .filter(ticket_views::deleted_at.is_null())
+        .select(ticket_views::id)
+        .first::<uuid::Uuid>(tx.conn())
+        .await
+        .optional()?
+        .map(TicketId)
+        .ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+pub(crate) async fn create(tx: &mut ScopedConn<'_>, project_key: &str, change: TicketChange) -> Result<Ticket, ApiError> {
+    let assignee = assignee_id(tx, change.assignee.clone().flatten().as_deref()).await?;
+    let (project_id, workflow_id, number) = crate::projects::find_open_for_update(tx, project_key).await?;
+    let status_id = workflows::initial_status(tx, workflow_id).await?;
+    let id = TicketId::new();
+    let scope = tx.scope();
+    let values = (
+        tickets::id.eq(id),
+        tickets::org_id.eq(scope.org_id()),
+        tickets::project_id.eq(project_id),
+        tickets::number.eq(number),
+        tickets::title.eq(change.title.unwrap_or_default()),
+        tickets::description.eq(change.description.unwrap_or_default()),
+        tickets::kind.eq(change.kind.unwrap_or(TicketType::Task).as_str()),
+        tickets::priority.eq(change.priority.unwrap_or(Priority::Medium).to_db()),
+        tickets::status_id.eq(status_id),
+        tickets::assignee_id.eq(assignee),
+        tickets::reporter_id.eq(scope.user_id()),
+        tickets::labels.eq(change.labels.unwrap_or_default()),
+        tickets::due_date.eq(change.due_date.flatten()),
+    );
+    diesel::insert_into(tickets::table).values(values).execute(tx.conn()).await?;
+    let ticket = load(tx, id).await?;
+    audit::record(tx, "ticket.create", Entity::Ticket(id), None, Some(to_json(&ticket))).await?;
+    Ok(ticket)
+}
+
+/// Applies `change` when `If-Match` agrees; the `version` guard in the `UPDATE` also
+/// catches a writer that slipped in between our read and our write.
+pub(super) async fn update(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+    if_match: &IfMatch,
+    change: TicketChange,
+) -> Result<Ticket, ApiError> {
+    let before = find(tx, key).await?;
+    if_match.check(before.version)?;
+    let assignee = match &change.assignee {
+        Some(login) => assignee_id(tx, login.as_deref()).await?,
+        None => before.assignee.as_ref().map(|a| a.id),
+    };
+    let updated = diesel::update(
+        tickets::table
+            .filter(tickets::id.eq(before.id))
+            .filter(tickets::version.eq(before.version)),
+    )
+    .set((
+        tickets::title.eq(change.title.unwrap_or_else(|| before.title.clone())),
+        tickets::description.eq(change.description.unwrap_or_else(|| before.description.clone())),
+        tickets::kind.eq(change.kind.unwrap_or(before.kind).as_str()),
+        tickets::priority.eq(change.priority.unwrap_or(before.priority).to_db()),
+        tickets::assignee_id.eq(assignee),
+        tickets::labels.eq(change.labels.unwrap_or_else(|| before.labels.clone())),
+        tickets::due_date.eq(change.due_date.unwrap_or(before.due_date)),
+        tickets::version.eq(tickets::version + 1),
+        tickets::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(tx.conn())
+    .await?;
+    if updated == 0 {
+        return Err(ApiError::precondition_failed(before.version + 1));
+    }
+    let after = load(tx, before.id).await?;
+    audit::record(tx, "ticket.update", Entity::Ticket(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    Ok(after)
+}
+
+pub(super) async fn soft_delete(tx: &mut ScopedConn<'_>, key: &TicketKey, if_match: &IfMatch) -> Result<(), ApiError> {
+    let before = find(tx, key).await?;
+    if_match.check(before.version)?;
+    let deleted = diesel::update(
+        tickets::table
+            .filter(tickets::id.eq(before.id))
+            .filter(tickets::version.eq(before.version)),
+    )
+    .set((
+        tickets::deleted_at.eq(diesel::dsl::now),
+        tickets::version.eq(tickets::version + 1),
+    ))
+    .execute(tx.conn())
+    .await?;
+    if deleted == 0 {
+        return Err(ApiError::precondition_failed(before.version + 1));
+    }
+    audit::record(tx, "ticket.delete", Entity::Ticket(before.id), Some(to_json(&before)), None).await?;
+    Ok(())
+}
+
+pub(super) async fn transitions(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<(Ticket, Vec<Transition>), ApiError> {
+    let ticket = find(tx, key).await?;
+    let allowed = workflows::transitions_from(tx, ticket.status.id).await?;
+    Ok((ticket, allowed))
+}
+
+/// Moves a ticket to the status named `to`, if the workflow allows it from where the
+/// ticket is. Entering a `done` status sets `resolved_at`; leaving it clears it.
+pub(crate) async fn transition(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+    if_match: &IfMatch,
+    to: &str,
+) -> Result<Ticket, ApiError> {
+    let (before, allowed) = transitions(tx, key).await?;
+    if_match.check(before.version)?;
+    let Some(step) = allowed.iter().find(|t| t.to.name.eq_ignore_ascii_case(to)) else {
+        // Few rows: compare names here, case-insensitively, as the lookup above does.
+        let names_in_workflow: Vec<String> = statuses::table
+            .inner_join(projects::table.on(projects::workflow_id.eq(statuses::workflow_id)))
+            .filter(projects::key.eq(&key.project))
+            .select(statuses::name)
+            .load(tx.conn())
+            .await?;
+        let exists = names_in_workflow.iter().any(|n| n.eq_ignore_ascii_case(to));
+        if !exists {
+            return Err(ApiError::validation("to", format!("the workflow has no status `{to}`")));
+        }
+        let names: Vec<serde_json::Value> = allowed.iter().map(|t| t.to.name.clone().into()).collect();
+        return Err(ApiError::conflict(
+            "transition-not-allowed",
+            format!("the workflow does not allow moving from `{}` to `{to}`", before.status.name),
+        )
+        .with_field("to")
+        .with_extension("allowed", names.into()));
+    };
+    let resolved_at: Option<DateTime<Utc>> = match step.to.category {
+        StatusCategory::Done => Some(before.resolved_at.unwrap_or_else(Utc::now)),
+        _ => None,
+    };
+    let updated = diesel::update(
+        tickets::table
+            .filter(tickets::id.eq(before.id))
+            .filter(tickets::version.eq(before.version)),
+    )
+    .set((
+        tickets::status_id.eq(step.to.id),
+        tickets::resolved_at.eq(resolved_at),
+        tickets::version.eq(tickets::version + 1),
+        tickets::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(tx.conn())
+    .await?;
+    if updated == 0 {
+        return Err(ApiError::precondition_failed(before.version + 1));
+    }
+    let after = load(tx, before.id).await?;
+    audit::record(tx, "ticket.transition", Entity::Ticket(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    Ok(after)
+}
+
+/// How a ticket list is ordered. Every order ends with the id, which makes the keyset
+/// cursor unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum Sort {
+    CreatedDesc,
+    CreatedAsc,
+    UpdatedDesc,
+    UpdatedAsc,
+    PriorityDesc,
+    PriorityAsc,
+}
+
+impl Sort {
+    pub(super) fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        Ok(match raw.unwrap_or("-created") {
+            "-created" => Sort::CreatedDesc,
+            "created" => Sort::CreatedAsc,
+            "-updated" => Sort::UpdatedDesc,
+            "updated" => Sort::UpdatedAsc,
+            "-priority" => Sort::PriorityDesc,
+            "priority" => Sort::PriorityAsc,
+            _ => {
+                return Err(ApiError::validation(
+                    "sort",
+                    "one of created, -created, updated, -updated, priority, -priority",
+                ));
+            }
+        })
+    }
+}
+
+/// The keyset cursor: the sort it belongs to, and the last row's sort key and id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Cursor {
+    sort: Sort,
+    at: Option<DateTime<Utc>>,
+    priority: Option<i16>,
+    id: TicketId,
+}
+
+impl Cursor {
+    pub(super) fn after(sort: Sort, t: &Ticket) -> Self {
+        let (at, priority) = match sort {
+            Sort::CreatedAsc | Sort::CreatedDesc => (Some(t.created_at), None),
+            Sort::UpdatedAsc | Sort::UpdatedDesc => (Some(t.updated_at), None),
+            Sort::PriorityAsc | Sort::PriorityDesc => (None, Some(t.priority.to_db())),
+        };
+        Self { sort, at, priority, id: t.id }
+    }
+}
+
+/// Validated list filters; every list is also confined to live tickets.
+#[derive(Debug, Default)]
+pub(super) struct Filters {
+    pub project: Option<String>,
+    pub statuses: Vec<String>,
+    pub assignees: Vec<String>,
+    pub kinds: Vec<TicketType>,
+    pub priorities: Vec<Priority>,
+}
+
+pub(super) async fn list(
+    tx: &mut ScopedConn<'_>,
+    filters: Filters,
+    sort: Sort,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Ticket>, ApiError> {
+    use ticket_views as t;
+    let mut q = t::table
+        .filter(t::deleted_at.is_null())
+        .select(TicketRow::as_select())
+        .into_boxed();
+    if let Some(project) = filters.project {
+        q = q.filter(t::project_key.eq(project));
+    }
+    if !filters.statuses.is_empty() {
+        q = q.filter(t::status_name.eq_any(filters.statuses));
+    }
+    if !filters.assignees.is_empty() {
+        q = q.filter(t::assignee_login.eq_any(filters.assignees));
+    }
+    if !filters.kinds.is_empty() {
+        q = q.filter(t::kind.eq_any(filters.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
+    }
+    if !filters.priorities.is_empty() {
+        q = q.filter(t::priority.eq_any(filters.priorities.iter().map(|p| p.to_db()).collect::<Vec<_>>()));
+    }
+    if let Some(c) = cursor {
+        if c.sort != sort {
+            return Err(ApiError::validation("cursor", "the cursor belongs to a different sort order"));
+        }
+        let id = c.id.0;
+        q = match (sort, c.at, c.priority) {
+            (Sort::CreatedDesc, Some(at), _) => q.filter(t::created_at.lt(at).or(t::created_at.eq(at).and(t::id.lt(id)))),
+            (Sort::CreatedAsc, Some(at), _) => q.filter(t::created_at.gt(at).or(t::created_at.eq(at).and(t::id.gt(id)))),
+            (Sort::UpdatedDesc, Some(at), _) => q.filter(t::updated_at.lt(at).or(t::updated_at.eq(at).and(t::id.lt(id)))),
+            (Sort::UpdatedAsc, Some(at), _) => q.filter(t::updated_at.gt(at).or(t::updated_at.eq(at).and(t::id.gt(id)))),
+            (Sort::PriorityDesc, _, Some(p)) => q.filter(t::priority.lt(p).or(t::priority.eq(p).and(t::id.lt(id)))),
+            (Sort::PriorityAsc, _, Some(p)) => q.filter(t::priority.gt(p).or(t::priority.eq(p).and(t::id.gt(id)))),
+            _ => return Err(ApiError::validation("cursor", "not a cursor this list returned")),
+        };
+    }
+    q = match sort {
+        Sort::CreatedDesc => q.order((t::created_at.desc(), t::id.desc())),
+        Sort::CreatedAsc => q.order((t::created_at.asc(), t::id.asc())),
+        Sort::UpdatedDesc => q.order((t::updated_at.desc(), t::id.desc())),
+        Sort::UpdatedAsc => q.order((t::updated_at.asc(), t::id.asc())),
+        Sort::PriorityDesc => q.order((t::priority.desc(), t::id.desc())),
+        Sort::PriorityAsc => q.order((t::priority.asc(), t::id.asc())),
+    };
+    let rows: Vec<TicketRow> = q.limit(limit + 1).load(tx.conn()).await?;
+    Ok(rows.into_iter().map(Ticket::from).collect())
+}

@@ -1,0 +1,309 @@
+//! `/api/v1/orgs/{org}/tickets` and `/api/v1/orgs/{org}/projects/{project}/tickets`
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tenancy::Permission;
+
+use super::queries::{self, Cursor, Filters, Sort};
+use super::{NewTicket, Priority, Ticket, TicketKey, TicketPatch, TicketReplace, TicketType};
+use crate::auth::Caller;
+use crate::http::error::Problem;
+use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+use crate::workflows::Transition;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/projects/{project}/tickets")
+            .route(web::post().to(create_ticket))
+            .route(web::get().to(list_project_tickets)),
+    )
+    .route("/tickets", web::get().to(list_tickets))
+    .service(
+        web::resource("/tickets/{key}")
+            .route(web::get().to(get_ticket))
+            .route(web::put().to(replace_ticket))
+            .route(web::patch().to(patch_ticket))
+            .route(web::delete().to(delete_ticket)),
+    )
+    .service(
+        web::resource("/tickets/{key}/transitions")
+            .route(web::get().to(list_transitions))
+            .route(web::post().to(perform_transition)),
+    );
+}
+
+fn ticket_response(status: StatusCode, ticket: &Ticket) -> HttpResponse {
+    json_with_etag(status, ticket.version, ticket)
+}
+
+/// Creates a ticket; its key is the project's next number, allocated without gaps.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/projects/{project}/tickets", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
+    request_body = NewTicket,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Ticket),
+        (status = 404, body = Problem), (status = 409, description = "Project archived", body = Problem),
+        (status = 422, body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    body: JsonBody<NewTicket>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::TicketsCreate)?;
+    let (org, project) = path.into_inner();
+    let change = body.validate()?;
+    let project = project.to_ascii_uppercase();
+    let ticket = caller
+        .tx(Permission::TicketsCreate, async move |tx| queries::create(tx, &project, change).await)
+        .await?;
+    let mut response = ticket_response(StatusCode::CREATED, &ticket);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/orgs/{org}/tickets/{}", ticket.key)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Ticket list filters and order. List values are comma-separated.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    /// Project key.
+    project: Option<String>,
+    /// Status names, e.g. `To Do,In Progress`.
+    status: Option<String>,
+    /// Assignee logins.
+    assignee: Option<String>,
+    /// Types: epic, story, task, bug, subtask.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    /// Priorities: lowest, low, medium, high, highest.
+    priority: Option<String>,
+    /// `created`, `updated` or `priority`; prefix `-` for descending. Default `-created`.
+    sort: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+const LIST_VALUES_MAX: usize = 50;
+
+fn split(field: &'static str, raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let values: Vec<String> = raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if values.len() > LIST_VALUES_MAX || values.iter().any(|v| v.chars().count() > 200) {
+        return Err(ApiError::validation(field, "too many or too long values"));
+    }
+    Ok(values)
+}
+
+fn enums<T: for<'de> Deserialize<'de>>(field: &'static str, raw: Option<&str>) -> Result<Vec<T>, ApiError> {
+    split(field, raw)?
+        .into_iter()
+        .map(|v| {
+            serde_json::from_value(serde_json::Value::String(v.to_ascii_lowercase()))
+                .map_err(|_| ApiError::validation(field, format!("unknown value `{v}`")))
+        })
+        .collect()
+}
+
+async fn list(mut caller: Caller, project: Option<String>, query: ListQuery) -> Result<web::Json<Page<Ticket>>, ApiError> {
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let cursor: Option<Cursor> = page.cursor()?;
+    let sort = Sort::parse(query.sort.as_deref())?;
+    let filters = Filters {
+        project: project.or(query.project).map(|p| p.to_ascii_uppercase()),
+        statuses: split("status", query.status.as_deref())?,
+        assignees: split("assignee", query.assignee.as_deref())?,
+        kinds: enums::<TicketType>("type", query.kind.as_deref())?,
+        priorities: enums::<Priority>("priority", query.priority.as_deref())?,
+    };
+    let rows = caller
+        .tx(Permission::TicketsRead, async move |tx| {
+            queries::list(tx, filters, sort, cursor, limit).await
+        })
+        .await?;
+    Ok(web::Json(Page::from_rows(rows, limit, |t| Cursor::after(sort, t))))
+}
+
+/// Lists tickets across projects, filtered, sorted, one keyset page at a time.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/tickets", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ListQuery),
+    responses((status = 200, description = "A page of tickets", body = Page<Ticket>), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_tickets(caller: Caller, query: web::Query<ListQuery>) -> Result<web::Json<Page<Ticket>>, ApiError> {
+    list(caller, None, query.into_inner()).await
+}
+
+/// Lists one project's tickets (same filters as `/tickets`).
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/projects/{project}/tickets", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key"), ListQuery),
+    responses((status = 200, description = "A page of tickets", body = Page<Ticket>), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_project_tickets(
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<Ticket>>, ApiError> {
+    let (_, project) = path.into_inner();
+    list(caller, Some(project), query.into_inner()).await
+}
+
+/// One ticket by key (`WEB-12`), with its `ETag`.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/tickets/{key}", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key, e.g. WEB-12")),
+    responses((status = 200, body = Ticket), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_ticket(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let key = TicketKey::parse(&path.1)?;
+    let ticket = caller
+        .tx(Permission::TicketsRead, async |tx| queries::find(tx, &key).await)
+        .await?;
+    Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
+/// Replaces every editable field (status changes go through transitions).
+#[utoipa::path(
+    put, path = "/api/v1/orgs/{org}/tickets/{key}", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    request_body = TicketReplace,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn replace_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<TicketReplace>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::TicketsUpdate)?;
+    let key = TicketKey::parse(&path.1)?;
+    let change = body.validate()?;
+    let ticket = caller
+        .tx(Permission::TicketsUpdate, async move |tx| queries::update(tx, &key, &if_match, change).await)
+        .await?;
+    Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
+/// Changes only the fields given; `null` clears assignee or due date.
+#[utoipa::path(
+    patch, path = "/api/v1/orgs/{org}/tickets/{key}", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    request_body = TicketPatch,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn patch_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<TicketPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::TicketsUpdate)?;
+    let key = TicketKey::parse(&path.1)?;
+    let change = body.validate()?;
+    let ticket = caller
+        .tx(Permission::TicketsUpdate, async move |tx| queries::update(tx, &key, &if_match, change).await)
+        .await?;
+    Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
+/// Deletes a ticket (soft: it disappears from reads and lists; the row and its audit
+/// trail stay).
+#[utoipa::path(
+    delete, path = "/api/v1/orgs/{org}/tickets/{key}", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem), (status = 412, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn delete_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let key = TicketKey::parse(&path.1)?;
+    caller
+        .tx(Permission::TicketsDelete, async move |tx| queries::soft_delete(tx, &key, &if_match).await)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The transitions the workflow allows from the ticket's current status.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Transitions {
+    transitions: Vec<Transition>,
+}
+
+/// Lists the transitions allowed from the ticket's current status.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/tickets/{key}/transitions", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key")),
+    responses((status = 200, body = Transitions), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_transitions(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let key = TicketKey::parse(&path.1)?;
+    let (ticket, transitions) = caller
+        .tx(Permission::TicketsRead, async move |tx| queries::transitions(tx, &key).await)
+        .await?;
+    Ok(json_with_etag(StatusCode::OK, ticket.version, &Transitions { transitions }))
+}
+
+/// `POST /tickets/{key}/transitions` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TransitionRequest {
+    /// Name of the target status (case-insensitive), e.g. `In Progress`.
+    to: String,
+}
+
+/// Moves the ticket to another status; 409 when the workflow does not allow it.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/tickets/{key}/transitions", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    request_body = TransitionRequest,
+    responses((status = 200, body = Ticket), (status = 409, description = "Not allowed from the current status", body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn perform_transition(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<TransitionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::TicketsTransition)?;
+    let key = TicketKey::parse(&path.1)?;
+    let to = crate::http::validate::required_text("to", &body.to, 100)?;
+    let ticket = caller
+        .tx(Permission::TicketsTransition, async move |tx| {
+            queries::transition(tx, &key, &if_match, &to).await
+        })
+        .await?;
+    Ok(ticket_response(StatusCode::OK, &ticket))
+}

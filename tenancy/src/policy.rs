@@ -1,0 +1,243 @@
+//! Roles and permissions. The role -> permission matrix is data (`policies/roles.toml`),
+//! compiled into the binary and parsed once; a unit test pins every cell.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+const ROLES_TOML: &str = include_str!("../../policies/roles.toml");
+
+/// An organization role. Ordered from most to least privileged for the roles that
+/// form a ladder; `Billing` is a side role for finance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+    Viewer,
+    Billing,
+}
+
+impl Role {
+    /// Every role, for exhaustive tests and documentation.
+    pub const ALL: [Role; 5] = [Role::Owner, Role::Admin, Role::Member, Role::Viewer, Role::Billing];
+
+    /// The name stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+            Role::Billing => "billing",
+        }
+    }
+
+    /// Whether this role grants `permission`.
+    pub fn grants(self, permission: Permission) -> bool {
+        MATRIX.get(&self).is_some_and(|set| set.contains(&permission))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of [`Role::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role `{0}`")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// Something a route or command may need to be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Permission {
+    #[serde(rename = "org.read")]
+    OrgRead,
+    #[serde(rename = "org.update")]
+    OrgUpdate,
+    #[serde(rename = "members.read")]
+    MembersRead,
+    #[serde(rename = "members.manage")]
+    MembersManage,
+    #[serde(rename = "projects.read")]
+    ProjectsRead,
+    #[serde(rename = "projects.create")]
+    ProjectsCreate,
+    #[serde(rename = "projects.update")]
+    ProjectsUpdate,
+    #[serde(rename = "projects.archive")]
+    ProjectsArchive,
+    #[serde(rename = "tickets.read")]
+    TicketsRead,
+    #[serde(rename = "tickets.create")]
+    TicketsCreate,
+    #[serde(rename = "tickets.update")]
+    TicketsUpdate,
+    #[serde(rename = "tickets.delete")]
+    TicketsDelete,
+    #[serde(rename = "tickets.transition")]
+    TicketsTransition,
+    #[serde(rename = "comments.read")]
+    CommentsRead,
+    #[serde(rename = "comments.create")]
+    CommentsCreate,
+    /// Edit or delete other people's comments.
+    #[serde(rename = "comments.moderate")]
+    CommentsModerate,
+    #[serde(rename = "audit.read")]
+    AuditRead,
+    #[serde(rename = "tokens.manage")]
+    TokensManage,
+    #[serde(rename = "billing.read")]
+    BillingRead,
+    #[serde(rename = "billing.manage")]
+    BillingManage,
+}
+
+impl Permission {
+    /// Every permission, for exhaustive tests.
+    pub const ALL: [Permission; 20] = [
+        Permission::OrgRead,
+        Permission::OrgUpdate,
+        Permission::MembersRead,
+        Permission::MembersManage,
+        Permission::ProjectsRead,
+        Permission::ProjectsCreate,
+        Permission::ProjectsUpdate,
+        Permission::ProjectsArchive,
+        Permission::TicketsRead,
+        Permission::TicketsCreate,
+        Permission::TicketsUpdate,
+        Permission::TicketsDelete,
+        Permission::TicketsTransition,
+        Permission::CommentsRead,
+        Permission::CommentsCreate,
+        Permission::CommentsModerate,
+        Permission::AuditRead,
+        Permission::TokensManage,
+        Permission::BillingRead,
+        Permission::BillingManage,
+    ];
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    roles: BTreeMap<String, RoleEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleEntry {
+    #[allow(dead_code)]
+    description: String,
+    permissions: Vec<Permission>,
+}
+
+fn parse_matrix(text: &str) -> Result<Vec<(Role, HashSet<Permission>)>, String> {
+    let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (name, entry) in file.roles {
+        let role: Role = name.parse().map_err(|e: UnknownRole| e.to_string())?;
+        out.push((role, entry.permissions.into_iter().collect()));
+    }
+    for role in Role::ALL {
+        if !out.iter().any(|(r, _)| *r == role) {
+            return Err(format!("role `{role}` has no entry"));
+        }
+    }
+    Ok(out)
+}
+
+// The file is part of the binary, so a parse failure is a build defect caught by the
+// tests below, never a runtime condition.
+static MATRIX: LazyLock<std::collections::HashMap<Role, HashSet<Permission>>> =
+    LazyLock::new(|| match parse_matrix(ROLES_TOML) {
+        Ok(entries) => entries.into_iter().collect(),
+        Err(e) => panic!("policies/roles.toml is invalid: {e}"),
+    });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Permission as P;
+
+    /// The whole matrix, written out: changing `policies/roles.toml` means changing this.
+    fn expected(role: Role, p: Permission) -> bool {
+        let read_only = [P::OrgRead, P::MembersRead, P::ProjectsRead, P::TicketsRead, P::CommentsRead];
+        match role {
+            Role::Owner => true,
+            Role::Admin => p != P::BillingManage,
+            Role::Member => {
+                read_only.contains(&p)
+                    || matches!(
+                        p,
+                        P::TicketsCreate
+                            | P::TicketsUpdate
+                            | P::TicketsDelete
+                            | P::TicketsTransition
+                            | P::CommentsCreate
+                            | P::TokensManage
+                    )
+            }
+            Role::Viewer => read_only.contains(&p),
+            Role::Billing => matches!(p, P::OrgRead | P::MembersRead | P::BillingRead | P::BillingManage),
+        }
+    }
+
+    #[test]
+    fn every_cell_of_the_matrix_matches_the_policy_file() {
+        let mut cells = 0;
+        for role in Role::ALL {
+            for p in Permission::ALL {
+                assert_eq!(role.grants(p), expected(role, p), "{role} / {p:?}");
+                cells += 1;
+            }
+        }
+        assert_eq!(cells, 5 * 20);
+    }
+
+    #[test]
+    fn owner_holds_every_permission_listed_once() {
+        let unique: HashSet<_> = Permission::ALL.into_iter().collect();
+        assert_eq!(unique.len(), Permission::ALL.len());
+        assert_eq!(MATRIX[&Role::Owner].len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn unknown_permission_in_policy_is_rejected() {
+        let text = "[roles.owner]\ndescription = \"x\"\npermissions = [\"tickets.fly\"]\n";
+        assert!(parse_matrix(text).is_err());
+    }
+
+    #[test]
+    fn missing_role_in_policy_is_rejected() {
+        let text = "[roles.owner]\ndescription = \"x\"\npermissions = []\n";
+        let err = parse_matrix(text).err().unwrap_or_default();
+        assert!(err.contains("has no entry"), "{err}");
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
+        }
+        assert!("superuser".parse::<Role>().is_err());
+    }
+}
