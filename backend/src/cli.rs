@@ -103,7 +103,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("trellis: cannot start the async runtime: {e}");
@@ -122,7 +125,9 @@ pub fn main() -> ExitCode {
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.environment == Environment::Production {
         builder.json().flatten_event(true).init();
     } else {
@@ -229,7 +234,12 @@ async fn wait_for_shutdown_signal() {
 }
 
 /// Creates an API token for `login` in `org_slug` and returns its text.
-pub async fn create_token(conn: &mut tenancy::DbConn, org_slug: &str, login: &str, name: &str) -> anyhow::Result<String> {
+pub async fn create_token(
+    conn: &mut tenancy::DbConn,
+    org_slug: &str,
+    login: &str,
+    name: &str,
+) -> anyhow::Result<String> {
     let user: uuid::Uuid = users::table
         .filter(users::login.eq(login))
         .filter(users::deleted_at.is_null())
@@ -241,16 +251,20 @@ pub async fn create_token(conn: &mut tenancy::DbConn, org_slug: &str, login: &st
     let scope = tenancy::authorize_user(conn, UserId(user), org_slug)
         .await?
         .with_context(|| format!("`{login}` is not a member of `{org_slug}`"))?;
-    let name = crate::http::validate::required_text("name", name, 100).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = crate::http::validate::required_text("name", name, 100)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, secret) = scope
-        .transaction(conn, async |tx| crate::auth::create_token(tx, UserId(user), &name).await)
+        .transaction(conn, async |tx| {
+            crate::auth::create_token(tx, UserId(user), &name).await
+        })
         .await?;
     Ok(secret.reveal().to_owned())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let (services, pool) = prepare(&config).await?;
-    let listener = TcpListener::bind(config.listen).with_context(|| format!("binding {} (TRELLIS_LISTEN)", config.listen))?;
+    let listener = TcpListener::bind(config.listen)
+        .with_context(|| format!("binding {} (TRELLIS_LISTEN)", config.listen))?;
     let local_token = if config.environment == Environment::Local {
         let mut conn = pool.get().await?;
         demo::seed(&mut conn).await?;
@@ -268,10 +282,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     });
     println!("\nTrellis is running at {url}");
     if let Some(token) = local_token {
-        println!("Demo organization `{}`; you are `{}` (owner). API token:\n", demo::ORG, demo::OWNER);
+        println!(
+            "Demo organization `{}`; you are `{}` (owner). API token:\n",
+            demo::ORG,
+            demo::OWNER
+        );
         println!("    {token}\n");
-        println!("Try:  curl -H 'Authorization: Bearer {token}' {url}/api/v1/orgs/{}/tickets?limit=5", demo::ORG);
-        println!("API reference: {url}/api/v1/openapi.json    Ctrl-C stops the server{}.\n", if services.started_any() { " and the services it started" } else { "" });
+        println!(
+            "Try:  curl -H 'Authorization: Bearer {token}' {url}/api/v1/orgs/{}/tickets?limit=5",
+            demo::ORG
+        );
+        println!(
+            "API reference: {url}/api/v1/openapi.json    Ctrl-C stops the server{}.\n",
+            if services.started_any() {
+                " and the services it started"
+            } else {
+                ""
+            }
+        );
     }
     crate::http::serve(state, listener).await?;
     tracing::info!("server stopped");

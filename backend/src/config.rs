@@ -64,11 +64,18 @@ impl Config {
         };
         let listen = parse(&lookup, "TRELLIS_LISTEN", "127.0.0.1:8080".parse().ok())?;
         let database_url = url(&lookup, "DATABASE_URL", &["postgres://", "postgresql://"])?;
-        let database_owner_url = url(&lookup, "DATABASE_OWNER_URL", &["postgres://", "postgresql://"])?;
+        let database_owner_url = url(
+            &lookup,
+            "DATABASE_OWNER_URL",
+            &["postgres://", "postgresql://"],
+        )?;
         let redis_url = url(&lookup, "REDIS_URL", &["redis://", "rediss://"])?;
         if environment == Environment::Production {
             if database_url.is_none() {
-                return Err(invalid("DATABASE_URL", "required when TRELLIS_ENV=production"));
+                return Err(invalid(
+                    "DATABASE_URL",
+                    "required when TRELLIS_ENV=production",
+                ));
             }
             if redis_url.is_none() {
                 return Err(invalid("REDIS_URL", "required when TRELLIS_ENV=production"));
@@ -80,7 +87,10 @@ impl Config {
         }
         let max_body_bytes: usize = parse(&lookup, "TRELLIS_MAX_BODY_BYTES", Some(1 << 20))?;
         if !(1024..=(64 << 20)).contains(&max_body_bytes) {
-            return Err(invalid("TRELLIS_MAX_BODY_BYTES", "must be between 1024 and 67108864"));
+            return Err(invalid(
+                "TRELLIS_MAX_BODY_BYTES",
+                "must be between 1024 and 67108864",
+            ));
         }
         let public_url = url(&lookup, "TRELLIS_PUBLIC_URL", &["http://", "https://"])?;
         Ok(Config {
@@ -132,7 +142,10 @@ fn url(
     match lookup(variable) {
         Some(raw) if schemes.iter().any(|s| raw.starts_with(s)) => Ok(Some(raw)),
         // The value may hold a password: name the variable, never echo it.
-        Some(_) => Err(invalid(variable, format!("must start with one of {}", schemes.join(", ")))),
+        Some(_) => Err(invalid(
+            variable,
+            format!("must start with one of {}", schemes.join(", ")),
+        )),
         None => Ok(None),
     }
 }
@@ -166,9 +179,18 @@ mod tests {
 
     #[test]
     fn malformed_values_name_their_variable() {
-        assert_eq!(load(&[("TRELLIS_LISTEN", "nowhere")]).unwrap_err().variable, "TRELLIS_LISTEN");
-        assert_eq!(load(&[("TRELLIS_ENV", "prod")]).unwrap_err().variable, "TRELLIS_ENV");
-        assert_eq!(load(&[("TRELLIS_DB_POOL_SIZE", "0")]).unwrap_err().variable, "TRELLIS_DB_POOL_SIZE");
+        assert_eq!(
+            load(&[("TRELLIS_LISTEN", "nowhere")]).unwrap_err().variable,
+            "TRELLIS_LISTEN"
+        );
+        assert_eq!(
+            load(&[("TRELLIS_ENV", "prod")]).unwrap_err().variable,
+            "TRELLIS_ENV"
+        );
+        assert_eq!(
+            load(&[("TRELLIS_DB_POOL_SIZE", "0")]).unwrap_err().variable,
+            "TRELLIS_DB_POOL_SIZE"
+        );
         let err = load(&[("DATABASE_URL", "mysql://user:secret@x/db")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
         assert!(!err.to_string().contains("secret"), "{err}");

@@ -42,14 +42,18 @@ impl LocalServices {
         let (database_url, database_owner_url, admin_url) = match &config.database_url {
             Some(url) => (
                 url.clone(),
-                config.database_owner_url.clone().unwrap_or_else(|| url.clone()),
+                config
+                    .database_owner_url
+                    .clone()
+                    .unwrap_or_else(|| url.clone()),
                 None,
             ),
             None => {
                 let admin = match try_connect(LOCAL_ADMIN_URL).await {
                     true => LOCAL_ADMIN_URL.to_owned(),
                     false => {
-                        let (child, url) = start_postgres(&config.data_dir.join("postgres")).await?;
+                        let (child, url) =
+                            start_postgres(&config.data_dir.join("postgres")).await?;
                         children.push(child);
                         url
                     }
@@ -123,10 +127,11 @@ struct Exists {
 
 async fn prepare_database(admin_url: &str) -> anyhow::Result<()> {
     let mut conn = DbConn::establish(admin_url).await?;
-    let found: Vec<Exists> = diesel::sql_query("SELECT datname::text FROM pg_database WHERE datname = $1")
-        .bind::<Text, _>(DATABASE)
-        .load(&mut conn)
-        .await?;
+    let found: Vec<Exists> =
+        diesel::sql_query("SELECT datname::text FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(DATABASE)
+            .load(&mut conn)
+            .await?;
     if found.is_empty() {
         diesel::sql_query(format!("CREATE DATABASE {DATABASE}"))
             .execute(&mut conn)
@@ -161,7 +166,9 @@ impl Drop for ManagedChild {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
 }
 
 fn is_root() -> bool {
@@ -174,7 +181,9 @@ fn is_root() -> bool {
 
 fn apt_install(package: &str) -> anyhow::Result<()> {
     if !is_root() {
-        bail!("`{package}` is not installed; install it (apt-get install {package}) or set the URL");
+        bail!(
+            "`{package}` is not installed; install it (apt-get install {package}) or set the URL"
+        );
     }
     tracing::info!(package, "installing Debian package");
     let ok = Command::new("sh")
@@ -227,12 +236,22 @@ async fn start_postgres(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
     std::fs::create_dir_all(dir)?;
     let dir = dir.canonicalize()?;
     if is_root() {
-        Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status()?;
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()?;
     }
     if !dir.join("PG_VERSION").exists() {
         tracing::info!(dir = %dir.display(), "initialising a private PostgreSQL cluster");
         let ok = as_service_user(&bin.join("initdb"))
-            .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-instructions", "-D"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
+                "-D",
+            ])
             .arg(&dir)
             .stdout(Stdio::null())
             .status()?
@@ -245,7 +264,13 @@ async fn start_postgres(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
     let child = as_service_user(&bin.join("postgres"))
         .arg("-D")
         .arg(&dir)
-        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
+        .args([
+            "-p",
+            &port.to_string(),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-k",
+        ])
         .arg(&dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -292,12 +317,25 @@ fn start_redis(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
     std::fs::create_dir_all(dir)?;
     let port = free_port()?;
     let child = Command::new(program)
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+        ])
         .arg(dir)
         .stdout(Stdio::null())
         .spawn()
         .context("starting redis-server")?;
-    let child = ManagedChild { name: "redis", child };
+    let child = ManagedChild {
+        name: "redis",
+        child,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while !redis_answers(port) {
         if Instant::now() > deadline {
@@ -316,7 +354,10 @@ mod tests {
     #[test]
     fn database_urls_are_derived_from_the_admin_url() {
         let admin = "postgres://postgres@127.0.0.1:5432/postgres";
-        assert_eq!(replace_database(admin, "trellis", None), "postgres://postgres@127.0.0.1:5432/trellis");
+        assert_eq!(
+            replace_database(admin, "trellis", None),
+            "postgres://postgres@127.0.0.1:5432/trellis"
+        );
         assert_eq!(
             replace_database(admin, "trellis", Some("trellis_app")),
             "postgres://trellis_app@127.0.0.1:5432/trellis"

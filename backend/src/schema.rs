@@ -34,7 +34,6 @@ diesel::table! {
     }
 }
 
-
 diesel::table! {
     workflows (id) {
         id -> Uuid,

@@ -17,7 +17,9 @@ mod scope;
 pub use ids::{OrgId, UserId};
 pub use orgs::{NewOrg, add_member, create_org, valid_slug};
 pub use policy::{Permission, Role, UnknownRole};
-pub use scope::{Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user};
+pub use scope::{
+    Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user,
+};
 
 /// The connection type every query runs on.
 pub type DbConn = diesel_async::AsyncPgConnection;

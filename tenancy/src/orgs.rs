@@ -32,7 +32,12 @@ pub async fn add_member(tx: &mut ScopedConn<'_>, user: UserId, role: Role) -> Qu
 
 // The tables are defined (as diesel `table!`s) with the backend's migrations; this
 // crate's few writes use bound SQL instead of a second copy of those definitions.
-async fn insert_membership(tx: &mut ScopedConn<'_>, org: OrgId, user: UserId, role: Role) -> QueryResult<()> {
+async fn insert_membership(
+    tx: &mut ScopedConn<'_>,
+    org: OrgId,
+    user: UserId,
+    role: Role,
+) -> QueryResult<()> {
     diesel::sql_query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)")
         .bind::<SqlUuid, _>(org)
         .bind::<SqlUuid, _>(user)
@@ -80,7 +85,16 @@ mod tests {
         for ok in ["acme", "a", "acme-corp", "42", &"a".repeat(40)] {
             assert!(valid_slug(ok), "{ok}");
         }
-        for bad in ["", "-acme", "acme-", "Acme", "ac me", "acme_corp", "ä", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "-acme",
+            "acme-",
+            "Acme",
+            "ac me",
+            "acme_corp",
+            "ä",
+            &"a".repeat(41),
+        ] {
             assert!(!valid_slug(bad), "{bad}");
         }
     }

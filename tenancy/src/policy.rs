@@ -24,7 +24,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, for exhaustive tests and documentation.
-    pub const ALL: [Role; 5] = [Role::Owner, Role::Admin, Role::Member, Role::Viewer, Role::Billing];
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Member,
+        Role::Viewer,
+        Role::Billing,
+    ];
 
     /// The name stored in the database and used in the API.
     pub fn as_str(self) -> &'static str {
@@ -39,7 +45,9 @@ impl Role {
 
     /// Whether this role grants `permission`.
     pub fn grants(self, permission: Permission) -> bool {
-        MATRIX.get(&self).is_some_and(|set| set.contains(&permission))
+        MATRIX
+            .get(&self)
+            .is_some_and(|set| set.contains(&permission))
     }
 }
 
@@ -180,7 +188,13 @@ mod tests {
 
     /// The whole matrix, written out: changing `policies/roles.toml` means changing this.
     fn expected(role: Role, p: Permission) -> bool {
-        let read_only = [P::OrgRead, P::MembersRead, P::ProjectsRead, P::TicketsRead, P::CommentsRead];
+        let read_only = [
+            P::OrgRead,
+            P::MembersRead,
+            P::ProjectsRead,
+            P::TicketsRead,
+            P::CommentsRead,
+        ];
         match role {
             Role::Owner => true,
             Role::Admin => p != P::BillingManage,
@@ -197,7 +211,10 @@ mod tests {
                     )
             }
             Role::Viewer => read_only.contains(&p),
-            Role::Billing => matches!(p, P::OrgRead | P::MembersRead | P::BillingRead | P::BillingManage),
+            Role::Billing => matches!(
+                p,
+                P::OrgRead | P::MembersRead | P::BillingRead | P::BillingManage
+            ),
         }
     }
 

@@ -32,7 +32,12 @@ pub struct OrgScope {
 pub struct Forbidden(pub Permission);
 
 impl OrgScope {
-    pub(crate) fn new(org_id: OrgId, user_id: UserId, role: Role, token_id: Option<TokenId>) -> Self {
+    pub(crate) fn new(
+        org_id: OrgId,
+        user_id: UserId,
+        role: Role,
+        token_id: Option<TokenId>,
+    ) -> Self {
         Self {
             org_id,
             user_id,
@@ -92,7 +97,11 @@ impl OrgScope {
             self.org_id.0
         );
         AnsiTransactionManager::begin_transaction_sql(conn, &begin).await?;
-        let result = f(&mut ScopedConn { conn: &mut *conn, scope: self }).await;
+        let result = f(&mut ScopedConn {
+            conn: &mut *conn,
+            scope: self,
+        })
+        .await;
         match result {
             Ok(value) => {
                 AnsiTransactionManager::commit_transaction(conn).await?;

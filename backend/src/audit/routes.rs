@@ -1,9 +1,9 @@
 //! `/api/v1/orgs/{org}/audit-log`
 
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use actix_web::web;
 use serde::Serialize;
 use tenancy::Permission;
 
@@ -45,18 +45,28 @@ pub(crate) struct AuditEntry {
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn list_audit_log(mut caller: Caller, page: web::Query<PageParams>) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
+pub(crate) async fn list_audit_log(
+    mut caller: Caller,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
     let limit = page.limit()?;
     let before: Option<AuditId> = page.cursor()?;
     let rows = caller
         .tx(Permission::AuditRead, async move |tx| {
             // Ids are UUIDv7: id order is time order, and a single-column keyset.
-            let mut q = audit_log::table.select(AuditEntry::as_select()).into_boxed();
+            let mut q = audit_log::table
+                .select(AuditEntry::as_select())
+                .into_boxed();
             if let Some(before) = before {
                 q = q.filter(audit_log::id.lt(before.0));
             }
-            Ok(q.order(audit_log::id.desc()).limit(limit + 1).load(tx.conn()).await?)
+            Ok(q.order(audit_log::id.desc())
+                .limit(limit + 1)
+                .load(tx.conn())
+                .await?)
         })
         .await?;
-    Ok(web::Json(Page::from_rows(rows, limit, |e: &AuditEntry| e.id)))
+    Ok(web::Json(Page::from_rows(rows, limit, |e: &AuditEntry| {
+        e.id
+    })))
 }

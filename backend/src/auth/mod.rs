@@ -46,10 +46,14 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         .to_str()
         .map_err(|_| ApiError::unauthenticated("the Authorization header is not valid text"))?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim())
         }
-        _ => Err(ApiError::unauthenticated("the Authorization header must be `Bearer <API token>`")),
+        _ => Err(ApiError::unauthenticated(
+            "the Authorization header must be `Bearer <API token>`",
+        )),
     }
 }
 
@@ -64,8 +68,9 @@ impl FromRequest for Caller {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = bearer_token(&req)?;
-            let hash = TokenSecret::hash_presented(token)
-                .ok_or_else(|| ApiError::unauthenticated("the API token is invalid, expired or revoked"))?;
+            let hash = TokenSecret::hash_presented(token).ok_or_else(|| {
+                ApiError::unauthenticated("the API token is invalid, expired or revoked")
+            })?;
             let slug = req
                 .match_info()
                 .get("org")

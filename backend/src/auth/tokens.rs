@@ -40,7 +40,11 @@ impl TokenSecret {
     /// (saves a database round trip on garbage).
     pub fn hash_presented(token: &str) -> Option<[u8; 32]> {
         let body = token.strip_prefix(PREFIX)?;
-        if body.len() != 43 || !body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if body.len() != 43
+            || !body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return None;
         }
         Some(Sha256::digest(token.as_bytes()).into())
@@ -48,7 +52,11 @@ impl TokenSecret {
 }
 
 /// Creates an API token for `user` in the scope's organization, audited.
-pub async fn create_token(tx: &mut ScopedConn<'_>, user: UserId, name: &str) -> QueryResult<(TokenId, TokenSecret)> {
+pub async fn create_token(
+    tx: &mut ScopedConn<'_>,
+    user: UserId,
+    name: &str,
+) -> QueryResult<(TokenId, TokenSecret)> {
     let secret = TokenSecret::generate();
     let id = TokenId::new();
     let org_id = tx.scope().org_id();
@@ -81,13 +89,22 @@ mod tests {
     fn generated_tokens_are_recognised_and_hash_stably() {
         let secret = TokenSecret::generate();
         assert!(secret.reveal().starts_with("trl_"));
-        assert_eq!(TokenSecret::hash_presented(secret.reveal()), Some(secret.hash));
+        assert_eq!(
+            TokenSecret::hash_presented(secret.reveal()),
+            Some(secret.hash)
+        );
         assert_ne!(TokenSecret::generate().reveal(), secret.reveal());
     }
 
     #[test]
     fn malformed_tokens_are_rejected_without_lookup() {
-        for bad in ["", "trl_", "abc", "trl_short", &format!("trl_{}", "!".repeat(43))] {
+        for bad in [
+            "",
+            "trl_",
+            "abc",
+            "trl_short",
+            &format!("trl_{}", "!".repeat(43)),
+        ] {
             assert_eq!(TokenSecret::hash_presented(bad), None, "{bad}");
         }
     }

@@ -90,7 +90,11 @@ fn to_json(c: &Comment) -> serde_json::Value {
     serde_json::to_value(c).unwrap_or_default()
 }
 
-async fn load(tx: &mut ScopedConn<'_>, ticket: TicketId, id: CommentId) -> Result<Comment, ApiError> {
+async fn load(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    id: CommentId,
+) -> Result<Comment, ApiError> {
     let row: Option<CommentRow> = comment_views::table
         .filter(comment_views::id.eq(id))
         .filter(comment_views::ticket_id.eq(ticket))
@@ -99,10 +103,15 @@ async fn load(tx: &mut ScopedConn<'_>, ticket: TicketId, id: CommentId) -> Resul
         .first(tx.conn())
         .await
         .optional()?;
-    row.map(Comment::from).ok_or_else(|| ApiError::not_found("comment"))
+    row.map(Comment::from)
+        .ok_or_else(|| ApiError::not_found("comment"))
 }
 
-pub(crate) async fn create(tx: &mut ScopedConn<'_>, ticket: TicketId, body: String) -> Result<Comment, ApiError> {
+pub(crate) async fn create(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    body: String,
+) -> Result<Comment, ApiError> {
     let id = CommentId::new();
     let scope = tx.scope();
     diesel::insert_into(comments::table)
@@ -116,7 +125,14 @@ pub(crate) async fn create(tx: &mut ScopedConn<'_>, ticket: TicketId, body: Stri
         .execute(tx.conn())
         .await?;
     let comment = load(tx, ticket, id).await?;
-    audit::record(tx, "comment.create", Entity::Comment(id), None, Some(to_json(&comment))).await?;
+    audit::record(
+        tx,
+        "comment.create",
+        Entity::Comment(id),
+        None,
+        Some(to_json(&comment)),
+    )
+    .await?;
     Ok(comment)
 }
 
@@ -153,7 +169,9 @@ async fn load_for_change(
     let comment = load(tx, ticket, id).await?;
     let scope = tx.scope();
     if comment.author.id != scope.user_id() && !scope.can(Permission::CommentsModerate) {
-        return Err(ApiError::forbidden("only the author or a moderator may change this comment"));
+        return Err(ApiError::forbidden(
+            "only the author or a moderator may change this comment",
+        ));
     }
     if_match.check(comment.version)?;
     Ok(comment)
@@ -183,23 +201,45 @@ async fn edit(
         return Err(ApiError::precondition_failed(before.version + 1));
     }
     let after = load(tx, ticket, id).await?;
-    audit::record(tx, "comment.update", Entity::Comment(id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    audit::record(
+        tx,
+        "comment.update",
+        Entity::Comment(id),
+        Some(to_json(&before)),
+        Some(to_json(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
-async fn delete(tx: &mut ScopedConn<'_>, ticket: TicketId, id: CommentId, if_match: &IfMatch) -> Result<(), ApiError> {
+async fn delete(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    id: CommentId,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
     let before = load_for_change(tx, ticket, id, if_match).await?;
     let deleted = diesel::update(
         comments::table
             .filter(comments::id.eq(id))
             .filter(comments::version.eq(before.version)),
     )
-    .set((comments::deleted_at.eq(diesel::dsl::now), comments::version.eq(comments::version + 1)))
+    .set((
+        comments::deleted_at.eq(diesel::dsl::now),
+        comments::version.eq(comments::version + 1),
+    ))
     .execute(tx.conn())
     .await?;
     if deleted == 0 {
         return Err(ApiError::precondition_failed(before.version + 1));
     }
-    audit::record(tx, "comment.delete", Entity::Comment(id), Some(to_json(&before)), None).await?;
+    audit::record(
+        tx,
+        "comment.delete",
+        Entity::Comment(id),
+        Some(to_json(&before)),
+        None,
+    )
+    .await?;
     Ok(())
 }

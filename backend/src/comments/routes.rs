@@ -51,7 +51,11 @@ pub(crate) async fn create_comment(
             super::create(tx, ticket, text).await
         })
         .await?;
-    Ok(json_with_etag(StatusCode::CREATED, comment.version, &comment))
+    Ok(json_with_etag(
+        StatusCode::CREATED,
+        comment.version,
+        &comment,
+    ))
 }
 
 /// Lists a ticket's comments, oldest first.

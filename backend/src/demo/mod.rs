@@ -49,19 +49,39 @@ pub async fn ensure_user(conn: &mut DbConn, login: &str, name: &str) -> anyhow::
 }
 
 /// Creates an organization owned by `owner`, audited.
-pub async fn create_org(conn: &mut DbConn, slug: &str, name: &str, owner: UserId) -> anyhow::Result<OrgScope> {
+pub async fn create_org(
+    conn: &mut DbConn,
+    slug: &str,
+    name: &str,
+    owner: UserId,
+) -> anyhow::Result<OrgScope> {
     if !tenancy::valid_slug(slug) {
         anyhow::bail!("invalid slug `{slug}`: use 1 to 40 lower-case letters, digits and dashes");
     }
-    let name = crate::http::validate::required_text("name", name, 200).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (scope, ()) = tenancy::create_org(conn, tenancy::NewOrg { slug, name: &name }, owner, async |tx| {
-        let org_id = tx.scope().org_id();
-        audit::record(tx, "org.create", Entity::Org(org_id), None, Some(serde_json::json!({ "slug": slug, "name": name })))
+    let name = crate::http::validate::required_text("name", name, 200)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (scope, ()) = tenancy::create_org(
+        conn,
+        tenancy::NewOrg { slug, name: &name },
+        owner,
+        async |tx| {
+            let org_id = tx.scope().org_id();
+            audit::record(
+                tx,
+                "org.create",
+                Entity::Org(org_id),
+                None,
+                Some(serde_json::json!({ "slug": slug, "name": name })),
+            )
             .await
-    })
+        },
+    )
     .await
     .map_err(|e| match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => {
             anyhow::anyhow!("an organization with slug `{slug}` already exists")
         }
         other => other.into(),
@@ -70,15 +90,39 @@ pub async fn create_org(conn: &mut DbConn, slug: &str, name: &str, owner: UserId
 }
 
 const AREAS: [&str; 12] = [
-    "login page", "search results", "billing settings", "ticket board", "email digest", "API tokens",
-    "project sidebar", "comment editor", "CSV export", "mobile layout", "webhooks", "audit log",
+    "login page",
+    "search results",
+    "billing settings",
+    "ticket board",
+    "email digest",
+    "API tokens",
+    "project sidebar",
+    "comment editor",
+    "CSV export",
+    "mobile layout",
+    "webhooks",
+    "audit log",
 ];
 const PROBLEMS: [&str; 10] = [
-    "is slow to load", "shows the wrong date", "breaks on narrow screens", "needs keyboard shortcuts",
-    "loses unsaved changes", "should support dark mode", "returns a 500 on empty input",
-    "needs better error messages", "ignores the time zone", "should remember filters",
+    "is slow to load",
+    "shows the wrong date",
+    "breaks on narrow screens",
+    "needs keyboard shortcuts",
+    "loses unsaved changes",
+    "should support dark mode",
+    "returns a 500 on empty input",
+    "needs better error messages",
+    "ignores the time zone",
+    "should remember filters",
 ];
-const LABELS: [&str; 6] = ["frontend", "backend", "ux", "performance", "security", "customer"];
+const LABELS: [&str; 6] = [
+    "frontend",
+    "backend",
+    "ux",
+    "performance",
+    "security",
+    "customer",
+];
 const REMARKS: [&str; 6] = [
     "I can reproduce this on the latest build.",
     "Looks related to the change we shipped last week.",
@@ -131,10 +175,14 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
         let problem = PROBLEMS[rng.random_range(0..PROBLEMS.len())];
         let new = NewTicket {
             title: format!("The {area} {problem}"),
-            description: format!("Steps: open the {area} and watch it. Expected it not to be the case that it {problem}."),
+            description: format!(
+                "Steps: open the {area} and watch it. Expected it not to be the case that it {problem}."
+            ),
             kind: TicketType::ALL[rng.random_range(0..4usize)],
             priority: Priority::ALL[rng.random_range(0..Priority::ALL.len())],
-            assignee: rng.random_bool(0.7).then(|| USERS[rng.random_range(0..2usize)].0.to_owned()),
+            assignee: rng
+                .random_bool(0.7)
+                .then(|| USERS[rng.random_range(0..2usize)].0.to_owned()),
             labels: (0..rng.random_range(0..3usize))
                 .map(|_| LABELS[rng.random_range(0..LABELS.len())].to_owned())
                 .collect(),

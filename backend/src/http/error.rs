@@ -44,7 +44,12 @@ pub struct Problem {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+    fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             status,
             kind,
@@ -70,8 +75,17 @@ impl ApiError {
     }
 
     /// A field failed validation (422).
-    pub fn validation(field: impl Into<Cow<'static, str>>, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid field", detail).with_field(field)
+    pub fn validation(
+        field: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid field",
+            detail,
+        )
+        .with_field(field)
     }
 
     /// The request could not be read: malformed JSON, wrong types, bad encoding (400).
@@ -81,7 +95,12 @@ impl ApiError {
 
     /// Missing or invalid credentials (401).
     pub fn unauthenticated(detail: &'static str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication required",
+            detail,
+        )
     }
 
     /// Authenticated, but the role lacks the permission (403).
@@ -91,7 +110,22 @@ impl ApiError {
 
     /// Not there, or not visible to the caller: the two are indistinguishable (404).
     pub fn not_found(what: &'static str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("{what} not found"),
+        )
+    }
+
+    /// The route exists but not with this method (405).
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "this route does not support the request method; see /api/v1/openapi.json",
+        )
     }
 
     /// The request conflicts with the current state (409).
@@ -146,7 +180,12 @@ impl ApiError {
 
     /// A dependency (database, Redis) is unavailable (503).
     pub fn unavailable(detail: &'static str) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            detail,
+        )
     }
 
     /// The problem `type` member.
@@ -190,10 +229,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => ApiError::not_found("resource"),
-            E::DatabaseError(K::UniqueViolation, info) => {
-                ApiError::conflict("already-exists", "a resource with this identifier already exists")
-                    .with_extension("constraint", info.constraint_name().unwrap_or_default().into())
-            }
+            E::DatabaseError(K::UniqueViolation, info) => ApiError::conflict(
+                "already-exists",
+                "a resource with this identifier already exists",
+            )
+            .with_extension(
+                "constraint",
+                info.constraint_name().unwrap_or_default().into(),
+            ),
             // Input is validated before it reaches the database; a constraint failing here
             // is still the caller's input, so it stays a 4xx.
             E::DatabaseError(K::CheckViolation, info) => ApiError::validation(

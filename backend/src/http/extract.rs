@@ -56,7 +56,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::bad_request("unreadable-body", "the request body could not be read"))?;
+                let chunk = chunk.map_err(|_| {
+                    ApiError::bad_request("unreadable-body", "the request body could not be read")
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::payload_too_large(limit));
                 }
@@ -68,21 +70,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let malformed = |e: serde_json::Error| ApiError::bad_request("malformed-json", format!("the body is not valid JSON: {e}"));
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::validation(field, strip_position(&inner.to_string()))
-            }
-            _ => malformed(inner),
-        }
+    // Syntax first, so a truncated body is "malformed" whatever fields came before the
+    // cut; then the typed pass, which names the path of the field at fault.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("malformed-json", format!("the body is not valid JSON: {e}"))
     })?;
-    de.end().map_err(malformed)?;
-    Ok(value)
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::validation(field, e.into_inner().to_string())
+    })
 }
 
 /// serde_json appends " at line L column C", which is noise once we name the field.
@@ -108,7 +105,10 @@ impl IfMatch {
             return Ok(());
         };
         let wanted = super::etag(current);
-        let matches = value.split(',').map(str::trim).any(|tag| tag == "*" || tag == wanted);
+        let matches = value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag == wanted);
         if matches {
             Ok(())
         } else {
@@ -129,7 +129,10 @@ impl FromRequest for IfMatch {
         std::future::ready(match value {
             None => Ok(IfMatch(None)),
             Some(Ok(v)) => Ok(IfMatch(Some(v))),
-            Some(Err(_)) => Err(ApiError::bad_request("bad-header", "If-Match is not valid text").with_field("If-Match")),
+            Some(Err(_)) => Err(
+                ApiError::bad_request("bad-header", "If-Match is not valid text")
+                    .with_field("If-Match"),
+            ),
         })
     }
 }
@@ -139,9 +142,10 @@ pub fn configure_errors(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
         ApiError::validation("query", strip_position(&err.to_string())).into()
     }))
-    .app_data(web::PathConfig::default().error_handler(|err, _| {
-        ApiError::validation("path", err.to_string()).into()
-    }));
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|err, _| ApiError::validation("path", err.to_string()).into()),
+    );
 }
 
 #[cfg(test)]
@@ -167,8 +171,18 @@ mod tests {
     #[test]
     fn malformed_json_and_invalid_utf8_are_bad_requests() {
         assert_eq!(parse::<Body>(b"{").unwrap_err().kind(), "malformed-json");
-        assert_eq!(parse::<Body>(b"{\"title\": \"\xff\", \"labels\": []}").unwrap_err().kind(), "malformed-json");
-        assert_eq!(parse::<Body>(b"{\"title\": \"a\", \"labels\": []} x").unwrap_err().kind(), "malformed-json");
+        assert_eq!(
+            parse::<Body>(b"{\"title\": \"\xff\", \"labels\": []}")
+                .unwrap_err()
+                .kind(),
+            "malformed-json"
+        );
+        assert_eq!(
+            parse::<Body>(b"{\"title\": \"a\", \"labels\": []} x")
+                .unwrap_err()
+                .kind(),
+            "malformed-json"
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
 
 use super::AppState;
 
@@ -29,7 +32,10 @@ impl Metrics {
         let registry = Registry::new();
         let labels = &["method", "route", "status"];
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests handled, by method, route template and status."),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests handled, by method, route template and status.",
+            ),
             labels,
         )?;
         let duration = HistogramVec::new(
@@ -43,7 +49,10 @@ impl Metrics {
             labels,
         )?;
         let db_connections = IntGaugeVec::new(
-            Opts::new("trellis_db_pool_connections", "PostgreSQL pool connections by state (idle, in_use)."),
+            Opts::new(
+                "trellis_db_pool_connections",
+                "PostgreSQL pool connections by state (idle, in_use).",
+            ),
             &["state"],
         )?;
         let db_max_connections = IntGauge::new(
@@ -51,7 +60,10 @@ impl Metrics {
             "Configured maximum size of the PostgreSQL pool.",
         )?;
         let redis_connections = IntGaugeVec::new(
-            Opts::new("trellis_redis_pool_connections", "Redis pool connections by state (idle, in_use)."),
+            Opts::new(
+                "trellis_redis_pool_connections",
+                "Redis pool connections by state (idle, in_use).",
+            ),
             &["state"],
         )?;
         registry.register(Box::new(requests.clone()))?;
@@ -85,13 +97,18 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await?;
     if let Some(state) = state {
-        state
-            .metrics
-            .observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+        state.metrics.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
     }
     Ok(res)
 }
@@ -106,7 +123,9 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         .set(i64::from(db.idle_connections));
     m.db_connections
         .with_label_values(&["in_use"])
-        .set(i64::from(db.connections.saturating_sub(db.idle_connections)));
+        .set(i64::from(
+            db.connections.saturating_sub(db.idle_connections),
+        ));
     m.db_max_connections.set(i64::from(db_max));
     let redis = state.redis.state();
     m.redis_connections
@@ -114,7 +133,9 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         .set(i64::from(redis.idle_connections));
     m.redis_connections
         .with_label_values(&["in_use"])
-        .set(i64::from(redis.connections.saturating_sub(redis.idle_connections)));
+        .set(i64::from(
+            redis.connections.saturating_sub(redis.idle_connections),
+        ));
     let mut body = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut body) {
         tracing::error!(error = %e, "encoding metrics");

@@ -68,6 +68,16 @@ async fn no_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("route"))
 }
 
+/// Resources answer an unsupported method with an empty 405; make it a problem too.
+fn method_not_allowed<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let response = actix_web::ResponseError::error_response(&ApiError::method_not_allowed());
+    let res = actix_web::dev::ServiceResponse::new(req, response).map_into_right_body();
+    Ok(actix_web::middleware::ErrorHandlerResponse::Response(res))
+}
+
 /// The application: every route and middleware. Used by `serve` and by the tests.
 pub fn build_app(
     state: web::Data<AppState>,
@@ -100,6 +110,10 @@ pub fn build_app(
                 ),
         )
         .default_service(web::to(no_route))
+        .wrap(actix_web::middleware::ErrorHandlers::new().handler(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            method_not_allowed,
+        ))
         .wrap(Compress::default())
         .wrap(
             DefaultHeaders::new()
@@ -130,3 +144,6 @@ pub fn json_with_etag<T: serde::Serialize>(
         .insert_header((actix_web::http::header::ETAG, etag(version)))
         .json(body)
 }
+
+#[cfg(test)]
+mod tests;

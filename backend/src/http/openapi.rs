@@ -15,7 +15,9 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API token (`trl_...`) created with `trellis token create`."))
+                    .description(Some(
+                        "An API token (`trl_...`) created with `trellis token create`.",
+                    ))
                     .build(),
             ),
         );

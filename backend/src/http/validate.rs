@@ -18,7 +18,10 @@ pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<Str
 /// A multi-line text field of at most `max` characters (may be empty).
 pub fn long_text(field: &'static str, value: &str, max: usize) -> Result<String, ApiError> {
     if value.contains('\0') {
-        return Err(ApiError::validation(field, "must not contain NUL characters"));
+        return Err(ApiError::validation(
+            field,
+            "must not contain NUL characters",
+        ));
     }
     bounded(field, value.trim_end(), max)
 }
@@ -26,8 +29,11 @@ pub fn long_text(field: &'static str, value: &str, max: usize) -> Result<String,
 fn bounded(field: &'static str, value: &str, max: usize) -> Result<String, ApiError> {
     let chars = value.chars().count();
     if chars > max {
-        return Err(ApiError::validation(field, format!("must be at most {max} characters (got {chars})"))
-            .with_extension("max_length", max.into()));
+        return Err(ApiError::validation(
+            field,
+            format!("must be at most {max} characters (got {chars})"),
+        )
+        .with_extension("max_length", max.into()));
     }
     Ok(value.to_owned())
 }
@@ -38,7 +44,10 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_and_bounded_in_characters() {
-        assert_eq!(required_text("title", "  hi ", 5).ok().as_deref(), Some("hi"));
+        assert_eq!(
+            required_text("title", "  hi ", 5).ok().as_deref(),
+            Some("hi")
+        );
         assert!(required_text("title", "   ", 5).is_err());
         assert!(required_text("title", "a\nb", 5).is_err());
         assert!(required_text("title", "ééééé", 5).is_ok());

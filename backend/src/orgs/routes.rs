@@ -1,10 +1,10 @@
 //! `/api/v1/orgs/{org}` and `/api/v1/orgs/{org}/members`
 
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tenancy::{Permission, Role, ScopedConn, UserId};
 
@@ -41,7 +41,9 @@ async fn load(tx: &mut ScopedConn<'_>) -> Result<Org, ApiError> {
     security(("bearer" = []))
 )]
 pub(crate) async fn get_org(mut caller: Caller) -> Result<HttpResponse, ApiError> {
-    let org = caller.tx(Permission::OrgRead, async |tx| load(tx).await).await?;
+    let org = caller
+        .tx(Permission::OrgRead, async |tx| load(tx).await)
+        .await?;
     Ok(json_with_etag(StatusCode::OK, org.version, &org))
 }
 
@@ -61,7 +63,11 @@ pub(crate) struct OrgPatch {
     responses((status = 200, body = Org), (status = 403, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn update_org(mut caller: Caller, if_match: IfMatch, body: JsonBody<OrgPatch>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn update_org(
+    mut caller: Caller,
+    if_match: IfMatch,
+    body: JsonBody<OrgPatch>,
+) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::OrgUpdate)?;
     let name = body
         .name
@@ -72,17 +78,21 @@ pub(crate) async fn update_org(mut caller: Caller, if_match: IfMatch, body: Json
         .tx(Permission::OrgUpdate, async move |tx| {
             let before = load(tx).await?;
             if_match.check(before.version)?;
-            let after: Org = diesel::update(orgs::table.filter(orgs::id.eq(before.id)).filter(orgs::version.eq(before.version)))
-                .set((
-                    orgs::name.eq(name.unwrap_or_else(|| before.name.clone())),
-                    orgs::version.eq(orgs::version + 1),
-                    orgs::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(Org::as_returning())
-                .get_result(tx.conn())
-                .await
-                .optional()?
-                .ok_or_else(|| ApiError::precondition_failed(before.version + 1))?;
+            let after: Org = diesel::update(
+                orgs::table
+                    .filter(orgs::id.eq(before.id))
+                    .filter(orgs::version.eq(before.version)),
+            )
+            .set((
+                orgs::name.eq(name.unwrap_or_else(|| before.name.clone())),
+                orgs::version.eq(orgs::version + 1),
+                orgs::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Org::as_returning())
+            .get_result(tx.conn())
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::precondition_failed(before.version + 1))?;
             audit::record(
                 tx,
                 "org.update",
@@ -112,7 +122,10 @@ pub(crate) struct Member {
     responses((status = 200, body = Page<Member>)),
     security(("bearer" = []))
 )]
-pub(crate) async fn list_members(mut caller: Caller, page: web::Query<PageParams>) -> Result<web::Json<Page<Member>>, ApiError> {
+pub(crate) async fn list_members(
+    mut caller: Caller,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<Member>>, ApiError> {
     let limit = page.limit()?;
     let after: Option<String> = page.cursor()?;
     let rows: Vec<(uuid::Uuid, String, String, String, DateTime<Utc>)> = caller
@@ -120,23 +133,38 @@ pub(crate) async fn list_members(mut caller: Caller, page: web::Query<PageParams
             let mut q = memberships::table
                 .inner_join(users::table)
                 .filter(users::deleted_at.is_null())
-                .select((users::id, users::login, users::name, memberships::role, memberships::created_at))
+                .select((
+                    users::id,
+                    users::login,
+                    users::name,
+                    memberships::role,
+                    memberships::created_at,
+                ))
                 .into_boxed();
             if let Some(after) = after {
                 q = q.filter(users::login.gt(after));
             }
-            Ok(q.order(users::login.asc()).limit(limit + 1).load(tx.conn()).await?)
+            Ok(q.order(users::login.asc())
+                .limit(limit + 1)
+                .load(tx.conn())
+                .await?)
         })
         .await?;
     let members = rows
         .into_iter()
         .filter_map(|(id, login, name, role, joined_at)| {
             Some(Member {
-                user: UserRef { id: UserId(id), login, name },
+                user: UserRef {
+                    id: UserId(id),
+                    login,
+                    name,
+                },
                 role: role.parse().ok()?,
                 joined_at,
             })
         })
         .collect();
-    Ok(web::Json(Page::from_rows(members, limit, |m| m.user.login.clone())))
+    Ok(web::Json(Page::from_rows(members, limit, |m| {
+        m.user.login.clone()
+    })))
 }

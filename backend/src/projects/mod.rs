@@ -76,7 +76,9 @@ pub fn valid_key(key: &str) -> bool {
     let bytes = key.as_bytes();
     (2..=10).contains(&bytes.len())
         && bytes[0].is_ascii_uppercase()
-        && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 impl NewProject {

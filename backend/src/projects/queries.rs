@@ -14,7 +14,10 @@ fn to_json(project: &Project) -> serde_json::Value {
     serde_json::to_value(project).unwrap_or_default()
 }
 
-pub(crate) async fn create(tx: &mut ScopedConn<'_>, new: ValidProject) -> Result<Project, ApiError> {
+pub(crate) async fn create(
+    tx: &mut ScopedConn<'_>,
+    new: ValidProject,
+) -> Result<Project, ApiError> {
     let workflow_id = workflows::create_default(tx, &format!("{} workflow", new.key)).await?;
     let org_id = tx.scope().org_id();
     let project: Project = diesel::insert_into(projects::table)
@@ -30,13 +33,24 @@ pub(crate) async fn create(tx: &mut ScopedConn<'_>, new: ValidProject) -> Result
         .get_result(tx.conn())
         .await
         .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::conflict("project-key-taken", format!("a project with key {} already exists", new.key))
-                    .with_field("key")
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::conflict(
+                "project-key-taken",
+                format!("a project with key {} already exists", new.key),
+            )
+            .with_field("key"),
             other => other.into(),
         })?;
-    audit::record(tx, "project.create", Entity::Project(project.id), None, Some(to_json(&project))).await?;
+    audit::record(
+        tx,
+        "project.create",
+        Entity::Project(project.id),
+        None,
+        Some(to_json(&project)),
+    )
+    .await?;
     Ok(project)
 }
 
@@ -60,7 +74,7 @@ pub(super) async fn list(
         .await?)
 }
 
-pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
+pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
     projects::table
         .filter(projects::key.eq(key))
         .select(Project::as_select())
@@ -106,7 +120,14 @@ pub(super) async fn update(
         .returning(Project::as_returning())
         .get_result(tx.conn())
         .await?;
-    audit::record(tx, "project.update", Entity::Project(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    audit::record(
+        tx,
+        "project.update",
+        Entity::Project(after.id),
+        Some(to_json(&before)),
+        Some(to_json(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -131,8 +152,19 @@ pub(super) async fn set_archived(
         .returning(Project::as_returning())
         .get_result(tx.conn())
         .await?;
-    let action = if archived { "project.archive" } else { "project.unarchive" };
-    audit::record(tx, action, Entity::Project(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    let action = if archived {
+        "project.archive"
+    } else {
+        "project.unarchive"
+    };
+    audit::record(
+        tx,
+        action,
+        Entity::Project(after.id),
+        Some(to_json(&before)),
+        Some(to_json(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -149,7 +181,11 @@ pub(crate) async fn find_open_for_update(
             .filter(projects::archived_at.is_null()),
     )
     .set(projects::ticket_counter.eq(projects::ticket_counter + 1))
-    .returning((projects::id, projects::workflow_id, projects::ticket_counter))
+    .returning((
+        projects::id,
+        projects::workflow_id,
+        projects::ticket_counter,
+    ))
     .get_result(tx.conn())
     .await
     .optional()?;
@@ -160,7 +196,10 @@ pub(crate) async fn find_open_for_update(
             let archived = find(tx, key).await?;
             Err(ApiError::conflict(
                 "project-archived",
-                format!("project {} is archived; unarchive it to add tickets", archived.key),
+                format!(
+                    "project {} is archived; unarchive it to add tickets",
+                    archived.key
+                ),
             ))
         }
     }

@@ -21,8 +21,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_project))
             .route(web::patch().to(update_project)),
     )
-    .route("/projects/{project}/archive", web::post().to(archive_project))
-    .route("/projects/{project}/unarchive", web::post().to(unarchive_project));
+    .route(
+        "/projects/{project}/archive",
+        web::post().to(archive_project),
+    )
+    .route(
+        "/projects/{project}/unarchive",
+        web::post().to(unarchive_project),
+    );
 }
 
 /// Creates a project with the default workflow.
@@ -37,13 +43,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = []))
 )]
-pub(crate) async fn create_project(mut caller: Caller, body: JsonBody<NewProject>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn create_project(
+    mut caller: Caller,
+    body: JsonBody<NewProject>,
+) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsCreate)?;
     let new = body.validate()?;
     let project = caller
-        .tx(Permission::ProjectsCreate, async move |tx| queries::create(tx, new).await)
+        .tx(Permission::ProjectsCreate, async move |tx| {
+            queries::create(tx, new).await
+        })
         .await?;
-    Ok(json_with_etag(StatusCode::CREATED, project.version, &project))
+    Ok(json_with_etag(
+        StatusCode::CREATED,
+        project.version,
+        &project,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -89,12 +104,21 @@ pub(crate) async fn list_projects(
     responses((status = 200, description = "The project", body = ProjectDetail), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn get_project(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_project(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (_, key) = path.into_inner();
     let detail = caller
-        .tx(Permission::ProjectsRead, async |tx| queries::detail(tx, &key).await)
+        .tx(Permission::ProjectsRead, async |tx| {
+            queries::detail(tx, &key).await
+        })
         .await?;
-    Ok(json_with_etag(StatusCode::OK, detail.project.version, &detail))
+    Ok(json_with_etag(
+        StatusCode::OK,
+        detail.project.version,
+        &detail,
+    ))
 }
 
 /// Renames a project or changes its description.

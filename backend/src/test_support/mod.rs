@@ -1,1 +1,249 @@
+//! Test harness: a fresh PostgreSQL database per test, cloned from a migrated template,
+//! and the real application served over HTTP on a free port.
 
+mod database;
+
+use std::net::TcpListener;
+
+use actix_web::{HttpServer, web};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use tenancy::{DbPool, Role, UserId};
+
+use crate::config::Config;
+use crate::http::{AppState, Metrics, RedisPool};
+
+pub use database::TestDatabase;
+
+/// The Redis the tests use (`TRELLIS_TEST_REDIS_URL`, default the local one).
+pub fn redis_url() -> String {
+    std::env::var("TRELLIS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// A running application on its own database.
+pub struct TestApp {
+    pub db: TestDatabase,
+    pub pool: DbPool,
+    pub base: String,
+    client: reqwest::Client,
+    server: actix_web::dev::ServerHandle,
+}
+
+/// An organization created for a test, with its owner's API token.
+pub struct TestOrg {
+    pub slug: String,
+    pub owner: UserId,
+    pub owner_token: String,
+}
+
+impl TestApp {
+    /// Starts the app with the default test configuration.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the app after `adjust` has changed the configuration.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDatabase::create().await;
+        let pool = crate::db::connect_pool(&db.app_url, 8)
+            .await
+            .expect("app pool");
+        crate::db::ensure_confined_role(&pool)
+            .await
+            .expect("app role is confined");
+        let redis = crate::http::redis_pool(&redis_url()).expect("redis pool");
+        Self::serve(db, pool, redis, adjust)
+    }
+
+    /// Starts the app with a Redis pool of our choosing (e.g. one pointing nowhere).
+    pub fn serve(
+        db: TestDatabase,
+        pool: DbPool,
+        redis: RedisPool,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        adjust(&mut config);
+        let state = web::Data::new(AppState {
+            db: pool.clone(),
+            redis,
+            metrics: Metrics::new().expect("metrics"),
+            config,
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = HttpServer::new(move || crate::http::build_app(state.clone()))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        TestApp {
+            db,
+            pool,
+            base,
+            client: reqwest::Client::new(),
+            server: handle,
+        }
+    }
+
+    /// A database connection as the application role (row-level security applies).
+    pub async fn conn(
+        &self,
+    ) -> bb8::PooledConnection<
+        '_,
+        diesel_async::pooled_connection::AsyncDieselConnectionManager<tenancy::DbConn>,
+    > {
+        self.pool.get().await.expect("connection")
+    }
+
+    /// Creates an organization owned by a new user named after it.
+    pub async fn org(&self, slug: &str) -> TestOrg {
+        let mut conn = self.conn().await;
+        let login = format!("{slug}-owner");
+        let owner = crate::demo::ensure_user(&mut conn, &login, &login)
+            .await
+            .expect("user");
+        crate::demo::create_org(&mut conn, slug, &format!("{slug} Inc."), owner)
+            .await
+            .expect("org");
+        let owner_token = crate::cli::create_token(&mut conn, slug, &login, "test")
+            .await
+            .expect("token");
+        TestOrg {
+            slug: slug.to_owned(),
+            owner,
+            owner_token,
+        }
+    }
+
+    /// Adds a new user with `role` to `org` and returns their API token.
+    pub async fn member(&self, org: &TestOrg, login: &str, role: Role) -> String {
+        let mut conn = self.conn().await;
+        let user = crate::demo::ensure_user(&mut conn, login, login)
+            .await
+            .expect("user");
+        let scope = tenancy::authorize_user(&mut conn, org.owner, &org.slug)
+            .await
+            .expect("lookup")
+            .expect("owner scope");
+        scope
+            .transaction(&mut conn, async |tx| {
+                tenancy::add_member(tx, user, role).await
+            })
+            .await
+            .expect("add member");
+        crate::cli::create_token(&mut conn, &org.slug, login, "test")
+            .await
+            .expect("token")
+    }
+
+    /// A request to `path` (relative to the server) with a bearer token.
+    pub fn request(&self, method: Method, token: &str, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+    }
+
+    /// `GET` with a token, returning status and JSON body.
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        send(self.request(Method::GET, token, path)).await
+    }
+
+    /// Sends `body` as JSON with a token, returning status and JSON body.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        send(self.request(method, token, path).json(&body)).await
+    }
+
+    /// Creates a project in `org` through the API and returns its JSON.
+    pub async fn project(&self, org: &TestOrg, key: &str) -> Value {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                &format!("/api/v1/orgs/{}/projects", org.slug),
+                serde_json::json!({ "key": key, "name": format!("Project {key}") }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// Creates a ticket through the API and returns its JSON.
+    pub async fn ticket(&self, org: &TestOrg, project: &str, title: &str) -> Value {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                &format!("/api/v1/orgs/{}/projects/{project}/tickets", org.slug),
+                serde_json::json!({ "title": title }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// Number of audit entries of `org` (read through the API as its owner).
+    pub async fn audit_count(&self, org: &TestOrg) -> usize {
+        let mut count = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/orgs/{}/audit-log?limit=100&cursor={c}", org.slug),
+                None => format!("/api/v1/orgs/{}/audit-log?limit=100", org.slug),
+            };
+            let (status, body) = self.get(&org.owner_token, &path).await;
+            assert_eq!(status, 200, "{body}");
+            count += body["items"].as_array().map_or(0, Vec::len);
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return count,
+            }
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the runtime's end cancels the rest.
+        drop(self.server.stop(false));
+    }
+}
+
+/// Sends a request and returns status and body (JSON, or the text as a JSON string).
+pub async fn send(request: RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request");
+    read(response).await
+}
+
+/// Status and body of a response.
+pub async fn read(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+/// Asserts a response is a problem document of `status` and `kind`, with a request id.
+#[track_caller]
+pub fn assert_problem(status: u16, body: &Value, expected_status: u16, kind: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(
+        body["type"],
+        format!("urn:trellis:problem:{kind}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], expected_status, "{body}");
+    assert!(
+        body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{body}"
+    );
+}

@@ -35,7 +35,13 @@ pub enum TicketType {
 }
 
 impl TicketType {
-    pub const ALL: [TicketType; 5] = [Self::Epic, Self::Story, Self::Task, Self::Bug, Self::Subtask];
+    pub const ALL: [TicketType; 5] = [
+        Self::Epic,
+        Self::Story,
+        Self::Task,
+        Self::Bug,
+        Self::Subtask,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,12 +54,17 @@ impl TicketType {
     }
 
     fn from_db(s: &str) -> Self {
-        Self::ALL.into_iter().find(|t| t.as_str() == s).unwrap_or(Self::Task)
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .unwrap_or(Self::Task)
     }
 }
 
 /// Importance, stored as 1 (lowest) to 5 (highest) so it sorts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     Lowest,
@@ -64,7 +75,13 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub const ALL: [Priority; 5] = [Self::Lowest, Self::Low, Self::Medium, Self::High, Self::Highest];
+    pub const ALL: [Priority; 5] = [
+        Self::Lowest,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::Highest,
+    ];
 
     pub fn to_db(self) -> i16 {
         match self {
@@ -77,7 +94,10 @@ impl Priority {
     }
 
     fn from_db(n: i16) -> Self {
-        Self::ALL.into_iter().find(|p| p.to_db() == n).unwrap_or(Self::Medium)
+        Self::ALL
+            .into_iter()
+            .find(|p| p.to_db() == n)
+            .unwrap_or(Self::Medium)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -273,7 +293,9 @@ pub struct TicketPatch {
 }
 
 /// Tells "field absent" (outer `None`, via `default`) from "field is null".
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -291,17 +313,29 @@ pub(crate) struct TicketChange {
 
 fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > LABELS_MAX {
-        return Err(ApiError::validation("labels", format!("at most {LABELS_MAX} labels")));
+        return Err(ApiError::validation(
+            "labels",
+            format!("at most {LABELS_MAX} labels"),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for (i, label) in raw.iter().enumerate() {
         let label = label.trim();
         let field = format!("labels[{i}]");
         if label.is_empty() || label.chars().count() > LABEL_MAX {
-            return Err(ApiError::validation(field, format!("must be 1 to {LABEL_MAX} characters")));
+            return Err(ApiError::validation(
+                field,
+                format!("must be 1 to {LABEL_MAX} characters"),
+            ));
         }
-        if label.chars().any(|c| c.is_whitespace() || c == ',' || c.is_control()) {
-            return Err(ApiError::validation(field, "must not contain spaces, commas or control characters"));
+        if label
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c.is_control())
+        {
+            return Err(ApiError::validation(
+                field,
+                "must not contain spaces, commas or control characters",
+            ));
         }
         if !out.iter().any(|l| l == label) {
             out.push(label.to_owned());
@@ -314,7 +348,10 @@ fn assignee(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None => Ok(None),
         Some(login) if (1..=39).contains(&login.len()) => Ok(Some(login.to_owned())),
-        Some(_) => Err(ApiError::validation("assignee", "must be the login of a member")),
+        Some(_) => Err(ApiError::validation(
+            "assignee",
+            "must be the login of a member",
+        )),
     }
 }
 
@@ -322,7 +359,11 @@ impl NewTicket {
     pub(crate) fn validate(&self) -> Result<TicketChange, ApiError> {
         Ok(TicketChange {
             title: Some(validate::required_text("title", &self.title, TITLE_MAX)?),
-            description: Some(validate::long_text("description", &self.description, DESCRIPTION_MAX)?),
+            description: Some(validate::long_text(
+                "description",
+                &self.description,
+                DESCRIPTION_MAX,
+            )?),
             kind: Some(self.kind),
             priority: Some(self.priority),
             assignee: Some(assignee(self.assignee.as_deref())?),
@@ -386,7 +427,17 @@ mod unit_tests {
                 number: 12
             })
         );
-        for bad in ["WEB", "WEB-", "WEB-0", "WEB--1", "WEB-+1", "-1", "W-1", "WEB-99999999999", "WE B-1"] {
+        for bad in [
+            "WEB",
+            "WEB-",
+            "WEB-0",
+            "WEB--1",
+            "WEB-+1",
+            "-1",
+            "W-1",
+            "WEB-99999999999",
+            "WE B-1",
+        ] {
             assert!(TicketKey::parse(bad).is_err(), "{bad}");
         }
     }

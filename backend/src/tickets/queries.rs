@@ -27,10 +27,18 @@ async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiEr
         .await
         .optional()?
         .map(UserId)
-        .ok_or_else(|| ApiError::validation("assignee", format!("`{login}` is not a member of this organization")))
+        .ok_or_else(|| {
+            ApiError::validation(
+                "assignee",
+                format!("`{login}` is not a member of this organization"),
+            )
+        })
 }
 
-async fn assignee_id(tx: &mut ScopedConn<'_>, login: Option<&str>) -> Result<Option<UserId>, ApiError> {
+async fn assignee_id(
+    tx: &mut ScopedConn<'_>,
+    login: Option<&str>,
+) -> Result<Option<UserId>, ApiError> {
     match login {
         Some(login) => member_id(tx, login).await.map(Some),
         None => Ok(None),
@@ -56,11 +64,15 @@ pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
         .first(tx.conn())
         .await
         .optional()?;
-    row.map(Ticket::from).ok_or_else(|| ApiError::not_found("ticket"))
+    row.map(Ticket::from)
+        .ok_or_else(|| ApiError::not_found("ticket"))
 }
 
 /// The id of the live ticket with this key (for features that hang off tickets).
-pub(crate) async fn find_id_by_key(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<TicketId, ApiError> {
+pub(crate) async fn find_id_by_key(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+) -> Result<TicketId, ApiError> {
     ticket_views::table
         .filter(ticket_views::project_key.eq(&key.project))
         .filter(ticket_views::number.eq(key.number))
@@ -73,9 +85,14 @@ pub(crate) async fn find_id_by_key(tx: &mut ScopedConn<'_>, key: &TicketKey) -> 
         .ok_or_else(|| ApiError::not_found("ticket"))
 }
 
-pub(crate) async fn create(tx: &mut ScopedConn<'_>, project_key: &str, change: TicketChange) -> Result<Ticket, ApiError> {
+pub(crate) async fn create(
+    tx: &mut ScopedConn<'_>,
+    project_key: &str,
+    change: TicketChange,
+) -> Result<Ticket, ApiError> {
     let assignee = assignee_id(tx, change.assignee.clone().flatten().as_deref()).await?;
-    let (project_id, workflow_id, number) = crate::projects::find_open_for_update(tx, project_key).await?;
+    let (project_id, workflow_id, number) =
+        crate::projects::find_open_for_update(tx, project_key).await?;
     let status_id = workflows::initial_status(tx, workflow_id).await?;
     let id = TicketId::new();
     let scope = tx.scope();
@@ -94,9 +111,19 @@ pub(crate) async fn create(tx: &mut ScopedConn<'_>, project_key: &str, change: T
         tickets::labels.eq(change.labels.unwrap_or_default()),
         tickets::due_date.eq(change.due_date.flatten()),
     );
-    diesel::insert_into(tickets::table).values(values).execute(tx.conn()).await?;
+    diesel::insert_into(tickets::table)
+        .values(values)
+        .execute(tx.conn())
+        .await?;
     let ticket = load(tx, id).await?;
-    audit::record(tx, "ticket.create", Entity::Ticket(id), None, Some(to_json(&ticket))).await?;
+    audit::record(
+        tx,
+        "ticket.create",
+        Entity::Ticket(id),
+        None,
+        Some(to_json(&ticket)),
+    )
+    .await?;
     Ok(ticket)
 }
 
@@ -121,7 +148,9 @@ pub(super) async fn update(
     )
     .set((
         tickets::title.eq(change.title.unwrap_or_else(|| before.title.clone())),
-        tickets::description.eq(change.description.unwrap_or_else(|| before.description.clone())),
+        tickets::description.eq(change
+            .description
+            .unwrap_or_else(|| before.description.clone())),
         tickets::kind.eq(change.kind.unwrap_or(before.kind).as_str()),
         tickets::priority.eq(change.priority.unwrap_or(before.priority).to_db()),
         tickets::assignee_id.eq(assignee),
@@ -136,11 +165,22 @@ pub(super) async fn update(
         return Err(ApiError::precondition_failed(before.version + 1));
     }
     let after = load(tx, before.id).await?;
-    audit::record(tx, "ticket.update", Entity::Ticket(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    audit::record(
+        tx,
+        "ticket.update",
+        Entity::Ticket(after.id),
+        Some(to_json(&before)),
+        Some(to_json(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
-pub(super) async fn soft_delete(tx: &mut ScopedConn<'_>, key: &TicketKey, if_match: &IfMatch) -> Result<(), ApiError> {
+pub(super) async fn soft_delete(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
     let before = find(tx, key).await?;
     if_match.check(before.version)?;
     let deleted = diesel::update(
@@ -157,11 +197,21 @@ pub(super) async fn soft_delete(tx: &mut ScopedConn<'_>, key: &TicketKey, if_mat
     if deleted == 0 {
         return Err(ApiError::precondition_failed(before.version + 1));
     }
-    audit::record(tx, "ticket.delete", Entity::Ticket(before.id), Some(to_json(&before)), None).await?;
+    audit::record(
+        tx,
+        "ticket.delete",
+        Entity::Ticket(before.id),
+        Some(to_json(&before)),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
-pub(super) async fn transitions(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<(Ticket, Vec<Transition>), ApiError> {
+pub(super) async fn transitions(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+) -> Result<(Ticket, Vec<Transition>), ApiError> {
     let ticket = find(tx, key).await?;
     let allowed = workflows::transitions_from(tx, ticket.status.id).await?;
     Ok((ticket, allowed))
@@ -187,12 +237,19 @@ pub(crate) async fn transition(
             .await?;
         let exists = names_in_workflow.iter().any(|n| n.eq_ignore_ascii_case(to));
         if !exists {
-            return Err(ApiError::validation("to", format!("the workflow has no status `{to}`")));
+            return Err(ApiError::validation(
+                "to",
+                format!("the workflow has no status `{to}`"),
+            ));
         }
-        let names: Vec<serde_json::Value> = allowed.iter().map(|t| t.to.name.clone().into()).collect();
+        let names: Vec<serde_json::Value> =
+            allowed.iter().map(|t| t.to.name.clone().into()).collect();
         return Err(ApiError::conflict(
             "transition-not-allowed",
-            format!("the workflow does not allow moving from `{}` to `{to}`", before.status.name),
+            format!(
+                "the workflow does not allow moving from `{}` to `{to}`",
+                before.status.name
+            ),
         )
         .with_field("to")
         .with_extension("allowed", names.into()));
@@ -218,7 +275,14 @@ pub(crate) async fn transition(
         return Err(ApiError::precondition_failed(before.version + 1));
     }
     let after = load(tx, before.id).await?;
-    audit::record(tx, "ticket.transition", Entity::Ticket(after.id), Some(to_json(&before)), Some(to_json(&after))).await?;
+    audit::record(
+        tx,
+        "ticket.transition",
+        Entity::Ticket(after.id),
+        Some(to_json(&before)),
+        Some(to_json(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -269,7 +333,12 @@ impl Cursor {
             Sort::UpdatedAsc | Sort::UpdatedDesc => (Some(t.updated_at), None),
             Sort::PriorityAsc | Sort::PriorityDesc => (None, Some(t.priority.to_db())),
         };
-        Self { sort, at, priority, id: t.id }
+        Self {
+            sort,
+            at,
+            priority,
+            id: t.id,
+        }
     }
 }
 
@@ -308,21 +377,57 @@ pub(super) async fn list(
         q = q.filter(t::kind.eq_any(filters.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
     }
     if !filters.priorities.is_empty() {
-        q = q.filter(t::priority.eq_any(filters.priorities.iter().map(|p| p.to_db()).collect::<Vec<_>>()));
+        q = q.filter(
+            t::priority.eq_any(
+                filters
+                    .priorities
+                    .iter()
+                    .map(|p| p.to_db())
+                    .collect::<Vec<_>>(),
+            ),
+        );
     }
     if let Some(c) = cursor {
         if c.sort != sort {
-            return Err(ApiError::validation("cursor", "the cursor belongs to a different sort order"));
+            return Err(ApiError::validation(
+                "cursor",
+                "the cursor belongs to a different sort order",
+            ));
         }
         let id = c.id.0;
         q = match (sort, c.at, c.priority) {
-            (Sort::CreatedDesc, Some(at), _) => q.filter(t::created_at.lt(at).or(t::created_at.eq(at).and(t::id.lt(id)))),
-            (Sort::CreatedAsc, Some(at), _) => q.filter(t::created_at.gt(at).or(t::created_at.eq(at).and(t::id.gt(id)))),
-            (Sort::UpdatedDesc, Some(at), _) => q.filter(t::updated_at.lt(at).or(t::updated_at.eq(at).and(t::id.lt(id)))),
-            (Sort::UpdatedAsc, Some(at), _) => q.filter(t::updated_at.gt(at).or(t::updated_at.eq(at).and(t::id.gt(id)))),
-            (Sort::PriorityDesc, _, Some(p)) => q.filter(t::priority.lt(p).or(t::priority.eq(p).and(t::id.lt(id)))),
-            (Sort::PriorityAsc, _, Some(p)) => q.filter(t::priority.gt(p).or(t::priority.eq(p).and(t::id.gt(id)))),
-            _ => return Err(ApiError::validation("cursor", "not a cursor this list returned")),
+            (Sort::CreatedDesc, Some(at), _) => q.filter(
+                t::created_at
+                    .lt(at)
+                    .or(t::created_at.eq(at).and(t::id.lt(id))),
+            ),
+            (Sort::CreatedAsc, Some(at), _) => q.filter(
+                t::created_at
+                    .gt(at)
+                    .or(t::created_at.eq(at).and(t::id.gt(id))),
+            ),
+            (Sort::UpdatedDesc, Some(at), _) => q.filter(
+                t::updated_at
+                    .lt(at)
+                    .or(t::updated_at.eq(at).and(t::id.lt(id))),
+            ),
+            (Sort::UpdatedAsc, Some(at), _) => q.filter(
+                t::updated_at
+                    .gt(at)
+                    .or(t::updated_at.eq(at).and(t::id.gt(id))),
+            ),
+            (Sort::PriorityDesc, _, Some(p)) => {
+                q.filter(t::priority.lt(p).or(t::priority.eq(p).and(t::id.lt(id))))
+            }
+            (Sort::PriorityAsc, _, Some(p)) => {
+                q.filter(t::priority.gt(p).or(t::priority.eq(p).and(t::id.gt(id))))
+            }
+            _ => {
+                return Err(ApiError::validation(
+                    "cursor",
+                    "not a cursor this list returned",
+                ));
+            }
         };
     }
     q = match sort {

@@ -60,10 +60,14 @@ pub(crate) async fn create_ticket(
     let change = body.validate()?;
     let project = project.to_ascii_uppercase();
     let ticket = caller
-        .tx(Permission::TicketsCreate, async move |tx| queries::create(tx, &project, change).await)
+        .tx(Permission::TicketsCreate, async move |tx| {
+            queries::create(tx, &project, change).await
+        })
         .await?;
     let mut response = ticket_response(StatusCode::CREATED, &ticket);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/orgs/{org}/tickets/{}", ticket.key)) {
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/api/v1/orgs/{org}/tickets/{}", ticket.key))
+    {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
@@ -108,7 +112,10 @@ fn split(field: &'static str, raw: Option<&str>) -> Result<Vec<String>, ApiError
     Ok(values)
 }
 
-fn enums<T: for<'de> Deserialize<'de>>(field: &'static str, raw: Option<&str>) -> Result<Vec<T>, ApiError> {
+fn enums<T: for<'de> Deserialize<'de>>(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Vec<T>, ApiError> {
     split(field, raw)?
         .into_iter()
         .map(|v| {
@@ -118,7 +125,11 @@ fn enums<T: for<'de> Deserialize<'de>>(field: &'static str, raw: Option<&str>) -
         .collect()
 }
 
-async fn list(mut caller: Caller, project: Option<String>, query: ListQuery) -> Result<web::Json<Page<Ticket>>, ApiError> {
+async fn list(
+    mut caller: Caller,
+    in_project: Option<String>,
+    query: ListQuery,
+) -> Result<web::Json<Page<Ticket>>, ApiError> {
     let page = PageParams {
         limit: query.limit,
         cursor: query.cursor,
@@ -127,7 +138,10 @@ async fn list(mut caller: Caller, project: Option<String>, query: ListQuery) -> 
     let cursor: Option<Cursor> = page.cursor()?;
     let sort = Sort::parse(query.sort.as_deref())?;
     let filters = Filters {
-        project: project.or(query.project).map(|p| p.to_ascii_uppercase()),
+        project: in_project
+            .clone()
+            .or(query.project)
+            .map(|p| p.to_ascii_uppercase()),
         statuses: split("status", query.status.as_deref())?,
         assignees: split("assignee", query.assignee.as_deref())?,
         kinds: enums::<TicketType>("type", query.kind.as_deref())?,
@@ -135,10 +149,16 @@ async fn list(mut caller: Caller, project: Option<String>, query: ListQuery) -> 
     };
     let rows = caller
         .tx(Permission::TicketsRead, async move |tx| {
+            // Under /projects/{project}/ a missing project is a 404, not an empty list.
+            if let Some(key) = &in_project {
+                crate::projects::queries::find(tx, &key.to_ascii_uppercase()).await?;
+            }
             queries::list(tx, filters, sort, cursor, limit).await
         })
         .await?;
-    Ok(web::Json(Page::from_rows(rows, limit, |t| Cursor::after(sort, t))))
+    Ok(web::Json(Page::from_rows(rows, limit, |t| {
+        Cursor::after(sort, t)
+    })))
 }
 
 /// Lists tickets across projects, filtered, sorted, one keyset page at a time.
@@ -148,7 +168,10 @@ async fn list(mut caller: Caller, project: Option<String>, query: ListQuery) -> 
     responses((status = 200, description = "A page of tickets", body = Page<Ticket>), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn list_tickets(caller: Caller, query: web::Query<ListQuery>) -> Result<web::Json<Page<Ticket>>, ApiError> {
+pub(crate) async fn list_tickets(
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<Ticket>>, ApiError> {
     list(caller, None, query.into_inner()).await
 }
 
@@ -175,10 +198,15 @@ pub(crate) async fn list_project_tickets(
     responses((status = 200, body = Ticket), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn get_ticket(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let key = TicketKey::parse(&path.1)?;
     let ticket = caller
-        .tx(Permission::TicketsRead, async |tx| queries::find(tx, &key).await)
+        .tx(Permission::TicketsRead, async |tx| {
+            queries::find(tx, &key).await
+        })
         .await?;
     Ok(ticket_response(StatusCode::OK, &ticket))
 }
@@ -202,7 +230,9 @@ pub(crate) async fn replace_ticket(
     let key = TicketKey::parse(&path.1)?;
     let change = body.validate()?;
     let ticket = caller
-        .tx(Permission::TicketsUpdate, async move |tx| queries::update(tx, &key, &if_match, change).await)
+        .tx(Permission::TicketsUpdate, async move |tx| {
+            queries::update(tx, &key, &if_match, change).await
+        })
         .await?;
     Ok(ticket_response(StatusCode::OK, &ticket))
 }
@@ -226,7 +256,9 @@ pub(crate) async fn patch_ticket(
     let key = TicketKey::parse(&path.1)?;
     let change = body.validate()?;
     let ticket = caller
-        .tx(Permission::TicketsUpdate, async move |tx| queries::update(tx, &key, &if_match, change).await)
+        .tx(Permission::TicketsUpdate, async move |tx| {
+            queries::update(tx, &key, &if_match, change).await
+        })
         .await?;
     Ok(ticket_response(StatusCode::OK, &ticket))
 }
@@ -247,7 +279,9 @@ pub(crate) async fn delete_ticket(
 ) -> Result<HttpResponse, ApiError> {
     let key = TicketKey::parse(&path.1)?;
     caller
-        .tx(Permission::TicketsDelete, async move |tx| queries::soft_delete(tx, &key, &if_match).await)
+        .tx(Permission::TicketsDelete, async move |tx| {
+            queries::soft_delete(tx, &key, &if_match).await
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -265,12 +299,21 @@ pub(crate) struct Transitions {
     responses((status = 200, body = Transitions), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn list_transitions(mut caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list_transitions(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let key = TicketKey::parse(&path.1)?;
     let (ticket, transitions) = caller
-        .tx(Permission::TicketsRead, async move |tx| queries::transitions(tx, &key).await)
+        .tx(Permission::TicketsRead, async move |tx| {
+            queries::transitions(tx, &key).await
+        })
         .await?;
-    Ok(json_with_etag(StatusCode::OK, ticket.version, &Transitions { transitions }))
+    Ok(json_with_etag(
+        StatusCode::OK,
+        ticket.version,
+        &Transitions { transitions },
+    ))
 }
 
 /// `POST /tickets/{key}/transitions` body.

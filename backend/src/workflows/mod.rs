@@ -133,7 +133,10 @@ pub async fn create_default(tx: &mut ScopedConn<'_>, name: &str) -> Result<Workf
 }
 
 /// The status new tickets start in: the first by position.
-pub async fn initial_status(tx: &mut ScopedConn<'_>, workflow: WorkflowId) -> Result<StatusId, ApiError> {
+pub async fn initial_status(
+    tx: &mut ScopedConn<'_>,
+    workflow: WorkflowId,
+) -> Result<StatusId, ApiError> {
     Ok(statuses::table
         .filter(statuses::workflow_id.eq(workflow))
         .order(statuses::position.asc())
@@ -143,7 +146,10 @@ pub async fn initial_status(tx: &mut ScopedConn<'_>, workflow: WorkflowId) -> Re
 }
 
 /// All statuses of a workflow, in order.
-pub async fn statuses_of(tx: &mut ScopedConn<'_>, workflow: WorkflowId) -> Result<Vec<Status>, ApiError> {
+pub async fn statuses_of(
+    tx: &mut ScopedConn<'_>,
+    workflow: WorkflowId,
+) -> Result<Vec<Status>, ApiError> {
     let rows: Vec<(StatusId, String, String)> = statuses::table
         .filter(statuses::workflow_id.eq(workflow))
         .order(statuses::position.asc())
@@ -161,7 +167,10 @@ pub async fn statuses_of(tx: &mut ScopedConn<'_>, workflow: WorkflowId) -> Resul
 }
 
 /// The transitions allowed out of `from`, with their target statuses.
-pub async fn transitions_from(tx: &mut ScopedConn<'_>, from: StatusId) -> Result<Vec<Transition>, ApiError> {
+pub async fn transitions_from(
+    tx: &mut ScopedConn<'_>,
+    from: StatusId,
+) -> Result<Vec<Transition>, ApiError> {
     let rows: Vec<(TransitionId, String, StatusId, String, String)> = transitions::table
         .inner_join(statuses::table.on(statuses::id.eq(transitions::to_status_id)))
         .filter(transitions::from_status_id.eq(from))

@@ -79,5 +79,11 @@ pub async fn ping(pool: &DbPool) -> bool {
     let Ok(mut conn) = pool.get().await else {
         return false;
     };
-    diesel::sql_query("SELECT 1").execute(&mut *conn).await.is_ok()
+    diesel::sql_query("SELECT 1")
+        .execute(&mut *conn)
+        .await
+        .is_ok()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,530 @@
+//! Behaviour every route shares: tenant isolation, bad input, request ids, metrics,
+//! the OpenAPI document.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tenancy::Role;
+
+use crate::test_support::{TestApp, TestOrg, assert_problem, read, send};
+
+/// Every API route: method, path template (`{org}`, `{project}`, `{key}`, `{comment}`),
+/// and a valid body for writes.
+fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
+    vec![
+        (Method::GET, "/api/v1/orgs/{org}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/members", None),
+        (Method::GET, "/api/v1/orgs/{org}/projects", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects",
+            Some(json!({ "key": "NEWP", "name": "New" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/projects/{project}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/archive",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/unarchive",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            Some(json!({ "title": "Injected" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/tickets", None),
+        (Method::GET, "/api/v1/orgs/{org}/tickets/{key}", None),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/tickets/{key}",
+            Some(json!({ "title": "Replaced", "type": "bug", "priority": "high" })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}",
+            Some(json!({ "title": "Patched" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/tickets/{key}", None),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            Some(json!({ "to": "In Progress" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            Some(json!({ "body": "Injected" })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            Some(json!({ "body": "Edited" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
+    ]
+}
+
+struct Fixture {
+    org: TestOrg,
+    project: String,
+    key: String,
+    comment: String,
+}
+
+async fn fixture(app: &TestApp, slug: &str, project: &str) -> Fixture {
+    let org = app.org(slug).await;
+    app.project(&org, project).await;
+    let ticket = app.ticket(&org, project, "Secret plans").await;
+    let key = ticket["key"].as_str().unwrap_or_default().to_owned();
+    let (status, comment) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}/comments"),
+            json!({ "body": "top secret" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{comment}");
+    Fixture {
+        comment: comment["id"].as_str().unwrap_or_default().to_owned(),
+        org,
+        project: project.to_owned(),
+        key,
+    }
+}
+
+fn fill(template: &str, org: &str, f: &Fixture) -> String {
+    template
+        .replace("{org}", org)
+        .replace("{project}", &f.project)
+        .replace("{key}", &f.key)
+        .replace("{comment}", &f.comment)
+}
+
+/// What org B looks like from its own owner's side, to prove nothing changed.
+async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
+    let slug = &f.org.slug;
+    let mut out = Vec::new();
+    for path in [
+        format!("/api/v1/orgs/{slug}"),
+        format!("/api/v1/orgs/{slug}/projects?archived=true"),
+        format!("/api/v1/orgs/{slug}/tickets"),
+        format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
+        format!("/api/v1/orgs/{slug}/members"),
+    ] {
+        let (status, body) = app.get(&f.org.owner_token, &path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        out.push(body);
+    }
+    out.push(json!(app.audit_count(&f.org).await));
+    out
+}
+
+#[tokio::test]
+async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
+    let app = TestApp::start().await;
+    let a = fixture(&app, "alpha", "ALP").await;
+    let b = fixture(&app, "beta", "BET").await;
+    let before = snapshot(&app, &b).await;
+
+    for (method, template, body) in routes() {
+        // A's owner, B's slug and B's keys.
+        let path = fill(template, "beta", &b);
+        let mut request = app.request(method.clone(), &a.org.owner_token, &path);
+        if let Some(body) = &body {
+            request = request.json(body);
+        }
+        let (status, problem) = send(request).await;
+        assert_problem(status, &problem, 404, "not-found");
+        let text = problem.to_string();
+        assert!(
+            !text.contains("Secret") && !text.contains("secret"),
+            "{method} {path}: {text}"
+        );
+
+        // A's own slug with B's project, ticket and comment ids.
+        if template.contains("{project}")
+            || template.contains("{key}")
+            || template.contains("{comment}")
+        {
+            let path = fill(template, "alpha", &b);
+            let mut request = app.request(method.clone(), &a.org.owner_token, &path);
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let (status, problem) = send(request).await;
+            assert_problem(status, &problem, 404, "not-found");
+        }
+    }
+    // A's filtered list naming B's project finds nothing.
+    let (status, list) = app
+        .get(&a.org.owner_token, "/api/v1/orgs/alpha/tickets?project=BET")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"], json!([]));
+
+    assert_eq!(snapshot(&app, &b).await, before, "org B changed");
+    drop(a);
+}
+
+#[tokio::test]
+async fn every_route_is_documented_in_openapi() {
+    let doc: Value = serde_json::from_str(&crate::http::openapi::document()).unwrap_or_default();
+    for (method, template, _) in routes() {
+        let operation = &doc["paths"][template][method.as_str().to_ascii_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{method} {template} is not in the OpenAPI document"
+        );
+    }
+}
+
+#[test]
+fn openapi_document_matches_snapshot_and_docs() {
+    let document = crate::http::openapi::document();
+    insta::assert_snapshot!("openapi", document);
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    if std::env::var_os("TRELLIS_UPDATE_DOCS").is_some() {
+        std::fs::write(&docs, &document).expect("write docs/openapi.json");
+    }
+    let committed = std::fs::read_to_string(&docs).unwrap_or_default();
+    assert!(
+        committed == document,
+        "docs/openapi.json is out of date: run `TRELLIS_UPDATE_DOCS=1 cargo nextest run openapi`"
+    );
+}
+
+/// Write routes with a body, and the field a type error or an oversized value goes in.
+fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
+    vec![
+        (Method::PATCH, "/api/v1/orgs/{org}", "name"),
+        (Method::POST, "/api/v1/orgs/{org}/projects", "name"),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}",
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            "title",
+        ),
+        (Method::PUT, "/api/v1/orgs/{org}/tickets/{key}", "title"),
+        (Method::PATCH, "/api/v1/orgs/{org}/tickets/{key}", "title"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            "to",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            "body",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            "body",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn bad_input_on_every_write_route_is_a_problem_and_writes_nothing() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", "ALP").await;
+    let before = snapshot(&app, &f).await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let long = "t".repeat(100_000);
+
+    for (method, template, field) in write_routes() {
+        let path = fill(template, "alpha", &f);
+        let raw = |body: Vec<u8>| {
+            app.request(method.clone(), &f.org.owner_token, &path)
+                .header("content-type", "application/json")
+                .body(body)
+        };
+        let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
+            (
+                "malformed JSON",
+                raw(b"{\"title\": ".to_vec()),
+                400,
+                "malformed-json",
+            ),
+            (
+                "invalid UTF-8",
+                raw(b"{\"title\": \"\xff\xfe\"}".to_vec()),
+                400,
+                "malformed-json",
+            ),
+            (
+                "wrong type",
+                raw(json!({ field: 12345 }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            (
+                "unknown field",
+                raw(json!({ "bogus": true }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            ("array body", raw(b"[]".to_vec()), 422, "validation"),
+            (
+                "100,000-character value",
+                raw(json!({ field: long }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            (
+                "10 MB body",
+                raw(json!({ field: huge }).to_string().into_bytes()),
+                413,
+                "payload-too-large",
+            ),
+            (
+                "not JSON",
+                app.request(method.clone(), &f.org.owner_token, &path)
+                    .header("content-type", "text/plain")
+                    .body("title=x"),
+                415,
+                "unsupported-media-type",
+            ),
+        ];
+        for (case, request, status, kind) in cases {
+            let response = request.send().await.expect("send");
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let (got, body) = read(response).await;
+            assert_eq!(got, status, "{method} {path} with {case}: {body}");
+            assert_eq!(
+                content_type, "application/problem+json",
+                "{method} {path} with {case}"
+            );
+            assert_eq!(
+                body["type"],
+                format!("urn:trellis:problem:{kind}"),
+                "{method} {path} with {case}: {body}"
+            );
+            assert!(body["request_id"].is_string(), "{body}");
+            if kind == "validation" {
+                assert!(
+                    body["field"].is_string(),
+                    "{method} {path} with {case}: {body}"
+                );
+            }
+        }
+    }
+    // The 100,000-character and type-error cases name the field at fault.
+    let (_, body) = app
+        .send_json(
+            Method::PATCH,
+            &f.org.owner_token,
+            &fill("/api/v1/orgs/{org}/tickets/{key}", "alpha", &f),
+            json!({ "title": long }),
+        )
+        .await;
+    assert_eq!(body["field"], "title", "{body}");
+    assert_eq!(
+        snapshot(&app, &f).await,
+        before,
+        "bad input changed something"
+    );
+}
+
+#[tokio::test]
+async fn missing_or_invalid_tokens_are_401_problems() {
+    let app = TestApp::start().await;
+    let org = app.org("alpha").await;
+    let url = format!("{}/api/v1/orgs/alpha/tickets", app.base);
+    let client = reqwest::Client::new();
+    for request in [
+        client.get(&url),
+        client
+            .get(&url)
+            .header("authorization", "Basic Zm9vOmJhcg=="),
+        client.get(&url).bearer_auth("trl_not-a-real-token"),
+        client
+            .get(&url)
+            .bearer_auth(format!("trl_{}", "A".repeat(43))),
+    ] {
+        let (status, body) = send(request).await;
+        assert_problem(status, &body, 401, "unauthenticated");
+    }
+    let (status, _) = app
+        .get(&org.owner_token, "/api/v1/orgs/alpha/tickets")
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", "ALP").await;
+    let viewer = app.member(&f.org, "vera", Role::Viewer).await;
+    let member = app.member(&f.org, "max", Role::Member).await;
+    let before = snapshot(&app, &f).await;
+    for (method, template, body) in routes() {
+        if method == Method::GET {
+            let expected = if template.ends_with("audit-log") {
+                403
+            } else {
+                200
+            };
+            let (status, body) = app.get(&viewer, &fill(template, "alpha", &f)).await;
+            assert_eq!(status, expected, "viewer GET {template}: {body}");
+            continue;
+        }
+        let mut request = app.request(method.clone(), &viewer, &fill(template, "alpha", &f));
+        if let Some(body) = &body {
+            request = request.json(body);
+        }
+        let (status, problem) = send(request).await;
+        assert_problem(status, &problem, 403, "forbidden");
+    }
+    let (status, body) = app.get(&member, "/api/v1/orgs/alpha/audit-log").await;
+    assert_problem(status, &body, 403, "forbidden");
+    assert_eq!(snapshot(&app, &f).await, before);
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_minted_and_unknown_routes_are_problems() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("{}/no/such/route", app.base))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.headers()["x-request-id"], "trace-42");
+    let (status, body) = read(response).await;
+    assert_problem(status, &body, 404, "not-found");
+    assert_eq!(body["request_id"], "trace-42");
+
+    let response = client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "bad id\twith tab")
+        .send()
+        .await
+        .expect("send");
+    let minted = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&minted).is_ok(), "{minted}");
+}
+
+#[tokio::test]
+async fn readyz_reports_postgres_and_redis() {
+    let app = TestApp::start().await;
+    let (status, body) = send(reqwest::Client::new().get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["checks"], json!({ "database": true, "redis": true }));
+}
+
+#[tokio::test]
+async fn readyz_fails_when_redis_is_down_while_the_api_keeps_serving() {
+    let db = crate::test_support::TestDatabase::create().await;
+    let pool = crate::db::connect_pool(&db.app_url, 4).await.expect("pool");
+    // Nothing listens on port 1.
+    let redis = crate::http::redis_pool("redis://127.0.0.1:1").expect("pool");
+    let app = TestApp::serve(db, pool, redis, |_| {});
+    let (status, body) = send(reqwest::Client::new().get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["redis"], false);
+    let org = app.org("alpha").await;
+    let (status, _) = app.get(&org.owner_token, "/api/v1/orgs/alpha").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn metrics_are_valid_prometheus_text_without_tenant_labels() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", "ALP").await;
+    app.get(
+        &f.org.owner_token,
+        &format!("/api/v1/orgs/alpha/tickets/{}", f.key),
+    )
+    .await;
+    app.get(&f.org.owner_token, "/api/v1/orgs/alpha/tickets/NOPE-1")
+        .await;
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/api/v1/orgs/{org}/tickets/{key}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("trellis_db_pool_connections"), "{text}");
+    assert!(
+        !text.contains("alpha") && !text.contains(&f.key),
+        "metrics carry tenant data"
+    );
+
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package `prometheus`; ./scripts/test installs it)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("promtool");
+    assert!(
+        output.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
