@@ -144,14 +144,23 @@ async fn prepare_database(admin_url: &str) -> anyhow::Result<()> {
 struct ManagedChild {
     name: &'static str,
     child: Child,
+    /// How to ask it to stop; `None` sends SIGINT to the child itself.
+    stop: Option<Command>,
 }
 
 impl Drop for ManagedChild {
     fn drop(&mut self) {
-        // SIGINT is PostgreSQL's "fast shutdown" and stops Redis cleanly.
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
+        match self.stop.as_mut() {
+            Some(stop) => {
+                let _ = stop.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            }
+            // SIGINT stops Redis cleanly.
+            None => {
+                let _ = Command::new("kill")
+                    .args(["-INT", &self.child.id().to_string()])
+                    .status();
+            }
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -276,9 +285,14 @@ async fn start_postgres(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
         .stderr(Stdio::null())
         .spawn()
         .context("starting postgres")?;
+    // The child may be `runuser`, which does not pass signals on: stop the server
+    // through pg_ctl ("fast": roll back open transactions, then exit).
+    let mut stop = as_service_user(&bin.join("pg_ctl"));
+    stop.args(["stop", "-m", "fast", "-w", "-D"]).arg(&dir);
     let child = ManagedChild {
         name: "postgres",
         child,
+        stop: Some(stop),
     };
     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -335,6 +349,7 @@ fn start_redis(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
     let child = ManagedChild {
         name: "redis",
         child,
+        stop: None,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while !redis_answers(port) {
