@@ -12,7 +12,7 @@ use diesel_async::RunQueryDsl;
 use tenancy::{DbPool, UserId};
 
 use crate::config::{Config, Environment};
-use crate::http::{AppState, Metrics};
+use crate::http::AppState;
 use crate::local::LocalServices;
 use crate::schema::users;
 use crate::{db, demo};
@@ -274,12 +274,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let redis = crate::http::redis_pool(&services.redis_url)?;
     let url = config.public_url();
-    let state = web::Data::new(AppState {
-        db: pool,
-        redis,
-        metrics: Metrics::new()?,
-        config,
-    });
+    let state = web::Data::new(AppState::new(pool, redis, config)?);
     println!("\nTrellis is running at {url}");
     if let Some(token) = local_token {
         println!(

@@ -27,6 +27,8 @@ pub struct Config {
     pub public_url: Option<String>,
     pub log_filter: String,
     pub max_body_bytes: usize,
+    /// How long a resolved token membership is reused without a database lookup.
+    pub auth_cache_ttl: std::time::Duration,
 }
 
 /// A configuration variable that is missing or malformed.
@@ -92,6 +94,10 @@ impl Config {
                 "must be between 1024 and 67108864",
             ));
         }
+        let auth_cache_seconds: u64 = parse(&lookup, "TRELLIS_AUTH_CACHE_SECONDS", Some(5))?;
+        if auth_cache_seconds > 300 {
+            return Err(invalid("TRELLIS_AUTH_CACHE_SECONDS", "must be at most 300"));
+        }
         let public_url = url(&lookup, "TRELLIS_PUBLIC_URL", &["http://", "https://"])?;
         Ok(Config {
             environment,
@@ -106,6 +112,7 @@ impl Config {
             public_url,
             log_filter: lookup("TRELLIS_LOG").unwrap_or_else(|| "info".to_owned()),
             max_body_bytes,
+            auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
         })
     }
 

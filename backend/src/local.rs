@@ -49,14 +49,16 @@ impl LocalServices {
                 None,
             ),
             None => {
-                let admin = match try_connect(LOCAL_ADMIN_URL).await {
-                    true => LOCAL_ADMIN_URL.to_owned(),
-                    false => {
-                        let (child, url) =
-                            start_postgres(&config.data_dir.join("postgres")).await?;
-                        children.push(child);
-                        url
-                    }
+                let pg_dir = config.data_dir.join("postgres");
+                let admin = if try_connect(LOCAL_ADMIN_URL).await {
+                    LOCAL_ADMIN_URL.to_owned()
+                } else if let Some(url) = running_private_postgres(&pg_dir).await {
+                    // Another trellis process (say `serve`) runs it: share, don't manage.
+                    url
+                } else {
+                    let (child, url) = start_postgres(&pg_dir).await?;
+                    children.push(child);
+                    url
                 };
                 prepare_database(&admin).await?;
                 let owner = replace_database(&admin, DATABASE, None);
@@ -64,9 +66,16 @@ impl LocalServices {
                 (app, owner, Some(admin))
             }
         };
+        let redis_dir = config.data_dir.join("redis");
         let redis_url = match &config.redis_url {
             Some(url) => url.clone(),
             None if redis_answers(LOCAL_REDIS.1) => format!("redis://127.0.0.1:{}", LOCAL_REDIS.1),
+            None if recorded_port(&redis_dir).is_some_and(redis_answers) => {
+                format!(
+                    "redis://127.0.0.1:{}",
+                    recorded_port(&redis_dir).unwrap_or_default()
+                )
+            }
             None => {
                 let (child, url) = start_redis(&config.data_dir.join("redis"))?;
                 children.push(child);
@@ -140,16 +149,41 @@ async fn prepare_database(admin_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file where a started service records its port, so that other `trellis`
+/// commands run meanwhile (e.g. `token create` beside `serve`) use the same server.
+fn port_file(dir: &Path) -> PathBuf {
+    dir.join("trellis.port")
+}
+
+fn recorded_port(dir: &Path) -> Option<u16> {
+    std::fs::read_to_string(port_file(dir))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+async fn running_private_postgres(dir: &Path) -> Option<String> {
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{}/postgres",
+        recorded_port(dir)?
+    );
+    try_connect(&url).await.then_some(url)
+}
+
 /// A child process stopped (politely, then firmly) when dropped.
 struct ManagedChild {
     name: &'static str,
     child: Child,
     /// How to ask it to stop; `None` sends SIGINT to the child itself.
     stop: Option<Command>,
+    /// Its port file, removed once it has stopped.
+    port_file: PathBuf,
 }
 
 impl Drop for ManagedChild {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.port_file);
         match self.stop.as_mut() {
             Some(stop) => {
                 let _ = stop.stdout(Stdio::null()).stderr(Stdio::null()).status();
@@ -293,6 +327,7 @@ async fn start_postgres(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
         name: "postgres",
         child,
         stop: Some(stop),
+        port_file: port_file(&dir),
     };
     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -303,6 +338,7 @@ async fn start_postgres(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tracing::info!(port, "private PostgreSQL started");
+    std::fs::write(port_file(&dir), port.to_string())?;
     Ok((child, url))
 }
 
@@ -350,6 +386,7 @@ fn start_redis(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
         name: "redis",
         child,
         stop: None,
+        port_file: port_file(dir),
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while !redis_answers(port) {
@@ -359,6 +396,7 @@ fn start_redis(dir: &Path) -> anyhow::Result<(ManagedChild, String)> {
         std::thread::sleep(Duration::from_millis(50));
     }
     tracing::info!(port, "private Redis started");
+    std::fs::write(port_file(dir), port.to_string())?;
     Ok((child, format!("redis://127.0.0.1:{port}")))
 }
 

@@ -119,6 +119,32 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// The name used in `policies/roles.toml` and in error messages, e.g. `tickets.read`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::OrgRead => "org.read",
+            Permission::OrgUpdate => "org.update",
+            Permission::MembersRead => "members.read",
+            Permission::MembersManage => "members.manage",
+            Permission::ProjectsRead => "projects.read",
+            Permission::ProjectsCreate => "projects.create",
+            Permission::ProjectsUpdate => "projects.update",
+            Permission::ProjectsArchive => "projects.archive",
+            Permission::TicketsRead => "tickets.read",
+            Permission::TicketsCreate => "tickets.create",
+            Permission::TicketsUpdate => "tickets.update",
+            Permission::TicketsDelete => "tickets.delete",
+            Permission::TicketsTransition => "tickets.transition",
+            Permission::CommentsRead => "comments.read",
+            Permission::CommentsCreate => "comments.create",
+            Permission::CommentsModerate => "comments.moderate",
+            Permission::AuditRead => "audit.read",
+            Permission::TokensManage => "tokens.manage",
+            Permission::BillingRead => "billing.read",
+            Permission::BillingManage => "billing.manage",
+        }
+    }
+
     /// Every permission, for exhaustive tests.
     pub const ALL: [Permission; 20] = [
         Permission::OrgRead,
@@ -235,6 +261,19 @@ mod tests {
         let unique: HashSet<_> = Permission::ALL.into_iter().collect();
         assert_eq!(unique.len(), Permission::ALL.len());
         assert_eq!(MATRIX[&Role::Owner].len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn names_match_the_policy_file_spelling() {
+        for p in Permission::ALL {
+            let text = format!(
+                "[roles.owner]\ndescription = \"x\"\npermissions = [\"{}\"]\n",
+                p.name()
+            );
+            let file: PolicyFile =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.name()));
+            assert_eq!(file.roles["owner"].permissions, vec![p]);
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct OrgScope {
 
 /// The caller's role lacks a permission the operation needs.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("this action needs the `{0:?}` permission")]
+#[error("this action needs the `{}` permission", .0.name())]
 pub struct Forbidden(pub Permission);
 
 impl OrgScope {

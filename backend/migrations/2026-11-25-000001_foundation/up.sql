@@ -233,14 +233,20 @@ CREATE POLICY tenant_isolation ON orgs
 -- Membership checks happen before any organization is in scope, so they run as
 -- SECURITY DEFINER functions (owned by the migrating role, which bypasses RLS). They
 -- answer only the caller's own membership, never a list, and pin search_path so a
--- caller cannot shadow the tables they read.
+-- caller cannot shadow the tables they read. PL/pgSQL rather than SQL: a SECURITY
+-- DEFINER SQL function is never inlined and is re-planned on every call, while
+-- PL/pgSQL keeps its plans for the session (measured: 4.4k calls/s -> see
+-- docs/PERFORMANCE.md).
+
 -- One row when the token is valid; org_id and role are NULL when its organization is
 -- not `p_org_slug` or its user is no longer a member there.
 CREATE FUNCTION trellis_token_membership(p_token_hash bytea, p_org_slug text)
     RETURNS TABLE (org_id uuid, user_id uuid, token_id uuid, role text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
+    BEGIN
+        RETURN QUERY
         SELECT m.org_id, t.user_id, t.id, m.role
           FROM api_tokens t
           JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL
@@ -248,21 +254,25 @@ CREATE FUNCTION trellis_token_membership(p_token_hash bytea, p_org_slug text)
                  ON m.org_id = t.org_id AND m.user_id = t.user_id AND o.slug = p_org_slug
          WHERE t.token_hash = p_token_hash
            AND t.revoked_at IS NULL
-           AND (t.expires_at IS NULL OR t.expires_at > now())
+           AND (t.expires_at IS NULL OR t.expires_at > now());
+    END
     $$;
 
 CREATE FUNCTION trellis_user_membership(p_user_id uuid, p_org_slug text)
     RETURNS TABLE (org_id uuid, user_id uuid, role text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
+    BEGIN
+        RETURN QUERY
         SELECT o.id, m.user_id, m.role
           FROM orgs o
           JOIN memberships m ON m.org_id = o.id
           JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
          WHERE o.slug = p_org_slug
            AND o.deleted_at IS NULL
-           AND m.user_id = p_user_id
+           AND m.user_id = p_user_id;
+    END
     $$;
 
 REVOKE ALL ON FUNCTION trellis_token_membership(bytea, text) FROM PUBLIC;

@@ -55,6 +55,7 @@ pub(crate) async fn list_audit_log(
         .tx(Permission::AuditRead, async move |tx| {
             // Ids are UUIDv7: id order is time order, and a single-column keyset.
             let mut q = audit_log::table
+                .filter(audit_log::org_id.eq(tx.scope().org_id()))
                 .select(AuditEntry::as_select())
                 .into_boxed();
             if let Some(before) = before {

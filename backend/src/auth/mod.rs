@@ -1,6 +1,7 @@
 //! Authentication: API tokens and the [`Caller`] extractor that turns a request into an
 //! [`OrgScope`] (GitHub sign-in plugs into the same extractor in its own issue).
 
+mod cache;
 mod tokens;
 
 #[cfg(test)]
@@ -13,14 +14,16 @@ use tenancy::{OrgScope, ScopedConn, TokenAuth};
 
 use crate::http::{ApiError, AppState, PooledConn};
 
+pub use cache::PrincipalCache;
 pub use tokens::{TokenSecret, create_token};
 
 /// An authenticated member of the organization named in the path (`{org}`), holding a
 /// pooled connection for the request's queries.
 ///
-/// Extraction costs one database round trip (the token and membership lookup). A
-/// missing or invalid token is a 401; a token whose user is not a member of the named
-/// organization gets the same 404 as an organization that does not exist.
+/// Extraction costs one database round trip (the token and membership lookup) unless
+/// the [`PrincipalCache`] has the answer. A missing or invalid token is a 401; a token
+/// whose user is not a member of the named organization gets the same 404 as an
+/// organization that does not exist.
 pub struct Caller {
     pub scope: OrgScope,
     conn: PooledConn,
@@ -74,10 +77,17 @@ impl FromRequest for Caller {
             let slug = req
                 .match_info()
                 .get("org")
+                .filter(|slug| tenancy::valid_slug(slug))
                 .ok_or_else(|| ApiError::not_found("organization"))?;
             let mut conn = state.db.get_owned().await?;
+            if let Some(scope) = state.principals.get(&hash, slug) {
+                return Ok(Caller { scope, conn });
+            }
             match tenancy::authorize_token(&mut conn, &hash, slug).await? {
-                TokenAuth::Member(scope) => Ok(Caller { scope, conn }),
+                TokenAuth::Member(scope) => {
+                    state.principals.put(hash, slug, scope.clone());
+                    Ok(Caller { scope, conn })
+                }
                 TokenAuth::NotMember => Err(ApiError::not_found("organization")),
                 TokenAuth::InvalidToken => Err(ApiError::unauthenticated(
                     "the API token is invalid, expired or revoked",

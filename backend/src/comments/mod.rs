@@ -96,6 +96,7 @@ async fn load(
     id: CommentId,
 ) -> Result<Comment, ApiError> {
     let row: Option<CommentRow> = comment_views::table
+        .filter(comment_views::org_id.eq(tx.scope().org_id()))
         .filter(comment_views::id.eq(id))
         .filter(comment_views::ticket_id.eq(ticket))
         .filter(comment_views::deleted_at.is_null())
@@ -144,6 +145,7 @@ async fn list(
 ) -> Result<Vec<Comment>, ApiError> {
     // Ids are UUIDv7, so id order is creation order.
     let mut q = comment_views::table
+        .filter(comment_views::org_id.eq(tx.scope().org_id()))
         .filter(comment_views::ticket_id.eq(ticket))
         .filter(comment_views::deleted_at.is_null())
         .select(CommentRow::as_select())
@@ -187,6 +189,7 @@ async fn edit(
     let before = load_for_change(tx, ticket, id, if_match).await?;
     let updated = diesel::update(
         comments::table
+            .filter(comments::org_id.eq(tx.scope().org_id()))
             .filter(comments::id.eq(id))
             .filter(comments::version.eq(before.version)),
     )
@@ -221,6 +224,7 @@ async fn delete(
     let before = load_for_change(tx, ticket, id, if_match).await?;
     let deleted = diesel::update(
         comments::table
+            .filter(comments::org_id.eq(tx.scope().org_id()))
             .filter(comments::id.eq(id))
             .filter(comments::version.eq(before.version)),
     )

@@ -38,7 +38,21 @@ pub struct AppState {
     pub db: DbPool,
     pub redis: RedisPool,
     pub metrics: Metrics,
+    pub principals: crate::auth::PrincipalCache,
     pub config: Config,
+}
+
+impl AppState {
+    /// Assembles the state; the principal cache takes its lifetime from `config`.
+    pub fn new(db: DbPool, redis: RedisPool, config: Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            db,
+            redis,
+            metrics: Metrics::new()?,
+            principals: crate::auth::PrincipalCache::new(config.auth_cache_ttl),
+            config,
+        })
+    }
 }
 
 /// The strong ETag of a resource at `version`.

@@ -104,11 +104,15 @@ struct Fixture {
     comment: String,
 }
 
-async fn fixture(app: &TestApp, slug: &str, project: &str) -> Fixture {
+/// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
+async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
     let org = app.org(slug).await;
-    app.project(&org, project).await;
-    let ticket = app.ticket(&org, project, "Secret plans").await;
-    let key = ticket["key"].as_str().unwrap_or_default().to_owned();
+    app.project(&org, "WEB").await;
+    let mut key = String::new();
+    for i in 0..tickets {
+        let ticket = app.ticket(&org, "WEB", &format!("Secret plans {i}")).await;
+        key = ticket["key"].as_str().unwrap_or_default().to_owned();
+    }
     let (status, comment) = app
         .send_json(
             Method::POST,
@@ -121,7 +125,7 @@ async fn fixture(app: &TestApp, slug: &str, project: &str) -> Fixture {
     Fixture {
         comment: comment["id"].as_str().unwrap_or_default().to_owned(),
         org,
-        project: project.to_owned(),
+        project: "WEB".to_owned(),
         key,
     }
 }
@@ -153,51 +157,124 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
     out
 }
 
+async fn expect_404(app: &TestApp, token: &str, method: &Method, path: &str, body: &Option<Value>) {
+    let mut request = app.request(method.clone(), token, path);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let (status, problem) = send(request).await;
+    assert_problem(status, &problem, 404, "not-found");
+    let text = problem.to_string();
+    assert!(!text.contains("ecret"), "{method} {path}: {text}");
+}
+
 #[tokio::test]
 async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
     let app = TestApp::start().await;
-    let a = fixture(&app, "alpha", "ALP").await;
-    let b = fixture(&app, "beta", "BET").await;
+    // Both orgs have a project WEB and a ticket WEB-1; only B has WEB-2 and project BET.
+    let a = fixture(&app, "alpha", 1).await;
+    let b = fixture(&app, "beta", 2).await;
+    app.project(&b.org, "BET").await;
     let before = snapshot(&app, &b).await;
 
     for (method, template, body) in routes() {
-        // A's owner, B's slug and B's keys.
-        let path = fill(template, "beta", &b);
-        let mut request = app.request(method.clone(), &a.org.owner_token, &path);
-        if let Some(body) = &body {
-            request = request.json(body);
-        }
-        let (status, problem) = send(request).await;
-        assert_problem(status, &problem, 404, "not-found");
-        let text = problem.to_string();
-        assert!(
-            !text.contains("Secret") && !text.contains("secret"),
-            "{method} {path}: {text}"
-        );
+        // A's owner token, B's slug, B's ids.
+        expect_404(
+            &app,
+            &a.org.owner_token,
+            &method,
+            &fill(template, "beta", &b),
+            &body,
+        )
+        .await;
 
-        // A's own slug with B's project, ticket and comment ids.
-        if template.contains("{project}")
-            || template.contains("{key}")
-            || template.contains("{comment}")
-        {
-            let path = fill(template, "alpha", &b);
-            let mut request = app.request(method.clone(), &a.org.owner_token, &path);
-            if let Some(body) = &body {
-                request = request.json(body);
-            }
-            let (status, problem) = send(request).await;
-            assert_problem(status, &problem, 404, "not-found");
+        // A's own slug with ids that exist only in B: row-level security and the
+        // org filters must hide them.
+        if template.contains("{project}") {
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{project}", "BET");
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{key}") && !template.contains("{comment}") {
+            let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{comment}") {
+            // A's own ticket, B's comment id.
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{key}", &a.key)
+                .replace("{comment}", &b.comment);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
     }
-    // A's filtered list naming B's project finds nothing.
+    // A's filtered list naming B's project finds nothing; A's WEB-1 is A's own.
     let (status, list) = app
         .get(&a.org.owner_token, "/api/v1/orgs/alpha/tickets?project=BET")
         .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"], json!([]));
+    let (_, own) = app
+        .get(&a.org.owner_token, "/api/v1/orgs/alpha/tickets/WEB-1")
+        .await;
+    assert_eq!(own["title"], "Secret plans 0");
 
     assert_eq!(snapshot(&app, &b).await, before, "org B changed");
-    drop(a);
+}
+
+#[tokio::test]
+async fn nul_and_control_characters_are_refused_not_500() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", 1).await;
+    let token = &f.org.owner_token;
+    let cursor = |text: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    };
+    for (path, status) in [
+        ("/api/v1/orgs/al%00pha/tickets".to_owned(), 404),
+        ("/api/v1/orgs/alpha/projects/W%00EB".to_owned(), 404),
+        ("/api/v1/orgs/alpha/projects/W%00EB/tickets".to_owned(), 404),
+        ("/api/v1/orgs/alpha/tickets/WEB%00-1".to_owned(), 404),
+        ("/api/v1/orgs/alpha/tickets?status=a%00b".to_owned(), 422),
+        ("/api/v1/orgs/alpha/tickets?assignee=bo%00b".to_owned(), 422),
+        ("/api/v1/orgs/alpha/tickets?project=W%00".to_owned(), 422),
+        (
+            format!(
+                "/api/v1/orgs/alpha/members?cursor={}",
+                cursor(r#""a\u0000""#)
+            ),
+            422,
+        ),
+        (
+            format!(
+                "/api/v1/orgs/alpha/projects?cursor={}",
+                cursor(r#""A\u0000""#)
+            ),
+            422,
+        ),
+    ] {
+        let (got, body) = app.get(token, &path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(body["type"].is_string(), "{path}: {body}");
+    }
+    for body in [
+        json!({ "title": "a\u{0}b" }),
+        json!({ "title": "ok", "assignee": "bo\u{0}b" }),
+        json!({ "title": "ok", "labels": ["a\u{0}"] }),
+        json!({ "title": "ok", "description": "x\u{0}" }),
+    ] {
+        let (status, problem) = app
+            .send_json(
+                Method::POST,
+                token,
+                "/api/v1/orgs/alpha/projects/WEB/tickets",
+                body.clone(),
+            )
+            .await;
+        assert_problem(status, &problem, 422, "validation");
+    }
 }
 
 #[tokio::test]
@@ -265,7 +342,7 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
 #[tokio::test]
 async fn bad_input_on_every_write_route_is_a_problem_and_writes_nothing() {
     let app = TestApp::start().await;
-    let f = fixture(&app, "alpha", "ALP").await;
+    let f = fixture(&app, "alpha", 1).await;
     let before = snapshot(&app, &f).await;
     let huge = "x".repeat(10 * 1024 * 1024);
     let long = "t".repeat(100_000);
@@ -397,7 +474,7 @@ async fn missing_or_invalid_tokens_are_401_problems() {
 #[tokio::test]
 async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
     let app = TestApp::start().await;
-    let f = fixture(&app, "alpha", "ALP").await;
+    let f = fixture(&app, "alpha", 1).await;
     let viewer = app.member(&f.org, "vera", Role::Viewer).await;
     let member = app.member(&f.org, "max", Role::Member).await;
     let before = snapshot(&app, &f).await;
@@ -478,7 +555,7 @@ async fn readyz_fails_when_redis_is_down_while_the_api_keeps_serving() {
 #[tokio::test]
 async fn metrics_are_valid_prometheus_text_without_tenant_labels() {
     let app = TestApp::start().await;
-    let f = fixture(&app, "alpha", "ALP").await;
+    let f = fixture(&app, "alpha", 1).await;
     app.get(
         &f.org.owner_token,
         &format!("/api/v1/orgs/alpha/tickets/{}", f.key),

@@ -128,9 +128,19 @@ pub(crate) async fn list_members(
 ) -> Result<web::Json<Page<Member>>, ApiError> {
     let limit = page.limit()?;
     let after: Option<String> = page.cursor()?;
+    if after
+        .as_deref()
+        .is_some_and(|login| !crate::tickets::valid_login(login))
+    {
+        return Err(ApiError::validation(
+            "cursor",
+            "not a cursor this list returned",
+        ));
+    }
     let rows: Vec<(uuid::Uuid, String, String, String, DateTime<Utc>)> = caller
         .tx(Permission::MembersRead, async move |tx| {
             let mut q = memberships::table
+                .filter(memberships::org_id.eq(tx.scope().org_id()))
                 .inner_join(users::table)
                 .filter(users::deleted_at.is_null())
                 .select((

@@ -71,6 +71,17 @@ pub struct ProjectPatch {
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 10_000;
 
+/// The project key named in a path, upper-cased as Jira does; anything that cannot be
+/// a key is a project that does not exist.
+pub fn key_from_path(raw: &str) -> Result<String, ApiError> {
+    let key = raw.to_ascii_uppercase();
+    if valid_key(&key) {
+        Ok(key)
+    } else {
+        Err(ApiError::not_found("project"))
+    }
+}
+
 /// Whether `key` is a well-formed project key.
 pub fn valid_key(key: &str) -> bool {
     let bytes = key.as_bytes();

@@ -60,7 +60,10 @@ pub(super) async fn list(
     after_key: Option<String>,
     limit: i64,
 ) -> Result<Vec<Project>, ApiError> {
-    let mut query = projects::table.select(Project::as_select()).into_boxed();
+    let mut query = projects::table
+        .filter(projects::org_id.eq(tx.scope().org_id()))
+        .select(Project::as_select())
+        .into_boxed();
     if !include_archived {
         query = query.filter(projects::archived_at.is_null());
     }
@@ -76,6 +79,7 @@ pub(super) async fn list(
 
 pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
     projects::table
+        .filter(projects::org_id.eq(tx.scope().org_id()))
         .filter(projects::key.eq(key))
         .select(Project::as_select())
         .first(tx.conn())
@@ -92,6 +96,7 @@ pub(super) async fn detail(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project
 
 async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
     projects::table
+        .filter(projects::org_id.eq(tx.scope().org_id()))
         .filter(projects::key.eq(key))
         .select(Project::as_select())
         .for_update()
@@ -177,6 +182,7 @@ pub(crate) async fn find_open_for_update(
 ) -> Result<(ProjectId, WorkflowId, i32), ApiError> {
     let taken: Option<(ProjectId, WorkflowId, i32)> = diesel::update(
         projects::table
+            .filter(projects::org_id.eq(tx.scope().org_id()))
             .filter(projects::key.eq(key))
             .filter(projects::archived_at.is_null()),
     )

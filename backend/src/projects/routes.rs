@@ -89,6 +89,12 @@ pub(crate) async fn list_projects(
     };
     let limit = page.limit()?;
     let after: Option<String> = page.cursor()?;
+    if after.as_deref().is_some_and(|k| !super::valid_key(k)) {
+        return Err(ApiError::validation(
+            "cursor",
+            "not a cursor this list returned",
+        ));
+    }
     let rows = caller
         .tx(Permission::ProjectsRead, async move |tx| {
             queries::list(tx, query.archived, after, limit).await
@@ -108,7 +114,7 @@ pub(crate) async fn get_project(
     mut caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, key) = path.into_inner();
+    let key = super::key_from_path(&path.1)?;
     let detail = caller
         .tx(Permission::ProjectsRead, async |tx| {
             queries::detail(tx, &key).await
@@ -137,7 +143,7 @@ pub(crate) async fn update_project(
     body: JsonBody<ProjectPatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsUpdate)?;
-    let (_, key) = path.into_inner();
+    let key = super::key_from_path(&path.1)?;
     let (name, description) = body.validate()?;
     let project = caller
         .tx(Permission::ProjectsUpdate, async |tx| {
@@ -183,7 +189,7 @@ async fn set_archived(
     if_match: IfMatch,
     archived: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, key) = path.into_inner();
+    let key = super::key_from_path(&path.1)?;
     let project = caller
         .tx(Permission::ProjectsArchive, async |tx| {
             queries::set_archived(tx, &key, &if_match, archived).await

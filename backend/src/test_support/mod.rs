@@ -11,7 +11,7 @@ use serde_json::Value;
 use tenancy::{DbPool, Role, UserId};
 
 use crate::config::Config;
-use crate::http::{AppState, Metrics, RedisPool};
+use crate::http::{AppState, RedisPool};
 
 pub use database::TestDatabase;
 
@@ -64,12 +64,7 @@ impl TestApp {
     ) -> Self {
         let mut config = Config::from_lookup(|_| None).expect("default config");
         adjust(&mut config);
-        let state = web::Data::new(AppState {
-            db: pool.clone(),
-            redis,
-            metrics: Metrics::new().expect("metrics"),
-            config,
-        });
+        let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let server = HttpServer::new(move || crate::http::build_app(state.clone()))

@@ -16,6 +16,7 @@ use crate::schema::ticket_views;
 use crate::workflows::{Status, StatusCategory, StatusId};
 
 pub(crate) use queries::find_id_by_key;
+
 pub use routes::configure;
 
 tenancy::id_type!(
@@ -344,10 +345,18 @@ fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
+/// Whether `login` can be a GitHub login: 1 to 39 letters, digits and dashes.
+pub(crate) fn valid_login(login: &str) -> bool {
+    (1..=39).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 fn assignee(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None => Ok(None),
-        Some(login) if (1..=39).contains(&login.len()) => Ok(Some(login.to_owned())),
+        Some(login) if valid_login(login) => Ok(Some(login.to_owned())),
         Some(_) => Err(ApiError::validation(
             "assignee",
             "must be the login of a member",

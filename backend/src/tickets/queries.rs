@@ -19,6 +19,7 @@ fn to_json(ticket: &Ticket) -> serde_json::Value {
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
     // memberships is row-level secured: only members of the scope's org are found.
     memberships::table
+        .filter(memberships::org_id.eq(tx.scope().org_id()))
         .inner_join(users::table)
         .filter(users::login.eq(login))
         .filter(users::deleted_at.is_null())
@@ -47,6 +48,7 @@ async fn assignee_id(
 
 async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError> {
     let row: TicketRow = ticket_views::table
+        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .find(id)
         .select(TicketRow::as_select())
         .first(tx.conn())
@@ -57,6 +59,7 @@ async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError>
 /// The live (not deleted) ticket with this key.
 pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
     let row: Option<TicketRow> = ticket_views::table
+        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .filter(ticket_views::project_key.eq(&key.project))
         .filter(ticket_views::number.eq(key.number))
         .filter(ticket_views::deleted_at.is_null())
@@ -74,6 +77,7 @@ pub(crate) async fn find_id_by_key(
     key: &TicketKey,
 ) -> Result<TicketId, ApiError> {
     ticket_views::table
+        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .filter(ticket_views::project_key.eq(&key.project))
         .filter(ticket_views::number.eq(key.number))
         .filter(ticket_views::deleted_at.is_null())
@@ -143,6 +147,7 @@ pub(super) async fn update(
     };
     let updated = diesel::update(
         tickets::table
+            .filter(tickets::org_id.eq(tx.scope().org_id()))
             .filter(tickets::id.eq(before.id))
             .filter(tickets::version.eq(before.version)),
     )
@@ -185,6 +190,7 @@ pub(super) async fn soft_delete(
     if_match.check(before.version)?;
     let deleted = diesel::update(
         tickets::table
+            .filter(tickets::org_id.eq(tx.scope().org_id()))
             .filter(tickets::id.eq(before.id))
             .filter(tickets::version.eq(before.version)),
     )
@@ -230,6 +236,7 @@ pub(crate) async fn transition(
     let Some(step) = allowed.iter().find(|t| t.to.name.eq_ignore_ascii_case(to)) else {
         // Few rows: compare names here, case-insensitively, as the lookup above does.
         let names_in_workflow: Vec<String> = statuses::table
+            .filter(statuses::org_id.eq(tx.scope().org_id()))
             .inner_join(projects::table.on(projects::workflow_id.eq(statuses::workflow_id)))
             .filter(projects::key.eq(&key.project))
             .select(statuses::name)
@@ -260,6 +267,7 @@ pub(crate) async fn transition(
     };
     let updated = diesel::update(
         tickets::table
+            .filter(tickets::org_id.eq(tx.scope().org_id()))
             .filter(tickets::id.eq(before.id))
             .filter(tickets::version.eq(before.version)),
     )
@@ -361,6 +369,7 @@ pub(super) async fn list(
 ) -> Result<Vec<Ticket>, ApiError> {
     use ticket_views as t;
     let mut q = t::table
+        .filter(t::org_id.eq(tx.scope().org_id()))
         .filter(t::deleted_at.is_null())
         .select(TicketRow::as_select())
         .into_boxed();

@@ -57,8 +57,8 @@ pub(crate) async fn create_ticket(
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::TicketsCreate)?;
     let (org, project) = path.into_inner();
+    let project = crate::projects::key_from_path(&project)?;
     let change = body.validate()?;
-    let project = project.to_ascii_uppercase();
     let ticket = caller
         .tx(Permission::TicketsCreate, async move |tx| {
             queries::create(tx, &project, change).await
@@ -109,6 +109,12 @@ fn split(field: &'static str, raw: Option<&str>) -> Result<Vec<String>, ApiError
     if values.len() > LIST_VALUES_MAX || values.iter().any(|v| v.chars().count() > 200) {
         return Err(ApiError::validation(field, "too many or too long values"));
     }
+    if values.iter().any(|v| v.chars().any(char::is_control)) {
+        return Err(ApiError::validation(
+            field,
+            "must not contain control characters",
+        ));
+    }
     Ok(values)
 }
 
@@ -138,10 +144,17 @@ async fn list(
     let cursor: Option<Cursor> = page.cursor()?;
     let sort = Sort::parse(query.sort.as_deref())?;
     let filters = Filters {
-        project: in_project
-            .clone()
-            .or(query.project)
-            .map(|p| p.to_ascii_uppercase()),
+        project: match (in_project.clone(), query.project) {
+            (Some(key), _) => Some(key),
+            (None, Some(raw)) => {
+                let key = raw.to_ascii_uppercase();
+                if !crate::projects::valid_key(&key) {
+                    return Err(ApiError::validation("project", "not a project key"));
+                }
+                Some(key)
+            }
+            (None, None) => None,
+        },
         statuses: split("status", query.status.as_deref())?,
         assignees: split("assignee", query.assignee.as_deref())?,
         kinds: enums::<TicketType>("type", query.kind.as_deref())?,
@@ -151,7 +164,7 @@ async fn list(
         .tx(Permission::TicketsRead, async move |tx| {
             // Under /projects/{project}/ a missing project is a 404, not an empty list.
             if let Some(key) = &in_project {
-                crate::projects::queries::find(tx, &key.to_ascii_uppercase()).await?;
+                crate::projects::queries::find(tx, key).await?;
             }
             queries::list(tx, filters, sort, cursor, limit).await
         })
@@ -187,7 +200,7 @@ pub(crate) async fn list_project_tickets(
     path: web::Path<(String, String)>,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<Page<Ticket>>, ApiError> {
-    let (_, project) = path.into_inner();
+    let project = crate::projects::key_from_path(&path.1)?;
     list(caller, Some(project), query.into_inner()).await
 }
 

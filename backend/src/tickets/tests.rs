@@ -82,7 +82,7 @@ async fn fifty_concurrent_creates_get_keys_one_to_fifty() {
 async fn a_failed_create_leaves_no_gap_in_the_numbers() {
     let (app, org) = setup().await;
     app.ticket(&org, "WEB", "first").await;
-    // Fails after the number was taken (the assignee check runs inside the transaction).
+    // Fails inside the creating transaction (the assignee is not a member).
     let (status, body) = app
         .send_json(
             Method::POST,

@@ -138,6 +138,7 @@ pub async fn initial_status(
     workflow: WorkflowId,
 ) -> Result<StatusId, ApiError> {
     Ok(statuses::table
+        .filter(statuses::org_id.eq(tx.scope().org_id()))
         .filter(statuses::workflow_id.eq(workflow))
         .order(statuses::position.asc())
         .select(statuses::id)
@@ -151,6 +152,7 @@ pub async fn statuses_of(
     workflow: WorkflowId,
 ) -> Result<Vec<Status>, ApiError> {
     let rows: Vec<(StatusId, String, String)> = statuses::table
+        .filter(statuses::org_id.eq(tx.scope().org_id()))
         .filter(statuses::workflow_id.eq(workflow))
         .order(statuses::position.asc())
         .select((statuses::id, statuses::name, statuses::category))
@@ -172,6 +174,7 @@ pub async fn transitions_from(
     from: StatusId,
 ) -> Result<Vec<Transition>, ApiError> {
     let rows: Vec<(TransitionId, String, StatusId, String, String)> = transitions::table
+        .filter(transitions::org_id.eq(tx.scope().org_id()))
         .inner_join(statuses::table.on(statuses::id.eq(transitions::to_status_id)))
         .filter(transitions::from_status_id.eq(from))
         .order(statuses::position.asc())
