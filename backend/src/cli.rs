@@ -4,7 +4,6 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use actix_web::web;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use diesel::prelude::*;
@@ -274,7 +273,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let redis = crate::http::redis_pool(&services.redis_url)?;
     let url = config.public_url();
-    let state = web::Data::new(AppState::new(pool, redis, config)?);
+    let state = AppState::new(pool, redis, config)?;
     println!("\nTrellis is running at {url}");
     if let Some(token) = local_token {
         println!(
@@ -296,7 +295,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         );
     }
-    crate::http::serve(state, listener).await?;
+    crate::http::serve(state, &services.database_url, listener).await?;
     tracing::info!("server stopped");
     drop(services);
     Ok(())

@@ -30,6 +30,17 @@ pub async fn connect_pool(url: &str, size: u32) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// A pool that opens connections on first use, on the runtime that first asks: each
+/// HTTP worker builds its own, so connections live on the worker's thread.
+pub fn lazy_pool(url: &str, size: u32) -> DbPool {
+    let manager = AsyncDieselConnectionManager::<DbConn>::new(url);
+    Pool::builder()
+        .max_size(size.max(1))
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_secs(5))
+        .build_unchecked(manager)
+}
+
 /// Runs pending migrations as the owner role and returns how many ran.
 pub async fn migrate(owner_url: &str) -> anyhow::Result<usize> {
     let conn = DbConn::establish(owner_url).await?;

@@ -116,17 +116,16 @@ pub async fn middleware(
 /// `GET /metrics`: the Prometheus text exposition format.
 pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     let m = &state.metrics;
-    let db = state.db.state();
-    let db_max = state.config.db_pool_size;
-    m.db_connections
-        .with_label_values(&["idle"])
-        .set(i64::from(db.idle_connections));
-    m.db_connections
-        .with_label_values(&["in_use"])
-        .set(i64::from(
-            db.connections.saturating_sub(db.idle_connections),
-        ));
-    m.db_max_connections.set(i64::from(db_max));
+    let (mut idle, mut in_use, mut max) = (0i64, 0i64, 0i64);
+    for (pool, size) in state.serving_pools() {
+        let s = pool.state();
+        idle += i64::from(s.idle_connections);
+        in_use += i64::from(s.connections.saturating_sub(s.idle_connections));
+        max += i64::from(size);
+    }
+    m.db_connections.with_label_values(&["idle"]).set(idle);
+    m.db_connections.with_label_values(&["in_use"]).set(in_use);
+    m.db_max_connections.set(max);
     let redis = state.redis.state();
     m.redis_connections
         .with_label_values(&["idle"])

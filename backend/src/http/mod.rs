@@ -11,6 +11,7 @@ pub mod request_id;
 pub mod validate;
 
 use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -33,13 +34,18 @@ pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
 /// A database connection checked out of the pool for the rest of a request.
 pub type PooledConn = bb8::PooledConnection<'static, AsyncDieselConnectionManager<DbConn>>;
 
-/// Everything a handler may need, shared by all workers.
+/// Everything a handler may need. Each worker has its own copy, sharing everything
+/// but the database pool (see [`serve`]).
+#[derive(Clone)]
 pub struct AppState {
+    /// This worker's PostgreSQL pool.
     pub db: DbPool,
     pub redis: RedisPool,
-    pub metrics: Metrics,
-    pub principals: crate::auth::PrincipalCache,
-    pub config: Config,
+    pub metrics: Arc<Metrics>,
+    pub principals: Arc<crate::auth::PrincipalCache>,
+    pub config: Arc<Config>,
+    /// Every worker's pool and its size, for the pool gauges.
+    worker_pools: Arc<Mutex<Vec<(DbPool, u32)>>>,
 }
 
 impl AppState {
@@ -48,10 +54,28 @@ impl AppState {
         Ok(Self {
             db,
             redis,
-            metrics: Metrics::new()?,
-            principals: crate::auth::PrincipalCache::new(config.auth_cache_ttl),
-            config,
+            metrics: Arc::new(Metrics::new()?),
+            principals: Arc::new(crate::auth::PrincipalCache::new(config.auth_cache_ttl)),
+            config: Arc::new(config),
+            worker_pools: Arc::default(),
         })
+    }
+
+    /// This state for one worker, with that worker's own pool of `size` connections.
+    pub fn for_worker(&self, db: DbPool, size: u32) -> Self {
+        if let Ok(mut pools) = self.worker_pools.lock() {
+            pools.push((db.clone(), size));
+        }
+        Self { db, ..self.clone() }
+    }
+
+    /// The pools requests are served from, with their sizes: each worker's, or the
+    /// one given to `new`.
+    pub fn serving_pools(&self) -> Vec<(DbPool, u32)> {
+        match self.worker_pools.lock() {
+            Ok(pools) if !pools.is_empty() => pools.clone(),
+            _ => vec![(self.db.clone(), self.config.db_pool_size)],
+        }
     }
 }
 
@@ -140,12 +164,31 @@ pub fn build_app(
 
 /// Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish
 /// (up to 30 s) and returns.
-pub async fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<()> {
-    HttpServer::new(move || build_app(state.clone()))
-        .listen(listener)?
-        .shutdown_timeout(30)
-        .run()
-        .await
+///
+/// Each worker (one per core) gets its own share of `TRELLIS_DB_POOL_SIZE`, opened
+/// lazily from inside the worker: a connection's socket task then runs on the thread
+/// that uses it, instead of handing every query across threads (measured: see
+/// docs/PERFORMANCE.md).
+pub async fn serve(
+    state: AppState,
+    database_url: &str,
+    listener: TcpListener,
+) -> std::io::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_worker = state
+        .config
+        .db_pool_size
+        .div_ceil(u32::try_from(workers).unwrap_or(1));
+    let url = database_url.to_owned();
+    HttpServer::new(move || {
+        let pool = crate::db::lazy_pool(&url, per_worker);
+        build_app(web::Data::new(state.for_worker(pool, per_worker)))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run()
+    .await
 }
 
 /// A JSON response carrying the resource's `ETag`.
