@@ -1,0 +1,97 @@
+//! The attachments bucket: private, versioned, encrypted with the environment key.
+
+use super::access_logs::{AccessLogs, S3_PREFIX, deny_insecure_transport};
+use super::encryption::EncryptionKey;
+use crate::model::{Expr, Ref, RemovalPolicy, ResourceOptions, Stack, SynthError};
+use crate::resources::iam::PolicyDocument;
+use crate::resources::s3::{
+    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, CorsConfiguration,
+    CorsRule, LifecycleConfiguration, LifecycleRule, LoggingConfiguration,
+    NoncurrentVersionExpiration, OwnershipControls, PublicAccessBlockConfiguration,
+    VersioningConfiguration,
+};
+
+/// The key prefix attachments live under; the task role reaches nothing else.
+pub const ATTACHMENTS_PREFIX: &str = "attachments/";
+
+/// Where attachments live.
+pub struct AttachmentStore {
+    /// The bucket.
+    pub bucket: Ref<Bucket>,
+}
+
+impl AttachmentStore {
+    /// Adds the bucket. Browsers upload and download with presigned URLs from
+    /// `app_origin` (`https://app.example.com`), hence the CORS rule.
+    pub fn new(
+        stack: &mut Stack,
+        app_origin: &str,
+        key: &EncryptionKey,
+        logs: &AccessLogs,
+    ) -> Result<Self, SynthError> {
+        let bucket = stack.add_with(
+            "AttachmentsBucket",
+            Bucket {
+                versioning_configuration: VersioningConfiguration {
+                    status: "Enabled".to_owned(),
+                },
+                bucket_encryption: BucketEncryption::kms(key.arn()),
+                public_access_block_configuration: PublicAccessBlockConfiguration::all(),
+                ownership_controls: OwnershipControls::new("BucketOwnerEnforced"),
+                logging_configuration: Some(LoggingConfiguration {
+                    destination_bucket_name: logs.bucket.reference(),
+                    log_file_prefix: format!("{S3_PREFIX}attachments/"),
+                }),
+                lifecycle_configuration: LifecycleConfiguration {
+                    rules: vec![LifecycleRule {
+                        id: "expire-replaced-versions".to_owned(),
+                        status: "Enabled".to_owned(),
+                        expiration_in_days: None,
+                        // Deleted or replaced attachments stay restorable for 30 days.
+                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
+                            noncurrent_days: 30,
+                        }),
+                        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload {
+                            days_after_initiation: 7,
+                        },
+                    }],
+                },
+                cors_configuration: Some(CorsConfiguration {
+                    cors_rules: vec![CorsRule {
+                        allowed_origins: vec![app_origin.to_owned()],
+                        allowed_methods: vec![
+                            "GET".to_owned(),
+                            "PUT".to_owned(),
+                            "HEAD".to_owned(),
+                        ],
+                        allowed_headers: vec![
+                            "content-type".to_owned(),
+                            "content-md5".to_owned(),
+                            "x-amz-checksum-sha256".to_owned(),
+                        ],
+                        max_age: 3600,
+                    }],
+                }),
+            },
+            // Versioning and the retained bucket cover deletion; cross-region
+            // replication is a disaster-recovery choice left to each deployment.
+            ResourceOptions::keep_data(RemovalPolicy::Retain),
+        )?;
+        stack.add(
+            "AttachmentsBucketPolicy",
+            BucketPolicy {
+                bucket: bucket.reference(),
+                policy_document: PolicyDocument::new(vec![deny_insecure_transport(&bucket)]),
+            },
+        )?;
+        Ok(Self { bucket })
+    }
+
+    /// `arn:...:bucket/attachments/*`: the objects the task may touch.
+    pub fn objects_arn(&self) -> Expr<String> {
+        Expr::join(
+            "",
+            [self.bucket.arn(), format!("/{ATTACHMENTS_PREFIX}*").into()],
+        )
+    }
+}
