@@ -14,7 +14,7 @@ use crate::config::{Config, Environment};
 use crate::http::AppState;
 use crate::local::LocalServices;
 use crate::schema::users;
-use crate::{db, demo};
+use crate::{db, demo, secrets};
 
 /// Trellis: a multi-tenant issue tracker.
 ///
@@ -94,14 +94,13 @@ enum TokenCommand {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("trellis: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    init_tracing(&config);
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // Logging starts before configuration (which may come from SSM), so its two
+    // variables are read from the environment only.
+    init_tracing(
+        env("TRELLIS_ENV").as_deref() == Some("production"),
+        env("TRELLIS_LOG").as_deref().unwrap_or("info"),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -110,6 +109,25 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("trellis: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
+        }
+    };
+    let from_ssm = match env("TRELLIS_SSM_PATH") {
+        Some(path) => match runtime.block_on(secrets::load(&path, &secrets::SsmOptions::default()))
+        {
+            Ok(values) => values,
+            Err(e) => {
+                eprintln!("trellis: {e:#}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Default::default(),
+    };
+    let config = match Config::from_lookup(|name| env(name).or_else(|| from_ssm.get(name).cloned()))
+    {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("trellis: {e}");
+            return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(cli, config)) {
@@ -121,13 +139,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+fn init_tracing(json: bool, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if config.environment == Environment::Production {
+    if json {
         builder.json().flatten_event(true).init();
     } else {
         builder.compact().init();

@@ -25,7 +25,6 @@ pub struct Config {
     pub db_pool_size: u32,
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
-    pub log_filter: String,
     pub max_body_bytes: usize,
     /// How long a resolved token membership is reused without a database lookup.
     pub auth_cache_ttl: std::time::Duration,
@@ -110,7 +109,6 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".trellis")),
             public_url,
-            log_filter: lookup("TRELLIS_LOG").unwrap_or_else(|| "info".to_owned()),
             max_body_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
         })
