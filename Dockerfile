@@ -11,6 +11,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin trellis \
     && install -m 0755 target/release/trellis /usr/local/bin/trellis
+# Amazon RDS signs its server certificates with its own CA: ship the bundle so that
+# TLS to the database is verified (TRELLIS_DATABASE_CA_FILE below).
+RUN curl -fsSL -o /rds-ca-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 
 # --- runtime -------------------------------------------------------------------------
 FROM debian:trixie-slim
@@ -22,9 +25,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin trellis
 COPY --from=build /usr/local/bin/trellis /usr/local/bin/trellis
+COPY --from=build /rds-ca-bundle.pem /etc/trellis/rds-ca-bundle.pem
 USER 10001:10001
 ENV TRELLIS_ENV=production \
-    TRELLIS_LISTEN=0.0.0.0:8080
+    TRELLIS_LISTEN=0.0.0.0:8080 \
+    TRELLIS_DATABASE_CA_FILE=/etc/trellis/rds-ca-bundle.pem
 EXPOSE 8080
 # /healthz: the process is alive (readiness, /readyz, is the load balancer's business).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -94,6 +94,8 @@ enum TokenCommand {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // rustls (PostgreSQL, Redis and AWS TLS) with the ring provider, for the whole process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     // Logging starts before configuration (which may come from SSM), so its two
     // variables are read from the environment only.
@@ -153,20 +155,21 @@ fn init_tracing(json: bool, filter: &str) {
 }
 
 /// Resolves services, migrates in local mode, and opens the application pool.
-async fn prepare(config: &Config) -> anyhow::Result<(LocalServices, DbPool)> {
+async fn prepare(config: &Config) -> anyhow::Result<(LocalServices, DbPool, db::DbTls)> {
     let services = LocalServices::resolve(config).await?;
+    let tls = db::DbTls::new(config.database_ca_file.as_deref())?;
     if config.environment == Environment::Local {
-        let applied = db::migrate(&services.database_owner_url).await?;
+        let applied = db::migrate(&services.database_owner_url, &tls).await?;
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
         services.enable_app_login().await?;
     }
-    let pool = db::connect_pool(&services.database_url, config.db_pool_size)
+    let pool = db::connect_pool(&services.database_url, config.db_pool_size, &tls)
         .await
         .context("connecting to PostgreSQL (DATABASE_URL)")?;
     db::ensure_confined_role(&pool).await?;
-    Ok((services, pool))
+    Ok((services, pool, tls))
 }
 
 async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
@@ -179,13 +182,14 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let services = LocalServices::resolve(&config).await?;
-            let applied = db::migrate(&services.database_owner_url).await?;
+            let tls = db::DbTls::new(config.database_ca_file.as_deref())?;
+            let applied = db::migrate(&services.database_owner_url, &tls).await?;
             services.enable_app_login().await?;
             println!("{applied} migration(s) applied");
             Ok(())
         }
         Command::Seed => {
-            let (_services, pool) = prepare(&config).await?;
+            let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             match demo::seed(&mut conn).await? {
                 true => println!("demo organization `acme` created"),
@@ -196,7 +200,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         Command::Org {
             command: OrgCommand::Create { slug, name, owner },
         } => {
-            let (_services, pool) = prepare(&config).await?;
+            let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             let owner = demo::ensure_user(&mut conn, &owner, &owner).await?;
             demo::create_org(&mut conn, &slug, &name, owner).await?;
@@ -206,7 +210,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Create { org, user, name },
         } => {
-            let (_services, pool) = prepare(&config).await?;
+            let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             let token = create_token(&mut conn, &org, &user, &name).await?;
             println!("{token}");
@@ -279,7 +283,7 @@ pub async fn create_token(
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let (services, pool) = prepare(&config).await?;
+    let (services, pool, tls) = prepare(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .with_context(|| format!("binding {} (TRELLIS_LISTEN)", config.listen))?;
     let local_token = if config.environment == Environment::Local {
@@ -313,7 +317,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         );
     }
-    crate::http::serve(state, &services.database_url, listener).await?;
+    crate::http::serve(state, &services.database_url, tls, listener).await?;
     tracing::info!("server stopped");
     drop(services);
     Ok(())

@@ -26,6 +26,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
+    /// Extra CA certificates (PEM) trusted for PostgreSQL TLS, e.g. Amazon RDS's bundle.
+    pub database_ca_file: Option<PathBuf>,
     /// How long a resolved token membership is reused without a database lookup.
     pub auth_cache_ttl: std::time::Duration,
 }
@@ -111,6 +113,7 @@ impl Config {
             public_url,
             max_body_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
+            database_ca_file: lookup("TRELLIS_DATABASE_CA_FILE").map(PathBuf::from),
         })
     }
 

@@ -9,6 +9,10 @@ use tenancy::DbConn;
 
 use crate::test_support::{TestApp, TestDatabase};
 
+fn tls() -> crate::db::DbTls {
+    crate::db::DbTls::new(None).expect("tls")
+}
+
 #[derive(QueryableByName, Debug)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -138,7 +142,7 @@ async fn a_scoped_transaction_sees_only_its_org_even_when_asking_for_another() {
 #[tokio::test]
 async fn the_app_refuses_a_role_that_bypasses_row_level_security() {
     let db = TestDatabase::create().await;
-    let pool = crate::db::connect_pool(&db.owner_url, 1)
+    let pool = crate::db::connect_pool(&db.owner_url, 1, &tls())
         .await
         .expect("pool");
     let err = crate::db::ensure_confined_role(&pool)
@@ -148,7 +152,9 @@ async fn the_app_refuses_a_role_that_bypasses_row_level_security() {
         err.to_string().contains("bypasses row-level security"),
         "{err}"
     );
-    let pool = crate::db::connect_pool(&db.app_url, 1).await.expect("pool");
+    let pool = crate::db::connect_pool(&db.app_url, 1, &tls())
+        .await
+        .expect("pool");
     crate::db::ensure_confined_role(&pool)
         .await
         .expect("app role accepted");
@@ -185,7 +191,7 @@ async fn catalog(conn: &mut DbConn) -> Vec<String> {
 #[tokio::test]
 async fn every_migration_reverts_cleanly_and_reapplies_identically() {
     let db = TestDatabase::empty().await;
-    crate::db::migrate(&db.owner_url).await.expect("up");
+    crate::db::migrate(&db.owner_url, &tls()).await.expect("up");
     let mut conn = DbConn::establish(&db.owner_url).await.expect("conn");
     let first = catalog(&mut conn).await;
     assert!(
@@ -211,6 +217,52 @@ async fn every_migration_reverts_cleanly_and_reapplies_identically() {
         .collect();
     assert!(leftovers.is_empty(), "down left behind: {leftovers:?}");
 
-    crate::db::migrate(&db.owner_url).await.expect("up again");
+    crate::db::migrate(&db.owner_url, &tls())
+        .await
+        .expect("up again");
     assert_eq!(catalog(&mut conn).await, first);
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    on: bool,
+}
+
+#[tokio::test]
+async fn sslmode_require_encrypts_or_refuses_never_silently_plaintext() {
+    let db = TestDatabase::create().await;
+    let mut plain = DbConn::establish(&db.owner_url).await.expect("plain");
+    let server_ssl: Flag = diesel::sql_query("SELECT current_setting('ssl') = 'on' AS on")
+        .get_result(&mut plain)
+        .await
+        .expect("ssl setting");
+    let url = format!("{}?sslmode=require", db.app_url);
+    let result = crate::db::connect(&url, &tls()).await;
+    if server_ssl.on {
+        let mut conn = result.expect("TLS connection");
+        let encrypted: Flag =
+            diesel::sql_query("SELECT ssl AS on FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .get_result(&mut conn)
+                .await
+                .expect("pg_stat_ssl");
+        assert!(encrypted.on, "sslmode=require connected without TLS");
+    } else {
+        assert!(
+            result.is_err(),
+            "sslmode=require connected to a server without TLS"
+        );
+    }
+}
+
+#[test]
+fn a_ca_file_without_certificates_is_a_configuration_error() {
+    let dir = std::env::temp_dir().join(format!("trellis-ca-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&dir, "not a certificate\n").expect("write");
+    let err = crate::db::DbTls::new(Some(&dir))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let _ = std::fs::remove_file(&dir);
+    assert!(err.contains("TRELLIS_DATABASE_CA_FILE"), "{err}");
 }

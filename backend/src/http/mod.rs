@@ -172,6 +172,7 @@ pub fn build_app(
 pub async fn serve(
     state: AppState,
     database_url: &str,
+    tls: crate::db::DbTls,
     listener: TcpListener,
 ) -> std::io::Result<()> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -181,7 +182,7 @@ pub async fn serve(
         .div_ceil(u32::try_from(workers).unwrap_or(1));
     let url = database_url.to_owned();
     HttpServer::new(move || {
-        let pool = crate::db::lazy_pool(&url, per_worker);
+        let pool = crate::db::lazy_pool(&url, per_worker, &tls);
         build_app(web::Data::new(state.for_worker(pool, per_worker)))
     })
     .workers(workers)

@@ -540,7 +540,9 @@ async fn readyz_reports_postgres_and_redis() {
 #[tokio::test]
 async fn readyz_fails_when_redis_is_down_while_the_api_keeps_serving() {
     let db = crate::test_support::TestDatabase::create().await;
-    let pool = crate::db::connect_pool(&db.app_url, 4).await.expect("pool");
+    let pool = crate::db::connect_pool(&db.app_url, 4, &crate::db::DbTls::new(None).expect("tls"))
+        .await
+        .expect("pool");
     // Nothing listens on port 1.
     let redis = crate::http::redis_pool("redis://127.0.0.1:1").expect("pool");
     let app = TestApp::serve(db, pool, redis, |_| {});

@@ -103,9 +103,12 @@ async fn ensure_template(admin: &str, template: &str) {
             .execute(&mut conn)
             .await
             .expect("create template");
-        crate::db::migrate(&with_database(admin, &building, None))
-            .await
-            .expect("migrate template");
+        crate::db::migrate(
+            &with_database(admin, &building, None),
+            &crate::db::DbTls::new(None).expect("tls"),
+        )
+        .await
+        .expect("migrate template");
         diesel::sql_query(format!("ALTER ROLE {APP_ROLE} LOGIN"))
             .execute(&mut conn)
             .await

@@ -45,9 +45,10 @@ impl TestApp {
     /// Starts the app after `adjust` has changed the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::create().await;
-        let pool = crate::db::connect_pool(&db.app_url, 8)
-            .await
-            .expect("app pool");
+        let pool =
+            crate::db::connect_pool(&db.app_url, 8, &crate::db::DbTls::new(None).expect("tls"))
+                .await
+                .expect("app pool");
         crate::db::ensure_confined_role(&pool)
             .await
             .expect("app role is confined");
