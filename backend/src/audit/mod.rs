@@ -3,9 +3,6 @@
 
 pub(crate) mod routes;
 
-#[cfg(test)]
-mod tests;
-
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
