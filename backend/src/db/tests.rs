@@ -69,7 +69,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 11] = [
+const TENANT_TABLES: [&str; 13] = [
     "orgs",
     "memberships",
     "workflows",
@@ -81,6 +81,8 @@ const TENANT_TABLES: [&str; 11] = [
     "api_tokens",
     "audit_log",
     "ticket_views",
+    "ticket_search",
+    "saved_filters",
 ];
 
 #[tokio::test]

@@ -1,0 +1,12 @@
+DROP TABLE saved_filters;
+DROP INDEX tickets_org_resolved_idx;
+DROP INDEX tickets_org_due_idx;
+DROP INDEX tickets_org_reporter_idx;
+DROP INDEX tickets_org_labels_idx;
+DROP INDEX tickets_org_status_priority_idx;
+DROP TRIGGER ticket_search_comments ON comments;
+DROP FUNCTION trellis_ticket_search_comments();
+DROP TRIGGER ticket_search_doc ON tickets;
+DROP FUNCTION trellis_ticket_search_doc();
+DROP TABLE ticket_search;
+DROP EXTENSION btree_gin;
