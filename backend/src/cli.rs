@@ -38,8 +38,16 @@ enum Command {
     },
     /// Apply pending database migrations (as DATABASE_OWNER_URL, else DATABASE_URL).
     Migrate,
-    /// Load the demo organization `acme` (3 users, 2 projects, ~200 tickets) if absent.
-    Seed,
+    /// Load the demo organization `acme` (3 users, 2 projects, ~200 tickets) if absent;
+    /// with --orgs/--tickets, bulk-load benchmark organizations `load-1`.. instead.
+    Seed {
+        /// Number of benchmark organizations to create (`load-1`, `load-2`, ...).
+        #[arg(long, requires = "tickets")]
+        orgs: Option<usize>,
+        /// Tickets per benchmark organization (loaded with COPY as DATABASE_OWNER_URL).
+        #[arg(long, requires = "orgs")]
+        tickets: Option<usize>,
+    },
     /// Manage organizations.
     Org {
         #[command(subcommand)]
@@ -188,7 +196,15 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             println!("{applied} migration(s) applied");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed {
+            orgs: Some(orgs),
+            tickets: Some(tickets),
+        } => {
+            let (services, pool, tls) = prepare(&config).await?;
+            let mut conn = pool.get().await?;
+            demo::load(&mut conn, &services.database_owner_url, &tls, orgs, tickets).await
+        }
+        Command::Seed { .. } => {
             let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             match demo::seed(&mut conn).await? {

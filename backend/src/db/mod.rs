@@ -128,6 +128,19 @@ pub async fn connect(url: &str, tls: &DbTls) -> diesel::ConnectionResult<DbConn>
     DbConn::try_from_client_and_connection(client, connection).await
 }
 
+/// A plain tokio-postgres client (for `COPY`, which diesel does not speak), its
+/// connection driven by a spawned task.
+pub async fn raw_client(url: &str, tls: &DbTls) -> anyhow::Result<tokio_postgres::Client> {
+    let connector = tokio_postgres_rustls::MakeRustlsConnect::new((*tls.0).clone());
+    let (client, connection) = tokio_postgres::connect(url, connector).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "bulk-load connection");
+        }
+    });
+    Ok(client)
+}
+
 fn manager(url: &str, tls: &DbTls) -> AsyncDieselConnectionManager<DbConn> {
     let mut config = ManagerConfig::default();
     let tls = tls.clone();

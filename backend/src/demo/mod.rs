@@ -1,6 +1,10 @@
 //! Demo data for local mode: organization `acme` with three users, two projects and
 //! about 200 tickets with comments, created through the same functions the API uses.
 
+mod load;
+
+pub use load::load;
+
 use anyhow::Context;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;

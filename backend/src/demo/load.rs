@@ -1,0 +1,358 @@
+//! Bulk data for benchmarks: `trellis seed --orgs N --tickets M` loads N organizations
+//! of M tickets each with `COPY`, shaped like a real tracker's data (skewed assignees
+//! and labels, two years of dates, a vocabulary with common and rare words for text
+//! search, comments on a fifth of the tickets).
+//!
+//! `COPY FROM` is not allowed on tables with row-level security except for a role that
+//! bypasses it, so the load runs as the owner (`DATABASE_OWNER_URL`); the organizations,
+//! users and projects themselves are created through the normal scoped functions.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use anyhow::Context;
+use bytes::Bytes;
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use futures_util::SinkExt;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tenancy::{DbConn, Role, UserId};
+
+use crate::db::DbTls;
+use crate::http::ApiError;
+use crate::projects::NewProject;
+use crate::schema::{projects, statuses};
+
+const USERS_PER_ORG: usize = 50;
+const PROJECTS: [(&str, &str); 4] = [
+    ("WEB", "Website"),
+    ("API", "Public API"),
+    ("MOB", "Mobile"),
+    ("OPS", "Operations"),
+];
+const LABELS: [&str; 12] = [
+    "backend",
+    "frontend",
+    "ux",
+    "performance",
+    "security",
+    "customer",
+    "regression",
+    "tech-debt",
+    "docs",
+    "infra",
+    "billing",
+    "search",
+];
+const COMMON: [&str; 40] = [
+    "the", "user", "page", "error", "when", "click", "button", "shows", "wrong", "data", "after",
+    "update", "should", "display", "list", "save", "form", "field", "value", "report", "account",
+    "settings", "email", "message", "load", "slow", "crash", "screen", "table", "filter", "sort",
+    "export", "import", "link", "profile", "team", "project", "board", "view", "open",
+];
+const RARE: [&str; 24] = [
+    "login",
+    "oauth",
+    "webhook",
+    "timezone",
+    "invoice",
+    "latency",
+    "deadlock",
+    "unicode",
+    "pagination",
+    "keyboard",
+    "accessibility",
+    "darkmode",
+    "markdown",
+    "attachment",
+    "notification",
+    "dashboard",
+    "migration",
+    "permission",
+    "captcha",
+    "sitemap",
+    "checkout",
+    "localization",
+    "tooltip",
+    "autocomplete",
+];
+
+/// Skewed pick in `0..n`: low indexes are much more likely (a few people do most work).
+fn skewed(rng: &mut StdRng, n: usize) -> usize {
+    let r: f64 = rng.random();
+    ((r * r * r) * n as f64) as usize % n
+}
+
+fn sentence(rng: &mut StdRng, words: usize) -> String {
+    let mut out = String::new();
+    for i in 0..words {
+        if i > 0 {
+            out.push(' ');
+        }
+        // One word in 25 is rare, so rare terms match a few thousand of a million.
+        if rng.random_range(0..25) == 0 {
+            out.push_str(RARE[rng.random_range(0..RARE.len())]);
+        } else {
+            out.push_str(COMMON[skewed(rng, COMMON.len())]);
+        }
+    }
+    out
+}
+
+/// A progress bar on stderr: `[#####     ] 50% 500000/1000000 tickets`.
+struct Progress {
+    label: String,
+    total: usize,
+    shown: usize,
+}
+
+impl Progress {
+    fn new(label: String, total: usize) -> Self {
+        Self {
+            label,
+            total,
+            shown: usize::MAX,
+        }
+    }
+
+    fn update(&mut self, done: usize) {
+        let percent = (done * 100).checked_div(self.total).unwrap_or(100);
+        if percent == self.shown {
+            return;
+        }
+        self.shown = percent;
+        let filled = percent / 5;
+        eprint!(
+            "\r{} [{}{}] {percent:3}% {done}/{}",
+            self.label,
+            "#".repeat(filled),
+            " ".repeat(20 - filled),
+            self.total
+        );
+        if done >= self.total {
+            eprintln!();
+        }
+    }
+}
+
+fn api(e: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Creates `orgs` organizations (`load-1`, `load-2`, ...) of `tickets` tickets each.
+pub async fn load(
+    conn: &mut DbConn,
+    owner_url: &str,
+    tls: &DbTls,
+    orgs: usize,
+    tickets: usize,
+) -> anyhow::Result<()> {
+    let client = crate::db::raw_client(owner_url, tls)
+        .await
+        .context("connecting as DATABASE_OWNER_URL for COPY")?;
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(42);
+    for n in 1..=orgs {
+        let slug = format!("load-{n}");
+        let owner_login = format!("{slug}-owner");
+        let owner = super::ensure_user(conn, &owner_login, &format!("Load {n} Owner")).await?;
+        let scope = super::create_org(conn, &slug, &format!("Load {n}"), owner).await?;
+        let mut users = vec![owner];
+        for u in 1..USERS_PER_ORG {
+            let login = format!("{slug}-user{u}");
+            users.push(super::ensure_user(conn, &login, &format!("User {u} of {slug}")).await?);
+        }
+        let (projects, statuses) = scope
+            .transaction(conn, async |tx| {
+                for &user in &users[1..] {
+                    tenancy::add_member(tx, user, Role::Member).await?;
+                }
+                let mut out = Vec::new();
+                for (key, name) in PROJECTS {
+                    let new = NewProject {
+                        key: key.into(),
+                        name: name.into(),
+                        description: format!("Load-test project {name}"),
+                    };
+                    out.push(crate::projects::queries::create(tx, new.validate()?).await?);
+                }
+                let org = tx.scope().org_id();
+                let rows: Vec<(uuid::Uuid, uuid::Uuid, String)> = statuses::table
+                    .inner_join(projects::table.on(projects::workflow_id.eq(statuses::workflow_id)))
+                    .filter(statuses::org_id.eq(org))
+                    .order((projects::key.asc(), statuses::position.asc()))
+                    .select((projects::id, statuses::id, statuses::category))
+                    .load(tx.conn())
+                    .await?;
+                Ok::<_, ApiError>((out, rows))
+            })
+            .await
+            .map_err(api)?;
+        copy_tickets(
+            &client, &mut rng, &scope, &users, &projects, &statuses, tickets, &slug,
+        )
+        .await?;
+    }
+    eprintln!(
+        "loaded {} tickets in {:.1} s",
+        orgs * tickets,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn copy_tickets(
+    client: &tokio_postgres::Client,
+    rng: &mut StdRng,
+    scope: &tenancy::OrgScope,
+    users: &[UserId],
+    projects: &[crate::projects::Project],
+    statuses: &[(uuid::Uuid, uuid::Uuid, String)],
+    tickets: usize,
+    slug: &str,
+) -> anyhow::Result<()> {
+    let org = scope.org_id();
+    let now = Utc::now();
+    let two_years = Duration::days(730).num_seconds();
+    let mut progress = Progress::new(format!("{slug}: tickets"), tickets);
+    let mut counters = vec![0i32; projects.len()];
+    let mut comments: Vec<(uuid::Uuid, UserId, String, chrono::DateTime<Utc>)> = Vec::new();
+
+    // The search vectors are built in one statement after the load, not row by row.
+    client
+        .batch_execute("BEGIN; ALTER TABLE tickets DISABLE TRIGGER ticket_search_doc; ALTER TABLE comments DISABLE TRIGGER ticket_search_comments")
+        .await?;
+    let sink = client
+        .copy_in(
+            "COPY tickets (id, org_id, project_id, number, title, description, type, priority, status_id, \
+             assignee_id, reporter_id, labels, due_date, created_at, updated_at, resolved_at) FROM STDIN",
+        )
+        .await?;
+    futures_util::pin_mut!(sink);
+    let mut buf = String::with_capacity(1 << 20);
+    for i in 0..tickets {
+        let p = skewed(rng, projects.len());
+        counters[p] += 1;
+        let project = &projects[p];
+        let in_project: Vec<&(uuid::Uuid, uuid::Uuid, String)> = statuses
+            .iter()
+            .filter(|(pid, _, _)| *pid == project.id.0)
+            .collect();
+        let roll = rng.random_range(0..10);
+        let (status, category) = match roll {
+            0..=5 => (in_project[2].1, "done"),
+            6..=7 => (in_project[1].1, "in_progress"),
+            _ => (in_project[0].1, "todo"),
+        };
+        debug_assert_eq!(in_project[2].2, "done");
+        let created = now - Duration::seconds(rng.random_range(0..two_years));
+        let updated = (created + Duration::seconds(rng.random_range(0..2_592_000))).min(now);
+        let resolved = (category == "done").then_some(updated);
+        let assignee = (rng.random_range(0..4) != 0).then(|| users[skewed(rng, users.len())]);
+        let reporter = users[skewed(rng, users.len())];
+        let labels: Vec<&str> = (0..skewed(rng, 4))
+            .map(|_| LABELS[skewed(rng, LABELS.len())])
+            .collect();
+        let due = (rng.random_range(0..5) == 0)
+            .then(|| (created + Duration::days(rng.random_range(1..90))).date_naive());
+        let kind = ["task", "bug", "story", "epic", "subtask"][skewed(rng, 5)];
+        let priority = [3, 2, 4, 1, 5][skewed(rng, 5)];
+        let id = uuid::Uuid::now_v7();
+        let words = rng.random_range(4..10);
+        let title = sentence(rng, words);
+        let words = rng.random_range(10..40);
+        let description = sentence(rng, words);
+        let labels = format!("{{{}}}", labels.join(","));
+        let null = "\\N".to_owned();
+        let _ = writeln!(
+            buf,
+            "{id}\t{org}\t{}\t{}\t{title}\t{description}\t{kind}\t{priority}\t{status}\t{}\t{reporter}\t{labels}\t{}\t{}\t{}\t{}",
+            project.id,
+            counters[p],
+            assignee.map_or(null.clone(), |a| a.to_string()),
+            due.map_or(null.clone(), |d| d.to_string()),
+            created.to_rfc3339(),
+            updated.to_rfc3339(),
+            resolved.map_or(null, |r| r.to_rfc3339()),
+        );
+        if rng.random_range(0..5) == 0 {
+            for _ in 0..rng.random_range(1..3) {
+                let words = rng.random_range(5..20);
+                comments.push((
+                    id,
+                    users[skewed(rng, users.len())],
+                    sentence(rng, words),
+                    updated,
+                ));
+            }
+        }
+        if buf.len() > (1 << 20) - 4096 {
+            sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+            buf.reserve(1 << 20);
+        }
+        progress.update(i + 1);
+    }
+    if !buf.is_empty() {
+        sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+    }
+    sink.as_mut().finish().await?;
+
+    let sink = client
+        .copy_in("COPY comments (id, org_id, ticket_id, author_id, body, created_at, updated_at) FROM STDIN")
+        .await?;
+    futures_util::pin_mut!(sink);
+    let mut progress = Progress::new(format!("{slug}: comments"), comments.len());
+    for (i, (ticket, author, body, at)) in comments.iter().enumerate() {
+        let _ = writeln!(
+            buf,
+            "{}\t{org}\t{ticket}\t{author}\t{body}\t{}\t{}",
+            uuid::Uuid::now_v7(),
+            at.to_rfc3339(),
+            at.to_rfc3339()
+        );
+        if buf.len() > (1 << 20) - 4096 {
+            sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+        }
+        progress.update(i + 1);
+    }
+    if !buf.is_empty() {
+        sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+    }
+    sink.as_mut().finish().await?;
+
+    eprintln!("{slug}: search vectors and counters");
+    let org_param: &(dyn tokio_postgres::types::ToSql + Sync) = &org.0;
+    client
+        .execute(
+            "INSERT INTO ticket_search (ticket_id, org_id, doc_tsv, comment_tsv)
+             SELECT t.id, t.org_id,
+                    setweight(to_tsvector('english', t.title), 'A')
+                    || setweight(to_tsvector('english', t.description), 'B'),
+                    COALESCE(c.tsv, ''::tsvector)
+               FROM tickets t
+               LEFT JOIN (SELECT ticket_id, to_tsvector('english', string_agg(body, ' ')) AS tsv
+                            FROM comments WHERE org_id = $1 GROUP BY ticket_id) c ON c.ticket_id = t.id
+              WHERE t.org_id = $1
+             ON CONFLICT (ticket_id) DO UPDATE SET doc_tsv = EXCLUDED.doc_tsv, comment_tsv = EXCLUDED.comment_tsv",
+            &[org_param],
+        )
+        .await?;
+    for (project, count) in projects.iter().zip(&counters) {
+        client
+            .execute(
+                "UPDATE projects SET ticket_counter = ticket_counter + $1 WHERE id = $2",
+                &[count, &project.id.0],
+            )
+            .await?;
+    }
+    client
+        .batch_execute("ALTER TABLE tickets ENABLE TRIGGER ticket_search_doc; ALTER TABLE comments ENABLE TRIGGER ticket_search_comments; COMMIT")
+        .await?;
+    client
+        .batch_execute("ANALYZE tickets; ANALYZE comments; ANALYZE ticket_search")
+        .await?;
+    Ok(())
+}
