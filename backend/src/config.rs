@@ -26,10 +26,29 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
+    /// Secret for signing search page tokens; random per process when unset.
+    pub secret_key: Option<Secret>,
     /// Extra CA certificates (PEM) trusted for PostgreSQL TLS, e.g. Amazon RDS's bundle.
     pub database_ca_file: Option<PathBuf>,
     /// How long a resolved token membership is reused without a database lookup.
     pub auth_cache_ttl: std::time::Duration,
+}
+
+/// A secret value: usable, but never printed (`Debug` shows `[redacted]`).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 /// A configuration variable that is missing or malformed.
@@ -114,6 +133,7 @@ impl Config {
             max_body_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
             database_ca_file: lookup("TRELLIS_DATABASE_CA_FILE").map(PathBuf::from),
+            secret_key: lookup("TRELLIS_SECRET_KEY").map(Secret),
         })
     }
 

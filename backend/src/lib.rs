@@ -15,6 +15,7 @@ pub mod local;
 pub mod orgs;
 pub mod projects;
 pub mod schema;
+pub mod search;
 pub mod secrets;
 pub mod tickets;
 pub mod workflows;

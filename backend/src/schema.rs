@@ -219,3 +219,20 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::allow_tables_to_appear_in_same_query!(users, orgs, memberships, api_tokens);
+
+diesel::table! {
+    saved_filters (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        owner_id -> Uuid,
+        name -> Text,
+        jql -> Text,
+        shared -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(saved_filters -> users (owner_id));
+diesel::allow_tables_to_appear_in_same_query!(saved_filters, users);

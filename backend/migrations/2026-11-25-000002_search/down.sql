@@ -9,4 +9,5 @@ DROP FUNCTION trellis_ticket_search_comments();
 DROP TRIGGER ticket_search_doc ON tickets;
 DROP FUNCTION trellis_ticket_search_doc();
 DROP TABLE ticket_search;
+DROP FUNCTION trellis_tsquery(text[], text[]);
 DROP EXTENSION btree_gin;

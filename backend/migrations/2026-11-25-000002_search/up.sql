@@ -62,6 +62,29 @@ CREATE TRIGGER ticket_search_comments
     AFTER INSERT OR UPDATE OF body, deleted_at OR DELETE ON comments
     FOR EACH ROW EXECUTE FUNCTION trellis_ticket_search_comments();
 
+-- A search text as JQL's `~` means it: every term must match. `kinds[i]` says how
+-- `terms[i]` is read: 'word' (stemmed), 'prefix' (word*), 'phrase' (words in order).
+-- No input is parsed as tsquery syntax, so odd characters cannot cause errors.
+CREATE FUNCTION trellis_tsquery(terms text[], kinds text[]) RETURNS tsquery
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    result tsquery;
+    part tsquery;
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(terms, 1), 0) LOOP
+        part := CASE kinds[i]
+            WHEN 'prefix' THEN to_tsquery('english', quote_literal(terms[i]) || ':*')
+            WHEN 'phrase' THEN phraseto_tsquery('english', terms[i])
+            ELSE plainto_tsquery('english', terms[i])
+        END;
+        -- Stop words ("the") give an empty query: skip them, as Jira does.
+        CONTINUE WHEN numnode(part) = 0;
+        result := CASE WHEN result IS NULL THEN part ELSE result && part END;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
 -- Tickets that exist already (the triggers cover everything from now on).
 INSERT INTO ticket_search (ticket_id, org_id, doc_tsv, comment_tsv)
 SELECT t.id, t.org_id,

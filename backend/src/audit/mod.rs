@@ -29,6 +29,7 @@ pub enum Entity {
     Ticket(TicketId),
     Comment(CommentId),
     Token(TokenId),
+    Filter(crate::search::filters::FilterId),
 }
 
 impl Entity {
@@ -39,6 +40,7 @@ impl Entity {
             Entity::Ticket(id) => ("ticket", id.0),
             Entity::Comment(id) => ("comment", id.0),
             Entity::Token(id) => ("token", id.0),
+            Entity::Filter(id) => ("filter", id.0),
         }
     }
 }

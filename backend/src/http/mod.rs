@@ -43,6 +43,8 @@ pub struct AppState {
     pub redis: RedisPool,
     pub metrics: Arc<Metrics>,
     pub principals: Arc<crate::auth::PrincipalCache>,
+    /// Signs search page tokens.
+    pub page_tokens: Arc<crate::search::token::PageTokenKey>,
     pub config: Arc<Config>,
     /// Every worker's pool and its size, for the pool gauges.
     worker_pools: Arc<Mutex<Vec<(DbPool, u32)>>>,
@@ -56,6 +58,9 @@ impl AppState {
             redis,
             metrics: Arc::new(Metrics::new()?),
             principals: Arc::new(crate::auth::PrincipalCache::new(config.auth_cache_ttl)),
+            page_tokens: Arc::new(crate::search::token::PageTokenKey::new(
+                config.secret_key.as_ref().map(|s| s.expose()),
+            )),
             config: Arc::new(config),
             worker_pools: Arc::default(),
         })
@@ -144,7 +149,8 @@ pub fn build_app(
                         .configure(crate::projects::configure)
                         .configure(crate::tickets::configure)
                         .configure(crate::comments::configure)
-                        .configure(crate::audit::configure),
+                        .configure(crate::audit::configure)
+                        .configure(crate::search::configure),
                 ),
         )
         .default_service(web::to(no_route))

@@ -55,6 +55,13 @@ impl Modify for BearerAuth {
         crate::comments::routes::edit_comment,
         crate::comments::routes::delete_comment,
         crate::audit::routes::list_audit_log,
+        crate::search::routes::search_get,
+        crate::search::routes::search_post,
+        crate::search::filters::create_filter,
+        crate::search::filters::list_filters,
+        crate::search::filters::get_filter,
+        crate::search::filters::update_filter,
+        crate::search::filters::delete_filter,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -63,6 +70,7 @@ impl Modify for BearerAuth {
         (name = "tickets", description = "Tickets, lists and transitions"),
         (name = "comments", description = "Comments on tickets"),
         (name = "audit", description = "The audit log"),
+        (name = "search", description = "JQL search"),
     )
 )]
 pub struct ApiDoc;

@@ -94,7 +94,32 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             None,
         ),
         (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
+        (Method::GET, "/api/v1/orgs/{org}/search", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/search",
+            Some(json!({ "jql": "summary ~ secret" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/filters", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/filters",
+            Some(json!({ "name": "Injected", "jql": "project = WEB" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/filters/{filter}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/filters/{filter}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/filters/{filter}", None),
     ]
+}
+
+/// Read-only routes that use a write method (search), and saving one's own filter:
+/// a viewer may use both.
+fn viewer_may(method: &Method, template: &str) -> bool {
+    template.ends_with("/search") || (template.ends_with("/filters") && *method == Method::POST)
 }
 
 struct Fixture {
@@ -102,6 +127,7 @@ struct Fixture {
     project: String,
     key: String,
     comment: String,
+    filter: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -122,7 +148,17 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{comment}");
+    let (status, filter) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/filters"),
+            json!({ "name": "Secret filter", "jql": "summary ~ secret", "shared": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{filter}");
     Fixture {
+        filter: filter["id"].as_str().unwrap_or_default().to_owned(),
         comment: comment["id"].as_str().unwrap_or_default().to_owned(),
         org,
         project: "WEB".to_owned(),
@@ -136,6 +172,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{project}", &f.project)
         .replace("{key}", &f.key)
         .replace("{comment}", &f.comment)
+        .replace("{filter}", &f.filter)
 }
 
 /// What org B looks like from its own owner's side, to prove nothing changed.
@@ -148,6 +185,7 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/tickets"),
         format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
         format!("/api/v1/orgs/{slug}/members"),
+        format!("/api/v1/orgs/{slug}/filters"),
     ] {
         let (status, body) = app.get(&f.org.owner_token, &path).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -198,6 +236,12 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
         }
         if template.contains("{key}") && !template.contains("{comment}") {
             let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{filter}") {
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{filter}", &b.filter);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
         if template.contains("{comment}") {
@@ -336,6 +380,9 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             "body",
         ),
+        (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
+        (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
     ]
 }
 
@@ -479,6 +526,9 @@ async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
     let member = app.member(&f.org, "max", Role::Member).await;
     let before = snapshot(&app, &f).await;
     for (method, template, body) in routes() {
+        if viewer_may(&method, template) {
+            continue;
+        }
         if method == Method::GET {
             let expected = if template.ends_with("audit-log") {
                 403
