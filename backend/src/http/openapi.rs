@@ -57,6 +57,7 @@ impl Modify for BearerAuth {
         crate::audit::routes::list_audit_log,
         crate::search::routes::search_get,
         crate::search::routes::search_post,
+        crate::search::autocomplete::autocomplete,
         crate::search::filters::create_filter,
         crate::search::filters::list_filters,
         crate::search::filters::get_filter,

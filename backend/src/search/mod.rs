@@ -4,6 +4,7 @@
 //! `ticket_views` (always inside the caller's `OrgScope`, with bind parameters only);
 //! [`token`] signs the page position.
 
+pub(crate) mod autocomplete;
 pub(crate) mod compile;
 pub(crate) mod filters;
 pub(crate) mod routes;

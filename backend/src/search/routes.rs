@@ -17,6 +17,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/search")
             .route(web::get().to(search_get))
             .route(web::post().to(search_post)),
+    )
+    .route(
+        "/search/autocomplete",
+        web::get().to(super::autocomplete::autocomplete),
     );
 }
 

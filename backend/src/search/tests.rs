@@ -607,3 +607,157 @@ fn relative_dates_follow_the_callers_midnight() {
         Utc.with_ymd_and_hms(2026, 10, 25, 23, 30, 0).single()
     );
 }
+
+#[tokio::test]
+async fn autocomplete_suggests_fields_operators_and_the_orgs_values() {
+    let data = dataset().await;
+    let suggest = |jql: &'static str| {
+        let path = format!(
+            "/api/v1/orgs/acme/search/autocomplete?jql={}",
+            urlencode(jql)
+        );
+        let app = &data.app;
+        let token = data.org.owner_token.clone();
+        async move {
+            let (status, body) = app.get(&token, &path).await;
+            assert_eq!(status, 200, "{jql}: {body}");
+            body["suggestions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["value"].as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(suggest("sta").await.contains(&"status".to_owned()));
+    assert!(suggest("sta").await.contains(&"statusCategory".to_owned()));
+    assert_eq!(
+        suggest("priority ").await,
+        vec!["=", "!=", ">", ">=", "<", "<=", "IN", "NOT IN"]
+    );
+    assert_eq!(
+        suggest("status = ").await,
+        vec!["Done", "\"In Progress\"", "\"To Do\""]
+    );
+    assert_eq!(suggest("status = in").await, vec!["\"In Progress\""]);
+    let users = suggest("assignee = ").await;
+    assert!(
+        users.contains(&"bob".to_owned()) && users.contains(&"currentUser()".to_owned()),
+        "{users:?}"
+    );
+    assert!(suggest("labels in (a").await.contains(&"auth".to_owned()));
+    assert_eq!(suggest("project = W").await, vec!["WEB"]);
+    assert_eq!(
+        suggest("project = WEB ").await,
+        vec!["AND", "OR", "ORDER BY"]
+    );
+    assert!(
+        suggest("created > start")
+            .await
+            .contains(&"startOfDay()".to_owned())
+    );
+
+    // Another org's values never appear.
+    let other = data.app.org("globex").await;
+    data.app.project(&other, "SECRET").await;
+    assert_eq!(suggest("project = S").await, Vec::<String>::new());
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn saved_filters_are_private_unless_shared_and_only_their_owner_changes_them() {
+    let data = dataset().await;
+    let bob = data.app.member(&data.org, "bobby", Role::Member).await;
+    let create = |token: String, name: &'static str, shared: bool| {
+        let app = &data.app;
+        async move {
+            app.send_json(
+                Method::POST,
+                &token,
+                "/api/v1/orgs/acme/filters",
+                json!({ "name": name, "jql": "assignee = currentUser() ORDER BY priority DESC", "shared": shared }),
+            )
+            .await
+        }
+    };
+    let (status, private) = create(data.org.owner_token.clone(), "Mine", false).await;
+    assert_eq!(status, 201, "{private}");
+    let (status, shared) = create(data.org.owner_token.clone(), "Team", true).await;
+    assert_eq!(status, 201, "{shared}");
+    let (status, problem) = create(data.org.owner_token.clone(), "Mine", true).await;
+    assert_problem(status, &problem, 409, "filter-name-taken");
+
+    let (_, list) = data.app.get(&bob, "/api/v1/orgs/acme/filters").await;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Team"]);
+    let private_path = format!(
+        "/api/v1/orgs/acme/filters/{}",
+        private["id"].as_str().unwrap_or_default()
+    );
+    let shared_path = format!(
+        "/api/v1/orgs/acme/filters/{}",
+        shared["id"].as_str().unwrap_or_default()
+    );
+    let (status, problem) = data.app.get(&bob, &private_path).await;
+    assert_problem(status, &problem, 404, "not-found");
+    let (status, problem) = data
+        .app
+        .send_json(
+            Method::PATCH,
+            &bob,
+            &shared_path,
+            json!({ "name": "Hijacked" }),
+        )
+        .await;
+    assert_problem(status, &problem, 403, "forbidden");
+
+    let (status, problem) = data
+        .app
+        .send_json(
+            Method::POST,
+            &bob,
+            "/api/v1/orgs/acme/filters",
+            json!({ "name": "Bad", "jql": "status = " }),
+        )
+        .await;
+    assert_problem(status, &problem, 400, "jql");
+
+    let (status, renamed) = data
+        .app
+        .send_json(
+            Method::PATCH,
+            &data.org.owner_token,
+            &shared_path,
+            json!({ "shared": false, "name": "Mine too" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["version"], 2);
+    let (_, list) = data.app.get(&bob, "/api/v1/orgs/acme/filters").await;
+    assert_eq!(list["items"], json!([]));
+
+    // The saved query runs as the person who runs it.
+    let (_, filter) = data.app.get(&data.org.owner_token, &private_path).await;
+    let jql = filter["jql"].as_str().unwrap_or_default();
+    assert_eq!(data.keys(jql).await, vec!["WEB-4"]);
+    let (status, _) = crate::test_support::send(data.app.request(
+        Method::DELETE,
+        &data.org.owner_token,
+        &private_path,
+    ))
+    .await;
+    assert_eq!(status, 204);
+}
