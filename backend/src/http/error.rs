@@ -224,6 +224,20 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// Maps a unique-constraint violation to `conflict` (say, "that name is taken") and
+    /// any other database error as usual.
+    pub fn unique_as(e: diesel::result::Error, conflict: ApiError) -> ApiError {
+        match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => conflict,
+            other => other.into(),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind as K, Error as E};

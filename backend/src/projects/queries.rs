@@ -32,16 +32,15 @@ pub(crate) async fn create(
         .returning(Project::as_returning())
         .get_result(tx.conn())
         .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => ApiError::conflict(
-                "project-key-taken",
-                format!("a project with key {} already exists", new.key),
+        .map_err(|e| {
+            ApiError::unique_as(
+                e,
+                ApiError::conflict(
+                    "project-key-taken",
+                    format!("a project with key {} already exists", new.key),
+                )
+                .with_field("key"),
             )
-            .with_field("key"),
-            other => other.into(),
         })?;
     audit::record(
         tx,

@@ -266,22 +266,16 @@ async fn values(
             kind: "value",
         })
         .collect();
-    let functions: &[Function] = match field {
+    let functions: Vec<Function> = match field {
         Field::Assignee | Field::Reporter | Field::Watcher => {
-            &[Function::CurrentUser, Function::MembersOf]
+            vec![Function::CurrentUser, Function::MembersOf]
         }
-        Field::Created | Field::Updated | Field::Resolved | Field::Due => &[
-            Function::Now,
-            Function::StartOfDay,
-            Function::StartOfWeek,
-            Function::StartOfMonth,
-            Function::StartOfYear,
-            Function::EndOfDay,
-            Function::EndOfWeek,
-            Function::EndOfMonth,
-            Function::EndOfYear,
-        ],
-        _ => &[],
+        Field::Created | Field::Updated | Field::Resolved | Field::Due => Function::ALL
+            .iter()
+            .copied()
+            .filter(|f| f.is_date())
+            .collect(),
+        _ => Vec::new(),
     };
     out.extend(
         functions

@@ -163,16 +163,15 @@ pub(crate) async fn create_filter(
                 .returning(SavedFilter::as_returning())
                 .get_result(tx.conn())
                 .await
-                .map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ) => ApiError::conflict(
-                        "filter-name-taken",
-                        "you already have a filter with this name",
+                .map_err(|e| {
+                    ApiError::unique_as(
+                        e,
+                        ApiError::conflict(
+                            "filter-name-taken",
+                            "you already have a filter with this name",
+                        )
+                        .with_field("name"),
                     )
-                    .with_field("name"),
-                    other => other.into(),
                 })?;
             crate::audit::record(
                 tx,
