@@ -328,7 +328,9 @@ async fn copy_tickets(
     // Fresh statistics first: without them the planner believes this org has no rows
     // yet and picks a nested loop over the comment aggregate (quadratic; measured at
     // over 15 minutes for the second million).
-    client.batch_execute("ANALYZE tickets; ANALYZE comments").await?;
+    client
+        .batch_execute("ANALYZE tickets; ANALYZE comments")
+        .await?;
     client
         .execute(
             "INSERT INTO ticket_search (ticket_id, org_id, doc_tsv)
