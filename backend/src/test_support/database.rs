@@ -3,7 +3,7 @@
 //!
 //! nextest runs each test in its own process, so the template is built once under an
 //! advisory lock and named after a hash of the migrations: a changed migration gets a
-//! new template, and stale ones are dropped.
+//! new template, and test runs from different checkouts can share the database server.
 
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -40,7 +40,9 @@ fn template_name() -> String {
     files.sort();
     let mut hash = Sha256::new();
     for file in files {
-        hash.update(file.to_string_lossy().as_bytes());
+        // Relative names: two checkouts with the same migrations share one template.
+        let name = file.strip_prefix(&dir).unwrap_or(&file);
+        hash.update(name.to_string_lossy().as_bytes());
         hash.update(std::fs::read(&file).expect("read migration"));
     }
     format!("trellis_tpl_{}", &hex::encode(hash.finalize())[..16])
@@ -87,11 +89,9 @@ async fn ensure_template(admin: &str, template: &str) {
         .await
         .expect("lock");
     if databases_like(&mut conn, template).await.is_empty() {
-        for stale in databases_like(&mut conn, "trellis_tpl_%").await {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{stale}\" WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
+        // Templates of other migration sets are left alone: another checkout's test run
+        // may be cloning them right now. They are small; drop them by hand if they pile
+        // up (`DROP DATABASE trellis_tpl_...`).
         let building = format!("{template}_building");
         diesel::sql_query(format!(
             "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
