@@ -14,9 +14,8 @@ use crate::resources::cloudfront::{
 };
 use crate::resources::iam::{PolicyDocument, Principal, Statement};
 use crate::resources::s3::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration,
-    LifecycleRule, LoggingConfiguration, NoncurrentVersionExpiration, OwnershipControls,
-    PublicAccessBlockConfiguration, VersioningConfiguration,
+    AbortIncompleteMultipartUpload, Bucket, BucketPolicy, LifecycleRule, LoggingConfiguration,
+    NoncurrentVersionExpiration,
 };
 
 /// CloudFront settings.
@@ -63,32 +62,24 @@ impl StaticSite {
     ) -> Result<Self, SynthError> {
         let bucket = stack.add_with(
             "SiteBucket",
-            Bucket {
-                versioning_configuration: VersioningConfiguration {
-                    status: "Enabled".to_owned(),
-                },
-                bucket_encryption: BucketEncryption::kms(key.arn()),
-                public_access_block_configuration: PublicAccessBlockConfiguration::all(),
-                ownership_controls: OwnershipControls::new("BucketOwnerEnforced"),
-                logging_configuration: Some(LoggingConfiguration {
+            Bucket::private(
+                key.arn(),
+                LoggingConfiguration {
                     destination_bucket_name: logs.bucket.reference(),
                     log_file_prefix: format!("{S3_PREFIX}site/"),
-                }),
-                lifecycle_configuration: LifecycleConfiguration {
-                    rules: vec![LifecycleRule {
-                        id: "expire-old-builds".to_owned(),
-                        status: "Enabled".to_owned(),
-                        expiration_in_days: None,
-                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
-                            noncurrent_days: 30,
-                        }),
-                        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload {
-                            days_after_initiation: 1,
-                        },
-                    }],
                 },
-                cors_configuration: None,
-            },
+                LifecycleRule {
+                    id: "expire-old-builds".to_owned(),
+                    status: "Enabled".to_owned(),
+                    expiration_in_days: None,
+                    noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
+                        noncurrent_days: 30,
+                    }),
+                    abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload {
+                        days_after_initiation: 1,
+                    },
+                },
+            ),
             ResourceOptions::keep_data(RemovalPolicy::Retain),
         )?;
         let access = stack.add(

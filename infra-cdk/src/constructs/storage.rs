@@ -5,10 +5,8 @@ use super::encryption::EncryptionKey;
 use crate::model::{Expr, Ref, RemovalPolicy, ResourceOptions, Stack, SynthError};
 use crate::resources::iam::PolicyDocument;
 use crate::resources::s3::{
-    AbortIncompleteMultipartUpload, Bucket, BucketEncryption, BucketPolicy, CorsConfiguration,
-    CorsRule, LifecycleConfiguration, LifecycleRule, LoggingConfiguration,
-    NoncurrentVersionExpiration, OwnershipControls, PublicAccessBlockConfiguration,
-    VersioningConfiguration,
+    AbortIncompleteMultipartUpload, Bucket, BucketPolicy, CorsConfiguration, CorsRule,
+    LifecycleRule, LoggingConfiguration, NoncurrentVersionExpiration,
 };
 
 /// The key prefix attachments live under; the task role reaches nothing else.
@@ -32,30 +30,6 @@ impl AttachmentStore {
         let bucket = stack.add_with(
             "AttachmentsBucket",
             Bucket {
-                versioning_configuration: VersioningConfiguration {
-                    status: "Enabled".to_owned(),
-                },
-                bucket_encryption: BucketEncryption::kms(key.arn()),
-                public_access_block_configuration: PublicAccessBlockConfiguration::all(),
-                ownership_controls: OwnershipControls::new("BucketOwnerEnforced"),
-                logging_configuration: Some(LoggingConfiguration {
-                    destination_bucket_name: logs.bucket.reference(),
-                    log_file_prefix: format!("{S3_PREFIX}attachments/"),
-                }),
-                lifecycle_configuration: LifecycleConfiguration {
-                    rules: vec![LifecycleRule {
-                        id: "expire-replaced-versions".to_owned(),
-                        status: "Enabled".to_owned(),
-                        expiration_in_days: None,
-                        // Deleted or replaced attachments stay restorable for 30 days.
-                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
-                            noncurrent_days: 30,
-                        }),
-                        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload {
-                            days_after_initiation: 7,
-                        },
-                    }],
-                },
                 cors_configuration: Some(CorsConfiguration {
                     cors_rules: vec![CorsRule {
                         allowed_origins: vec![app_origin.to_owned()],
@@ -72,6 +46,25 @@ impl AttachmentStore {
                         max_age: 3600,
                     }],
                 }),
+                ..Bucket::private(
+                    key.arn(),
+                    LoggingConfiguration {
+                        destination_bucket_name: logs.bucket.reference(),
+                        log_file_prefix: format!("{S3_PREFIX}attachments/"),
+                    },
+                    LifecycleRule {
+                        id: "expire-replaced-versions".to_owned(),
+                        status: "Enabled".to_owned(),
+                        expiration_in_days: None,
+                        // Deleted or replaced attachments stay restorable for 30 days.
+                        noncurrent_version_expiration: Some(NoncurrentVersionExpiration {
+                            noncurrent_days: 30,
+                        }),
+                        abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload {
+                            days_after_initiation: 7,
+                        },
+                    },
+                )
             },
             // Versioning and the retained bucket cover deletion; cross-region
             // replication is a disaster-recovery choice left to each deployment.

@@ -19,6 +19,25 @@ pub struct Bucket {
     pub cors_configuration: Option<CorsConfiguration>,
 }
 resource_type!(Bucket, "AWS::S3::Bucket");
+
+impl Bucket {
+    /// A private bucket as every bucket of ours is: versioned, encrypted with `key_arn`,
+    /// all public access blocked, owner-enforced, access-logged to `logs`, with one
+    /// lifecycle rule and no CORS.
+    pub fn private(key_arn: Expr<String>, logs: LoggingConfiguration, rule: LifecycleRule) -> Self {
+        Bucket {
+            versioning_configuration: VersioningConfiguration {
+                status: "Enabled".to_owned(),
+            },
+            bucket_encryption: BucketEncryption::kms(key_arn),
+            public_access_block_configuration: PublicAccessBlockConfiguration::all(),
+            ownership_controls: OwnershipControls::new("BucketOwnerEnforced"),
+            logging_configuration: Some(logs),
+            lifecycle_configuration: LifecycleConfiguration { rules: vec![rule] },
+            cors_configuration: None,
+        }
+    }
+}
 attributes!(Bucket {
     /// The bucket's ARN.
     arn => "Arn",
