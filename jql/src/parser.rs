@@ -122,27 +122,33 @@ impl Parser {
     }
 
     fn parse_or(&mut self) -> Result<Clause, ParseError> {
-        let mut clauses = vec![self.parse_and()?];
-        while self.at_keyword(Keyword::Or) {
-            self.advance();
-            clauses.push(self.parse_and()?);
-        }
-        Ok(combine(clauses, Clause::Or, |c| match c {
+        self.parse_chain(Keyword::Or, Self::parse_and, Clause::Or, |c| match c {
             Clause::Or(inner) => Ok(inner),
             other => Err(other),
-        }))
+        })
     }
 
     fn parse_and(&mut self) -> Result<Clause, ParseError> {
-        let mut clauses = vec![self.parse_not()?];
-        while self.at_keyword(Keyword::And) {
-            self.advance();
-            clauses.push(self.parse_not()?);
-        }
-        Ok(combine(clauses, Clause::And, |c| match c {
+        self.parse_chain(Keyword::And, Self::parse_not, Clause::And, |c| match c {
             Clause::And(inner) => Ok(inner),
             other => Err(other),
-        }))
+        })
+    }
+
+    /// `operand (KEYWORD operand)*`, flattened into one `make` clause.
+    fn parse_chain(
+        &mut self,
+        keyword: Keyword,
+        operand: fn(&mut Self) -> Result<Clause, ParseError>,
+        make: fn(Vec<Clause>) -> Clause,
+        same_kind: fn(Clause) -> Result<Vec<Clause>, Clause>,
+    ) -> Result<Clause, ParseError> {
+        let mut clauses = vec![operand(self)?];
+        while self.at_keyword(keyword) {
+            self.advance();
+            clauses.push(operand(self)?);
+        }
+        Ok(combine(clauses, make, same_kind))
     }
 
     fn parse_not(&mut self) -> Result<Clause, ParseError> {

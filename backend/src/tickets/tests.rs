@@ -215,6 +215,14 @@ async fn workflow_allows_only_its_transitions() {
     let (app, org) = setup().await;
     app.ticket(&org, "WEB", "flow").await;
     let transitions = format!("{}/transitions", ticket_path("WEB-1"));
+    let move_to = |to: &'static str| {
+        app.send_json(
+            Method::POST,
+            &org.owner_token,
+            &transitions,
+            json!({ "to": to }),
+        )
+    };
     let (_, allowed) = app.get(&org.owner_token, &transitions).await;
     let names: Vec<&str> = allowed["transitions"]
         .as_array()
@@ -222,54 +230,19 @@ async fn workflow_allows_only_its_transitions() {
         .unwrap_or_default();
     assert_eq!(names, vec!["In Progress"]);
 
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            &transitions,
-            json!({ "to": "Done" }),
-        )
-        .await;
+    let (status, body) = move_to("Done").await;
     assert_problem(status, &body, 409, "transition-not-allowed");
     assert_eq!(body["allowed"], json!(["In Progress"]));
 
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            &transitions,
-            json!({ "to": "Nowhere" }),
-        )
-        .await;
+    let (status, body) = move_to("Nowhere").await;
     assert_problem(status, &body, 422, "validation");
 
-    let (_, moved) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            &transitions,
-            json!({ "to": "in progress" }),
-        )
-        .await;
+    let (_, moved) = move_to("in progress").await;
     assert_eq!(moved["status"]["name"], "In Progress");
-    let (_, done) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            &transitions,
-            json!({ "to": "Done" }),
-        )
-        .await;
+    let (_, done) = move_to("Done").await;
     assert_eq!(done["status"]["category"], "done");
     assert!(done["resolved_at"].is_string());
-    let (_, reopened) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            &transitions,
-            json!({ "to": "In Progress" }),
-        )
-        .await;
+    let (_, reopened) = move_to("In Progress").await;
     assert_eq!(reopened["resolved_at"], Value::Null);
 }
 
