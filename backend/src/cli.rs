@@ -292,7 +292,7 @@ pub async fn create_token(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, secret) = scope
         .transaction(conn, async |tx| {
-            crate::auth::create_token(tx, UserId(user), &name).await
+            crate::auth::create_token(tx, UserId(user), &name, Default::default()).await
         })
         .await?;
     Ok(secret.reveal().to_owned())

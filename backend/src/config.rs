@@ -32,6 +32,52 @@ pub struct Config {
     pub database_ca_file: Option<PathBuf>,
     /// How long a resolved token membership is reused without a database lookup.
     pub auth_cache_ttl: std::time::Duration,
+    /// Sign-in, sessions, cookies, CORS and rate limits.
+    pub auth: AuthConfig,
+}
+
+/// Sign-in and session settings (README: "Sign-in").
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub github: GithubConfig,
+    /// JWT signing keys as (kid, secret), newest first: the first signs, all verify.
+    /// Empty: one key derived from `TRELLIS_SECRET_KEY` (or random in local mode).
+    pub jwt_keys: Vec<(String, Secret)>,
+    /// Fernet keys for GitHub tokens at rest, newest first: the first encrypts, all
+    /// decrypt. Empty: one key derived like the JWT key.
+    pub fernet_keys: Vec<Secret>,
+    /// `Domain` of the session cookies, so `app.` and `api.` subdomains share them.
+    pub cookie_domain: Option<String>,
+    /// The web app's URL: where sign-in lands, and an allowed origin.
+    pub web_url: Option<String>,
+    /// Further origins allowed to call the API from a browser (CORS and CSRF).
+    pub cors_origins: Vec<String>,
+    pub rate_limits: RateLimits,
+    /// Take the client address from the last `X-Forwarded-For` entry (behind the ALB).
+    pub trust_forwarded_for: bool,
+}
+
+/// GitHub OAuth application and endpoints (github.com's unless overridden).
+#[derive(Debug, Clone)]
+pub struct GithubConfig {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub api_url: String,
+}
+
+/// Request budgets, counted in Redis across instances.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    /// Sign-in starts and callbacks per client address per minute.
+    pub auth_per_minute: u32,
+    /// API tokens created per user per hour.
+    pub tokens_per_hour: u32,
+    /// API requests per principal (token or signed-in user) per minute.
+    pub api_per_minute: u32,
+    /// Prefix of the counters' Redis keys (tests give each app its own).
+    pub namespace: String,
 }
 
 /// A secret value: usable, but never printed (`Debug` shows `[redacted]`).
@@ -39,6 +85,11 @@ pub struct Config {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a value (generated keys, values from SSM).
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
     /// The value, for the one place that needs it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -119,6 +170,18 @@ impl Config {
             return Err(invalid("TRELLIS_AUTH_CACHE_SECONDS", "must be at most 300"));
         }
         let public_url = url(&lookup, "TRELLIS_PUBLIC_URL", &["http://", "https://"])?;
+        let secret_key = lookup("TRELLIS_SECRET_KEY").map(Secret);
+        let auth = auth_config(&lookup)?;
+        if environment == Environment::Production
+            && secret_key.is_none()
+            && (auth.jwt_keys.is_empty() || auth.fernet_keys.is_empty())
+        {
+            return Err(invalid(
+                "TRELLIS_SECRET_KEY",
+                "required when TRELLIS_ENV=production (unless TRELLIS_JWT_KEYS and \
+                 TRELLIS_FERNET_KEYS are both set)",
+            ));
+        }
         Ok(Config {
             environment,
             listen,
@@ -133,7 +196,8 @@ impl Config {
             max_body_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
             database_ca_file: lookup("TRELLIS_DATABASE_CA_FILE").map(PathBuf::from),
-            secret_key: lookup("TRELLIS_SECRET_KEY").map(Secret),
+            secret_key,
+            auth,
         })
     }
 
@@ -142,6 +206,133 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The web app's URL (the API's own when the app is served by this binary).
+    pub fn web_url(&self) -> String {
+        self.auth
+            .web_url
+            .clone()
+            .unwrap_or_else(|| self.public_url())
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Origins allowed to send cookie-authenticated requests: the API's own, the web
+    /// app's, and `TRELLIS_CORS_ORIGINS`.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let mut origins = vec![origin_of(&self.public_url()), origin_of(&self.web_url())];
+        origins.extend(self.auth.cors_origins.iter().cloned());
+        origins.dedup();
+        origins
+    }
+}
+
+fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
+    let list = |variable: &str| -> Vec<String> {
+        lookup(variable)
+            .map(|raw| {
+                raw.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut jwt_keys = Vec::new();
+    for entry in list("TRELLIS_JWT_KEYS") {
+        match entry.split_once(':') {
+            Some((kid, secret))
+                if !kid.is_empty()
+                    && kid.len() <= 32
+                    && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && secret.len() >= 32 =>
+            {
+                jwt_keys.push((kid.to_owned(), Secret(secret.to_owned())));
+            }
+            _ => {
+                return Err(invalid(
+                    "TRELLIS_JWT_KEYS",
+                    "expected comma-separated `kid:secret` pairs (kid: letters, digits, \
+                     dashes; secret: at least 32 characters)",
+                ));
+            }
+        }
+    }
+    let fernet_keys: Vec<Secret> = list("TRELLIS_FERNET_KEYS")
+        .into_iter()
+        .map(Secret)
+        .collect();
+    if fernet_keys
+        .iter()
+        .any(|k| fernet::Fernet::new(k.expose()).is_none())
+    {
+        return Err(invalid(
+            "TRELLIS_FERNET_KEYS",
+            "expected comma-separated Fernet keys (32 bytes, URL-safe base64)",
+        ));
+    }
+    let github = GithubConfig {
+        client_id: lookup("GITHUB_CLIENT_ID"),
+        client_secret: lookup("GITHUB_CLIENT_SECRET").map(Secret),
+        authorize_url: url(lookup, "GITHUB_AUTHORIZE_URL", &["http://", "https://"])?
+            .unwrap_or_else(|| "https://github.com/login/oauth/authorize".to_owned()),
+        token_url: url(lookup, "GITHUB_TOKEN_URL", &["http://", "https://"])?
+            .unwrap_or_else(|| "https://github.com/login/oauth/access_token".to_owned()),
+        api_url: url(lookup, "GITHUB_API_URL", &["http://", "https://"])?
+            .unwrap_or_else(|| "https://api.github.com".to_owned()),
+    };
+    let cors_origins = list("TRELLIS_CORS_ORIGINS");
+    if let Some(bad) = cors_origins.iter().find(|o| !valid_origin(o)) {
+        return Err(invalid(
+            "TRELLIS_CORS_ORIGINS",
+            format!("`{bad}` is not an origin like https://app.example.com"),
+        ));
+    }
+    let web_url = url(lookup, "TRELLIS_WEB_URL", &["http://", "https://"])?;
+    let per_minute = |variable: &'static str, default: u32| -> Result<u32, ConfigError> {
+        let value: u32 = parse(lookup, variable, Some(default))?;
+        if value == 0 {
+            return Err(invalid(variable, "must be at least 1"));
+        }
+        Ok(value)
+    };
+    Ok(AuthConfig {
+        github,
+        jwt_keys,
+        fernet_keys,
+        cookie_domain: lookup("TRELLIS_COOKIE_DOMAIN"),
+        web_url,
+        cors_origins,
+        rate_limits: RateLimits {
+            auth_per_minute: per_minute("TRELLIS_RATE_LIMIT_AUTH_PER_MINUTE", 5)?,
+            tokens_per_hour: per_minute("TRELLIS_RATE_LIMIT_TOKENS_PER_HOUR", 20)?,
+            api_per_minute: per_minute("TRELLIS_RATE_LIMIT_API_PER_MINUTE", 1200)?,
+            namespace: "trellis".to_owned(),
+        },
+        trust_forwarded_for: parse(lookup, "TRELLIS_TRUST_FORWARDED_FOR", Some(false))?,
+    })
+}
+
+/// `scheme://host[:port]` with no path: what browsers send in `Origin`.
+fn valid_origin(origin: &str) -> bool {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+    })
+}
+
+/// The origin (`scheme://host[:port]`) of a URL.
+pub fn origin_of(url: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    match url[scheme_end..].find('/') {
+        Some(path) => url[..scheme_end + path].to_owned(),
+        None => url.to_owned(),
     }
 }
 
@@ -197,6 +388,54 @@ mod tests {
         assert_eq!(config.environment, Environment::Local);
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert!(config.database_url.is_none());
+    }
+
+    #[test]
+    fn production_requires_a_secret_for_sessions() {
+        let base = [
+            ("TRELLIS_ENV", "production"),
+            ("DATABASE_URL", "postgres://app@db/trellis"),
+            ("REDIS_URL", "redis://cache"),
+        ];
+        let err = load(&base).unwrap_err();
+        assert_eq!(err.variable, "TRELLIS_SECRET_KEY");
+        let mut with_secret = base.to_vec();
+        with_secret.push(("TRELLIS_SECRET_KEY", "s3cret-s3cret-s3cret-s3cret-s3cret"));
+        assert!(load(&with_secret).is_ok());
+    }
+
+    #[test]
+    fn key_lists_are_validated_without_echoing_them() {
+        let err = load(&[("TRELLIS_JWT_KEYS", "k1:short")]).unwrap_err();
+        assert_eq!(err.variable, "TRELLIS_JWT_KEYS");
+        assert!(!err.to_string().contains("short"), "{err}");
+        let err = load(&[("TRELLIS_FERNET_KEYS", "not-a-key")]).unwrap_err();
+        assert_eq!(err.variable, "TRELLIS_FERNET_KEYS");
+        let long = "x".repeat(32);
+        let config =
+            load(&[("TRELLIS_JWT_KEYS", &format!("new:{long}, old:{long}"))]).expect("valid");
+        let kids: Vec<_> = config
+            .auth
+            .jwt_keys
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(kids, ["new", "old"]);
+    }
+
+    #[test]
+    fn cors_origins_must_be_bare_origins() {
+        let err = load(&[("TRELLIS_CORS_ORIGINS", "https://app.example.com/path")]).unwrap_err();
+        assert_eq!(err.variable, "TRELLIS_CORS_ORIGINS");
+        let config = load(&[
+            ("TRELLIS_CORS_ORIGINS", "https://app.example.com"),
+            ("TRELLIS_PUBLIC_URL", "https://api.example.com/"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            config.allowed_origins(),
+            ["https://api.example.com", "https://app.example.com"]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod http;
 pub mod local;
 pub mod orgs;
 pub mod projects;
+pub mod rate_limit;
 pub mod schema;
 pub mod search;
 pub mod secrets;

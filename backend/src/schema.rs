@@ -10,6 +10,9 @@ diesel::table! {
         github_id -> Nullable<Int8>,
         created_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        github_token -> Nullable<Text>,
+        verified_emails -> Array<Text>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -180,6 +183,7 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         expires_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        permissions -> Nullable<Array<Text>>,
     }
 }
 
@@ -236,3 +240,58 @@ diesel::table! {
 
 diesel::joinable!(saved_filters -> users (owner_id));
 diesel::allow_tables_to_appear_in_same_query!(saved_filters, users);
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    oauth_states (state_hash) {
+        state_hash -> Bytea,
+        pkce_verifier -> Text,
+        redirect_to -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_links (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        github_login -> Nullable<Text>,
+        email -> Nullable<Text>,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        declined_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(invitations -> users (invited_by));
+diesel::allow_tables_to_appear_in_same_query!(invitations, users);
+diesel::allow_tables_to_appear_in_same_query!(api_tokens, refresh_tokens);

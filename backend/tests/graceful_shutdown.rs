@@ -79,6 +79,10 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
             .env("REDIS_URL", &redis_url)
             .env("TRELLIS_LISTEN", format!("127.0.0.1:{port}"))
             .env("TRELLIS_LOG", "warn")
+            .env(
+                "TRELLIS_SECRET_KEY",
+                "graceful-shutdown-test-secret-0123456789",
+            )
             .env_remove("TRELLIS_SSM_PATH");
         cmd
     };

@@ -10,13 +10,18 @@
 //! so a query that forgets its `org_id` filter sees nothing of another tenant.
 
 mod ids;
+mod invitations;
 mod orgs;
 mod policy;
 mod scope;
 
 pub use ids::{OrgId, UserId};
+pub use invitations::{
+    InvitationError, InvitationId, InvitationKey, Invitee, OpenInvitation, UserOrg,
+    accept_invitation, decline_invitation, open_invitations, user_orgs,
+};
 pub use orgs::{NewOrg, add_member, create_org, valid_slug};
-pub use policy::{Permission, Role, UnknownRole};
+pub use policy::{Permission, PermissionSet, Role, UnknownPermission, UnknownRole};
 pub use scope::{
     Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user,
 };

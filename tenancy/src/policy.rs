@@ -1,7 +1,7 @@
 //! Roles and permissions. The role -> permission matrix is data (`policies/roles.toml`),
 //! compiled into the binary and parsed once; a unit test pins every cell.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -45,9 +45,19 @@ impl Role {
 
     /// Whether this role grants `permission`.
     pub fn grants(self, permission: Permission) -> bool {
-        MATRIX
-            .get(&self)
-            .is_some_and(|set| set.contains(&permission))
+        self.permissions().contains(permission)
+    }
+
+    /// Everything this role grants.
+    pub fn permissions(self) -> PermissionSet {
+        MATRIX.get(&self).copied().unwrap_or_default()
+    }
+
+    /// Whether someone holding this role may give `other` to somebody (an invitation, a
+    /// role change): only when `other` grants nothing this role lacks, so nobody hands
+    /// out more than they hold. An admin may not make owners or billing managers.
+    pub fn may_assign(self, other: Role) -> bool {
+        other.permissions().is_subset_of(self.permissions())
     }
 }
 
@@ -170,6 +180,66 @@ impl Permission {
     ];
 }
 
+/// A permission name that is not one of [`Permission::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown permission `{0}`")]
+pub struct UnknownPermission(pub String);
+
+impl FromStr for Permission {
+    type Err = UnknownPermission;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| UnknownPermission(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of permissions (a bit per [`Permission`]): a role's grants, or the subset an
+/// API token is narrowed to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PermissionSet(u32);
+
+impl PermissionSet {
+    /// Whether `p` is in the set.
+    pub fn contains(self, p: Permission) -> bool {
+        self.0 & Self::bit(p) != 0
+    }
+
+    /// Whether every permission of `self` is also in `other`.
+    pub fn is_subset_of(self, other: PermissionSet) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    /// The permissions in both sets.
+    pub fn intersection(self, other: PermissionSet) -> PermissionSet {
+        PermissionSet(self.0 & other.0)
+    }
+
+    /// The permissions, in [`Permission::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
+    }
+
+    fn bit(p: Permission) -> u32 {
+        1 << (p as u32)
+    }
+}
+
+impl FromIterator<Permission> for PermissionSet {
+    fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
+        PermissionSet(iter.into_iter().fold(0, |acc, p| acc | Self::bit(p)))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
@@ -184,7 +254,7 @@ struct RoleEntry {
     permissions: Vec<Permission>,
 }
 
-fn parse_matrix(text: &str) -> Result<Vec<(Role, HashSet<Permission>)>, String> {
+fn parse_matrix(text: &str) -> Result<Vec<(Role, PermissionSet)>, String> {
     let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for (name, entry) in file.roles {
@@ -201,7 +271,7 @@ fn parse_matrix(text: &str) -> Result<Vec<(Role, HashSet<Permission>)>, String> 
 
 // The file is part of the binary, so a parse failure is a build defect caught by the
 // tests below, never a runtime condition.
-static MATRIX: LazyLock<std::collections::HashMap<Role, HashSet<Permission>>> =
+static MATRIX: LazyLock<std::collections::HashMap<Role, PermissionSet>> =
     LazyLock::new(|| match parse_matrix(ROLES_TOML) {
         Ok(entries) => entries.into_iter().collect(),
         Err(e) => panic!("policies/roles.toml is invalid: {e}"),
@@ -209,6 +279,8 @@ static MATRIX: LazyLock<std::collections::HashMap<Role, HashSet<Permission>>> =
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
     use Permission as P;
 
@@ -260,7 +332,7 @@ mod tests {
     fn owner_holds_every_permission_listed_once() {
         let unique: HashSet<_> = Permission::ALL.into_iter().collect();
         assert_eq!(unique.len(), Permission::ALL.len());
-        assert_eq!(MATRIX[&Role::Owner].len(), Permission::ALL.len());
+        assert_eq!(MATRIX[&Role::Owner].iter().count(), Permission::ALL.len());
     }
 
     #[test]
@@ -287,6 +359,39 @@ mod tests {
         let text = "[roles.owner]\ndescription = \"x\"\npermissions = []\n";
         let err = parse_matrix(text).err().unwrap_or_default();
         assert!(err.contains("has no entry"), "{err}");
+    }
+
+    #[test]
+    fn nobody_assigns_a_role_granting_more_than_their_own() {
+        use Role::*;
+        let allowed = |by: Role| -> Vec<Role> {
+            Role::ALL
+                .into_iter()
+                .filter(|r| by.may_assign(*r))
+                .collect()
+        };
+        assert_eq!(allowed(Owner), Role::ALL.to_vec());
+        assert_eq!(allowed(Admin), vec![Admin, Member, Viewer]);
+        assert_eq!(allowed(Member), vec![Member, Viewer]);
+        assert_eq!(allowed(Viewer), vec![Viewer]);
+        assert_eq!(allowed(Billing), vec![Billing]);
+    }
+
+    #[test]
+    fn permission_sets_intersect_and_compare() {
+        let member = Role::Member.permissions();
+        let read: PermissionSet = [P::TicketsRead, P::CommentsRead].into_iter().collect();
+        assert!(read.is_subset_of(member));
+        assert!(!member.is_subset_of(read));
+        assert_eq!(member.intersection(read), read);
+        assert_eq!(
+            read.iter().collect::<Vec<_>>(),
+            vec![P::TicketsRead, P::CommentsRead]
+        );
+        for p in Permission::ALL {
+            assert_eq!(p.name().parse::<Permission>().ok(), Some(p));
+        }
+        assert!("tickets.fly".parse::<Permission>().is_err());
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! to open a transaction that can see that organization's rows.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
 
-use crate::{DbConn, OrgId, Permission, Role, UserId};
+use crate::{DbConn, OrgId, Permission, PermissionSet, Role, UserId};
 
 crate::id_type!(
     /// An API token's id (the token rows live with the backend's auth feature).
@@ -24,6 +24,8 @@ pub struct OrgScope {
     user_id: UserId,
     role: Role,
     token_id: Option<TokenId>,
+    /// The subset an API token was narrowed to (`None`: everything the role grants).
+    token_permissions: Option<PermissionSet>,
 }
 
 /// The caller's role lacks a permission the operation needs.
@@ -43,6 +45,7 @@ impl OrgScope {
             user_id,
             role,
             token_id,
+            token_permissions: None,
         }
     }
 
@@ -66,9 +69,17 @@ impl OrgScope {
         self.token_id
     }
 
-    /// Whether the caller's role grants `permission`.
+    /// Whether the caller may use `permission`: their role grants it and, for an API
+    /// token narrowed to some permissions, the token holds it too.
     pub fn can(&self, permission: Permission) -> bool {
-        self.role.grants(permission)
+        self.permissions().contains(permission)
+    }
+
+    /// Everything the caller may do: the role's grants, narrowed by the token's subset.
+    pub fn permissions(&self) -> PermissionSet {
+        let role = self.role.permissions();
+        self.token_permissions
+            .map_or(role, |token| role.intersection(token))
     }
 
     /// Fails with [`Forbidden`] unless the caller's role grants `permission`.
@@ -161,6 +172,8 @@ struct TokenRow {
     token_id: uuid::Uuid,
     #[diesel(sql_type = Nullable<Text>)]
     role: Option<String>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    permissions: Option<Vec<String>>,
 }
 
 /// What an API token grants in the organization a request names.
@@ -203,7 +216,8 @@ pub async fn authorize_token(
     org_slug: &str,
 ) -> QueryResult<TokenAuth> {
     let row: Option<TokenRow> = diesel::sql_query(
-        "SELECT org_id, user_id, token_id, role FROM trellis_token_membership($1, $2)",
+        "SELECT org_id, user_id, token_id, role, permissions \
+           FROM trellis_token_membership($1, $2)",
     )
     .bind::<Bytea, _>(token_hash)
     .bind::<Text, _>(org_slug)
@@ -217,6 +231,7 @@ pub async fn authorize_token(
             user_id,
             token_id,
             role: Some(role),
+            permissions,
         }) => MembershipRow {
             org_id,
             user_id,
@@ -224,7 +239,16 @@ pub async fn authorize_token(
             role,
         }
         .into_scope()
-        .map_or(TokenAuth::NotMember, TokenAuth::Member),
+        .map_or(TokenAuth::NotMember, |mut scope| {
+            // An unknown name (a permission removed since) grants nothing.
+            scope.token_permissions = permissions.map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.parse::<Permission>().ok())
+                    .collect()
+            });
+            TokenAuth::Member(scope)
+        }),
         Some(_) => TokenAuth::NotMember,
     })
 }

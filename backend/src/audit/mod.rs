@@ -30,6 +30,9 @@ pub enum Entity {
     Comment(CommentId),
     Token(TokenId),
     Filter(crate::search::filters::FilterId),
+    /// A membership, by its user.
+    Member(tenancy::UserId),
+    Invitation(tenancy::InvitationId),
 }
 
 impl Entity {
@@ -41,6 +44,8 @@ impl Entity {
             Entity::Comment(id) => ("comment", id.0),
             Entity::Token(id) => ("token", id.0),
             Entity::Filter(id) => ("filter", id.0),
+            Entity::Member(id) => ("member", id.0),
+            Entity::Invitation(id) => ("invitation", id.0),
         }
     }
 }

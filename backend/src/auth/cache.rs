@@ -1,10 +1,9 @@
 //! A short-lived, per-process cache of resolved memberships, so a request usually
 //! costs no database round trip before its own query.
 //!
-//! Entries live `TRELLIS_AUTH_CACHE_SECONDS` (default 5): a revoked token or a removed
-//! member keeps access at most that long on an instance. `clear` drops everything;
-//! the sign-in issue wires revocations and role changes to it across instances through
-//! Redis pub/sub.
+//! Entries live `TRELLIS_AUTH_CACHE_SECONDS` (default 5). A role change, a removal or
+//! a token revocation drops the organization's entries at once on every instance
+//! ([`super::invalidation`], Redis pub/sub); the TTL bounds what a lost message costs.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -59,7 +58,14 @@ impl PrincipalCache {
         }
     }
 
-    /// Forgets everything (after a revocation or role change).
+    /// Forgets every entry of one organization (after a revocation or role change).
+    pub fn forget_org(&self, org: tenancy::OrgId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (_, scope)| scope.org_id() != org);
+        }
+    }
+
+    /// Forgets everything.
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();

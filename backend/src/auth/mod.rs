@@ -1,29 +1,86 @@
-//! Authentication: API tokens and the [`Caller`] extractor that turns a request into an
-//! [`OrgScope`] (GitHub sign-in plugs into the same extractor in its own issue).
+//! Authentication: API tokens and cookie sessions, and the extractors that turn a
+//! request into an [`OrgScope`] ([`Caller`]) or a signed-in user ([`SessionUser`]).
+//!
+//! - `Authorization: Bearer trl_...`: an API token, scoped to one organization and
+//!   possibly to a subset of permissions.
+//! - The `trellis_session` cookie: a signed-in browser (see [`session`]); unsafe
+//!   methods also need the CSRF checks of [`csrf`].
+//!
+//! Every authenticated org request also spends one unit of the principal's API budget
+//! (`TRELLIS_RATE_LIMIT_API_PER_MINUTE`, counted in Redis).
 
 mod cache;
+mod cipher;
+pub mod csrf;
+pub mod github;
+pub mod invalidation;
+pub mod local_login;
+pub mod routes;
+pub mod session;
+mod token_routes;
 mod tokens;
+mod users;
 
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod tests;
+
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use tenancy::{OrgScope, ScopedConn, TokenAuth};
+use tenancy::{OrgScope, ScopedConn, TokenAuth, UserId};
 
+use crate::config::Config;
 use crate::http::{ApiError, AppState, PooledConn};
+use crate::rate_limit::{Budget, RateLimiter};
 
 pub use cache::PrincipalCache;
-pub use tokens::{TokenSecret, create_token};
+pub use cipher::TokenCipher;
+pub use token_routes::configure as configure_tokens;
+pub use tokens::{TokenGrant, TokenSecret, create_token};
+pub use users::{SignedIn, sign_in_with_github};
+
+/// Everything authentication needs, built once from the configuration.
+pub struct AuthState {
+    pub keys: session::SessionKeys,
+    pub cipher: TokenCipher,
+    /// `None` when no GitHub OAuth application is configured.
+    pub github: Option<github::GitHub>,
+    pub limiter: RateLimiter,
+    pub allowed_origins: Vec<String>,
+}
+
+impl AuthState {
+    pub fn new(config: &Config, redis: crate::http::RedisPool) -> anyhow::Result<Self> {
+        Ok(Self {
+            keys: session::SessionKeys::from_config(config),
+            cipher: TokenCipher::from_config(config),
+            github: github::GitHub::from_config(config)?,
+            limiter: RateLimiter::new(redis, &config.auth.rate_limits.namespace),
+            allowed_origins: config.allowed_origins(),
+        })
+    }
+}
+
+/// The per-principal API budget.
+pub fn api_budget(config: &Config) -> Budget {
+    Budget {
+        name: "api",
+        limit: config.auth.rate_limits.api_per_minute,
+        window: Duration::from_secs(60),
+    }
+}
 
 /// An authenticated member of the organization named in the path (`{org}`), holding a
 /// pooled connection for the request's queries.
 ///
-/// Extraction costs one database round trip (the token and membership lookup) unless
-/// the [`PrincipalCache`] has the answer. A missing or invalid token is a 401; a token
-/// whose user is not a member of the named organization gets the same 404 as an
-/// organization that does not exist.
+/// Extraction costs one database round trip (the token or membership lookup) unless
+/// the [`PrincipalCache`] has the answer, plus one Redis round trip for the API budget.
+/// A missing or invalid credential is a 401; a caller who is not a member of the
+/// named organization gets the same 404 as an organization that does not exist.
 pub struct Caller {
     pub scope: OrgScope,
     conn: PooledConn,
@@ -38,17 +95,23 @@ impl Caller {
         self.scope.require(permission)?;
         self.scope.transaction(&mut self.conn, f).await
     }
+
+    /// The request's connection, for lookups outside the org (users by login).
+    pub fn conn(&mut self) -> &mut tenancy::DbConn {
+        &mut self.conn
+    }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthenticated("send `Authorization: Bearer <API token>`"))?;
-    let value = header
-        .to_str()
-        .map_err(|_| ApiError::unauthenticated("the Authorization header is not valid text"))?;
-    match value.split_once(' ') {
+const INVALID_TOKEN: &str = "the API token is invalid, expired or revoked";
+
+fn bearer_token(req: &HttpRequest) -> Option<Result<&str, ApiError>> {
+    let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let Ok(value) = header.to_str() else {
+        return Some(Err(ApiError::unauthenticated(
+            "the Authorization header is not valid text",
+        )));
+    };
+    Some(match value.split_once(' ') {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
         {
@@ -57,7 +120,32 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         _ => Err(ApiError::unauthenticated(
             "the Authorization header must be `Bearer <API token>`",
         )),
+    })
+}
+
+/// The signed-in user of a cookie session, after the CSRF checks for unsafe methods.
+fn session_claims(
+    req: &HttpRequest,
+    auth: &AuthState,
+) -> Option<Result<session::AccessClaims, ApiError>> {
+    let cookie = req.cookie(session::ACCESS_COOKIE)?;
+    let Some(claims) = auth.keys.verify_access(cookie.value()) else {
+        return Some(Err(ApiError::unauthenticated(
+            "the session has expired; POST /auth/refresh or sign in again",
+        )));
+    };
+    if csrf::is_unsafe(req.method())
+        && let Err(e) = csrf::check(req, &auth.keys, &auth.allowed_origins, claims.sid)
+    {
+        return Some(Err(e));
     }
+    Some(Ok(claims))
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state missing"))
 }
 
 impl FromRequest for Caller {
@@ -67,32 +155,93 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = bearer_token(&req)?;
-            let hash = TokenSecret::hash_presented(token).ok_or_else(|| {
-                ApiError::unauthenticated("the API token is invalid, expired or revoked")
-            })?;
+            let state = state(&req)?;
             let slug = req
                 .match_info()
                 .get("org")
                 .filter(|slug| tenancy::valid_slug(slug))
-                .ok_or_else(|| ApiError::not_found("organization"))?;
-            let mut conn = state.db.get_owned().await?;
-            if let Some(scope) = state.principals.get(&hash, slug) {
-                return Ok(Caller { scope, conn });
-            }
-            match tenancy::authorize_token(&mut conn, &hash, slug).await? {
-                TokenAuth::Member(scope) => {
-                    state.principals.put(hash, slug, scope.clone());
-                    Ok(Caller { scope, conn })
+                .ok_or_else(|| ApiError::not_found("organization"))?
+                .to_owned();
+            let (conn, scope) = match bearer_token(&req) {
+                Some(token) => {
+                    let hash = TokenSecret::hash_presented(token?)
+                        .ok_or_else(|| ApiError::unauthenticated(INVALID_TOKEN))?;
+                    let mut conn = state.db.get_owned().await?;
+                    let scope = match state.principals.get(&hash, &slug) {
+                        Some(scope) => scope,
+                        None => match tenancy::authorize_token(&mut conn, &hash, &slug).await? {
+                            TokenAuth::Member(scope) => {
+                                state.principals.put(hash, &slug, scope.clone());
+                                scope
+                            }
+                            TokenAuth::NotMember => {
+                                return Err(ApiError::not_found("organization"));
+                            }
+                            TokenAuth::InvalidToken => {
+                                return Err(ApiError::unauthenticated(INVALID_TOKEN));
+                            }
+                        },
+                    };
+                    (conn, scope)
                 }
-                TokenAuth::NotMember => Err(ApiError::not_found("organization")),
-                TokenAuth::InvalidToken => Err(ApiError::unauthenticated(
-                    "the API token is invalid, expired or revoked",
-                )),
-            }
+                None => {
+                    let claims = session_claims(&req, &state.auth).ok_or_else(|| {
+                        ApiError::unauthenticated(
+                            "sign in, or send `Authorization: Bearer <API token>`",
+                        )
+                    })??;
+                    let key = session::sha256(&format!("session:{}", claims.sub));
+                    let mut conn = state.db.get_owned().await?;
+                    let scope = match state.principals.get(&key, &slug) {
+                        Some(scope) => scope,
+                        None => {
+                            let scope =
+                                tenancy::authorize_user(&mut conn, UserId(claims.sub), &slug)
+                                    .await?
+                                    .ok_or_else(|| ApiError::not_found("organization"))?;
+                            state.principals.put(key, &slug, scope.clone());
+                            scope
+                        }
+                    };
+                    (conn, scope)
+                }
+            };
+            let principal = match scope.token_id() {
+                Some(token) => format!("{}:token:{token}", scope.org_id()),
+                None => format!("{}:user:{}", scope.org_id(), scope.user_id()),
+            };
+            state
+                .auth
+                .limiter
+                .check(api_budget(&state.config), &principal)
+                .await?;
+            Ok(Caller { scope, conn })
         })
+    }
+}
+
+/// A signed-in browser user (cookie session only: API tokens belong to one
+/// organization and do not speak for the person across organizations).
+pub struct SessionUser {
+    pub user: UserId,
+    /// The session family, for logout.
+    pub sid: uuid::Uuid,
+}
+
+impl FromRequest for SessionUser {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let state = state(req)?;
+            let claims = session_claims(req, &state.auth).ok_or_else(|| {
+                ApiError::unauthenticated("sign in first (this route needs a browser session)")
+            })??;
+            Ok(SessionUser {
+                user: UserId(claims.sub),
+                sid: claims.sid,
+            })
+        })())
     }
 }

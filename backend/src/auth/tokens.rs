@@ -4,11 +4,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tenancy::{ScopedConn, TokenId, UserId};
+use tenancy::{Permission, PermissionSet, ScopedConn, TokenId, UserId};
 
 use crate::audit::{self, Entity};
 use crate::schema::api_tokens;
@@ -51,15 +52,27 @@ impl TokenSecret {
     }
 }
 
+/// What a new token may do and for how long.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenGrant {
+    /// A subset of the user's permissions (`None`: whatever their role grants).
+    pub permissions: Option<PermissionSet>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 /// Creates an API token for `user` in the scope's organization, audited.
 pub async fn create_token(
     tx: &mut ScopedConn<'_>,
     user: UserId,
     name: &str,
+    grant: TokenGrant,
 ) -> QueryResult<(TokenId, TokenSecret)> {
     let secret = TokenSecret::generate();
     let id = TokenId::new();
     let org_id = tx.scope().org_id();
+    let permissions: Option<Vec<&str>> = grant
+        .permissions
+        .map(|set| set.iter().map(Permission::name).collect());
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::id.eq(id),
@@ -67,6 +80,8 @@ pub async fn create_token(
             api_tokens::user_id.eq(user),
             api_tokens::name.eq(name),
             api_tokens::token_hash.eq(&secret.hash[..]),
+            api_tokens::permissions.eq(&permissions),
+            api_tokens::expires_at.eq(grant.expires_at),
         ))
         .execute(tx.conn())
         .await?;
@@ -75,7 +90,10 @@ pub async fn create_token(
         "token.create",
         Entity::Token(id),
         None,
-        Some(serde_json::json!({ "name": name, "user_id": user })),
+        Some(serde_json::json!({
+            "name": name, "user_id": user, "permissions": permissions,
+            "expires_at": grant.expires_at,
+        })),
     )
     .await?;
     Ok((id, secret))

@@ -43,6 +43,15 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
             )
             .await;
         assert_eq!(status, 201);
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                &format!("/api/v1/orgs/{slug}/invitations"),
+                serde_json::json!({ "github_login": "invitee", "role": "member" }),
+            )
+            .await;
+        assert_eq!(status, 201);
     }
     let mut conn = app.conn().await;
     let owner: uuid::Uuid = crate::schema::users::table
@@ -69,7 +78,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 13] = [
+const TENANT_TABLES: [&str; 14] = [
     "orgs",
     "memberships",
     "workflows",
@@ -83,6 +92,7 @@ const TENANT_TABLES: [&str; 13] = [
     "ticket_views",
     "ticket_search",
     "saved_filters",
+    "invitations",
 ];
 
 #[tokio::test]
@@ -103,6 +113,10 @@ async fn unscoped_queries_through_the_app_role_see_no_tenant_rows() {
     assert_eq!(
         count(&mut owner, "SELECT count(*) AS n FROM tickets").await,
         6
+    );
+    assert_eq!(
+        count(&mut owner, "SELECT count(*) AS n FROM invitations").await,
+        2
     );
 }
 

@@ -22,6 +22,7 @@ pub struct ApiError {
     detail: Cow<'static, str>,
     field: Option<Cow<'static, str>>,
     extensions: Option<serde_json::Map<String, Value>>,
+    headers: Vec<(&'static str, String)>,
 }
 
 /// The serialised problem document.
@@ -57,7 +58,14 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             extensions: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header (`Retry-After`, say).
+    pub fn with_header(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.headers.push((name, value.to_string()));
+        self
     }
 
     /// Attaches the field at fault.
@@ -106,6 +114,11 @@ impl ApiError {
     /// Authenticated, but the role lacks the permission (403).
     pub fn forbidden(detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
+    /// Refused for a reason of its own kind (403), e.g. `csrf`, `last-owner`.
+    pub fn forbidden_as(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, kind, "Forbidden", detail)
     }
 
     /// Not there, or not visible to the caller: the two are indistinguishable (404).
@@ -188,6 +201,21 @@ impl ApiError {
         )
     }
 
+    /// Over a request budget (429). The caller adds `Retry-After` and `RateLimit-*`.
+    pub fn too_many_requests(detail: &'static str) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            detail,
+        )
+    }
+
+    /// An upstream service (GitHub) failed or answered nonsense (502).
+    pub fn bad_gateway(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_GATEWAY, "upstream", "Bad gateway", detail)
+    }
+
     /// The problem `type` member.
     pub fn kind(&self) -> &'static str {
         self.kind
@@ -218,9 +246,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .content_type("application/problem+json")
-            .json(self.problem())
+        let mut response = HttpResponse::build(self.status);
+        response.content_type("application/problem+json");
+        for (name, value) in &self.headers {
+            response.insert_header((*name, value.as_str()));
+        }
+        response.json(self.problem())
     }
 }
 

@@ -43,6 +43,8 @@ pub struct AppState {
     pub redis: RedisPool,
     pub metrics: Arc<Metrics>,
     pub principals: Arc<crate::auth::PrincipalCache>,
+    /// Session keys, the GitHub client, the token cipher and rate limits.
+    pub auth: Arc<crate::auth::AuthState>,
     /// Signs search page tokens.
     pub page_tokens: Arc<crate::search::token::PageTokenKey>,
     pub config: Arc<Config>,
@@ -53,9 +55,11 @@ pub struct AppState {
 impl AppState {
     /// Assembles the state; the principal cache takes its lifetime from `config`.
     pub fn new(db: DbPool, redis: RedisPool, config: Config) -> anyhow::Result<Self> {
+        let auth = Arc::new(crate::auth::AuthState::new(&config, redis.clone())?);
         Ok(Self {
             db,
             redis,
+            auth,
             metrics: Arc::new(Metrics::new()?),
             principals: Arc::new(crate::auth::PrincipalCache::new(config.auth_cache_ttl)),
             page_tokens: Arc::new(crate::search::token::PageTokenKey::new(
@@ -121,6 +125,31 @@ fn method_not_allowed<B>(
     Ok(actix_web::middleware::ErrorHandlerResponse::Response(res))
 }
 
+/// CORS for the configured origins only (the web app's and `TRELLIS_CORS_ORIGINS`),
+/// with credentials so the session cookie travels; everything else gets no CORS
+/// headers, so browsers keep other sites' pages from reading our responses.
+fn cors(config: &Config) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::IF_MATCH,
+            actix_web::http::header::HeaderName::from_static("x-csrf-token"),
+        ])
+        .expose_headers([
+            actix_web::http::header::ETAG,
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+        ])
+        .supports_credentials()
+        .max_age(600);
+    for origin in config.allowed_origins() {
+        cors = cors.allowed_origin(&origin);
+    }
+    cors
+}
+
 /// The application: every route and middleware. Used by `serve` and by the tests.
 pub fn build_app(
     state: web::Data<AppState>,
@@ -133,9 +162,12 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let environment = state.config.environment;
+    let cors = cors(&state.config);
     App::new()
         .app_data(state)
         .configure(extract::configure_errors)
+        .configure(|cfg| crate::auth::routes::configure(cfg, environment))
         .route("/", web::get().to(index))
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready))
@@ -143,9 +175,11 @@ pub fn build_app(
         .service(
             web::scope("/api/v1")
                 .route("/openapi.json", web::get().to(openapi::serve))
+                .configure(crate::auth::routes::configure_invitations)
                 .service(
                     web::scope("/orgs/{org}")
                         .configure(crate::orgs::configure)
+                        .configure(crate::auth::configure_tokens)
                         .configure(crate::projects::configure)
                         .configure(crate::tickets::configure)
                         .configure(crate::comments::configure)
@@ -158,6 +192,7 @@ pub fn build_app(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             method_not_allowed,
         ))
+        .wrap(cors)
         .wrap(Compress::default())
         .wrap(
             // The API serves JSON and one static page of our own: nothing may frame it,

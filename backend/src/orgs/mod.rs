@@ -1,5 +1,7 @@
 //! The organization itself (`/api/v1/orgs/{org}`) and its members.
 
+pub(crate) mod invitations;
+pub(crate) mod members;
 pub(crate) mod routes;
 
 #[cfg(test)]

@@ -21,7 +21,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_org))
             .route(web::patch().to(update_org)),
     )
-    .route("/members", web::get().to(list_members));
+    .route("/members", web::get().to(list_members))
+    .configure(super::members::configure)
+    .configure(super::invitations::configure);
 }
 
 async fn load(tx: &mut ScopedConn<'_>) -> Result<Org, ApiError> {

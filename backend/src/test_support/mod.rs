@@ -1,7 +1,9 @@
 //! Test harness: a fresh PostgreSQL database per test, cloned from a migrated template,
 //! and the real application served over HTTP on a free port.
 
+mod browser;
 mod database;
+mod github;
 
 use std::net::TcpListener;
 
@@ -13,7 +15,9 @@ use tenancy::{DbPool, Role, UserId};
 use crate::config::Config;
 use crate::http::{AppState, RedisPool};
 
+pub use browser::{Browser, location};
 pub use database::TestDatabase;
+pub use github::{Account, FakeGitHub};
 
 /// The Redis the tests use (`TRELLIS_TEST_REDIS_URL`, default the local one).
 pub fn redis_url() -> String {
@@ -25,6 +29,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub pool: DbPool,
     pub base: String,
+    /// The running app's state (its keys, cipher, caches).
+    pub state: web::Data<AppState>,
     client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
 }
@@ -63,12 +69,19 @@ impl TestApp {
         redis: RedisPool,
         adjust: impl FnOnce(&mut Config),
     ) -> Self {
-        let mut config = Config::from_lookup(|_| None).expect("default config");
-        adjust(&mut config);
-        let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let server = HttpServer::new(move || crate::http::build_app(state.clone()))
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.public_url = Some(base.clone());
+        // Tests share one Redis and one client address: each app counts on its own,
+        // and generously, unless a test is about the limits.
+        config.auth.rate_limits.namespace = format!("test-{}", uuid::Uuid::now_v7().simple());
+        config.auth.rate_limits.auth_per_minute = 1000;
+        config.auth.rate_limits.tokens_per_hour = 1000;
+        adjust(&mut config);
+        let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
+        let app_state = state.clone();
+        let server = HttpServer::new(move || crate::http::build_app(app_state.clone()))
             .workers(1)
             .disable_signals()
             .listen(listener)
@@ -80,6 +93,7 @@ impl TestApp {
             db,
             pool,
             base,
+            state,
             client: reqwest::Client::new(),
             server: handle,
         }
