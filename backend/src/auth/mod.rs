@@ -17,7 +17,7 @@ pub mod invalidation;
 pub mod local_login;
 pub mod routes;
 pub mod session;
-mod token_routes;
+pub(crate) mod token_routes;
 mod tokens;
 mod users;
 

@@ -238,9 +238,9 @@ pub(crate) async fn list_tokens(
 /// Revokes a token: your own, or anyone's for those who manage members. It stops
 /// working on every instance at once.
 #[utoipa::path(
-    delete, path = "/api/v1/orgs/{org}/tokens/{id}", tag = "tokens",
+    delete, path = "/api/v1/orgs/{org}/tokens/{token}", tag = "tokens",
     params(("org" = String, Path, description = "Organization slug"),
-           ("id" = String, Path, description = "Token id")),
+           ("token" = String, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), (status = 403, body = Problem),
               (status = 404, body = Problem)),
     security(("bearer" = []))

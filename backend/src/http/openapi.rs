@@ -16,7 +16,8 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "An API token (`trl_...`) created with `trellis token create`.",
+                        "An API token (`trl_...`), created with `POST /api/v1/orgs/{org}/tokens` \
+                         or `trellis token create`. Browsers use the session cookies instead.",
                     ))
                     .build(),
             ),
@@ -35,6 +36,25 @@ impl Modify for BearerAuth {
         crate::orgs::routes::get_org,
         crate::orgs::routes::update_org,
         crate::orgs::routes::list_members,
+        crate::orgs::members::change_role,
+        crate::orgs::members::remove_member,
+        crate::orgs::members::leave,
+        crate::orgs::members::transfer_ownership,
+        crate::orgs::invitations::invite,
+        crate::orgs::invitations::list_invitations,
+        crate::orgs::invitations::revoke_invitation,
+        crate::auth::token_routes::create,
+        crate::auth::token_routes::list_tokens,
+        crate::auth::token_routes::revoke,
+        crate::auth::routes::github_login,
+        crate::auth::routes::github_callback,
+        crate::auth::routes::refresh,
+        crate::auth::routes::logout,
+        crate::auth::routes::me,
+        crate::auth::routes::my_invitations,
+        crate::auth::routes::accept_mine,
+        crate::auth::routes::decline_mine,
+        crate::auth::routes::accept_link,
         crate::projects::routes::create_project,
         crate::projects::routes::list_projects,
         crate::projects::routes::get_project,
@@ -66,7 +86,11 @@ impl Modify for BearerAuth {
     ),
     modifiers(&BearerAuth),
     tags(
-        (name = "orgs", description = "The organization and its members"),
+        (name = "auth", description = "GitHub sign-in and browser sessions (cookies; unsafe \
+                                         methods need the X-CSRF-Token header)"),
+        (name = "invitations", description = "The signed-in user's invitations"),
+        (name = "tokens", description = "API tokens"),
+        (name = "orgs", description = "The organization, its members and invitations"),
         (name = "projects", description = "Projects and their workflows"),
         (name = "tickets", description = "Tickets, lists and transitions"),
         (name = "comments", description = "Comments on tickets"),

@@ -118,13 +118,53 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             Some(json!({ "name": "Renamed" })),
         ),
         (Method::DELETE, "/api/v1/orgs/{org}/filters/{filter}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/members/{member}",
+            Some(json!({ "role": "viewer" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/members/{member}", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/transfer-ownership",
+            Some(json!({ "login": "{member}" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/invitations", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/invitations",
+            Some(json!({ "github_login": "someone", "role": "admin" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/invitations/{invitation}",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/tokens", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tokens",
+            Some(json!({ "name": "Injected" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/tokens/{token}", None),
+        // Last: whoever may call it is gone afterwards.
+        (Method::POST, "/api/v1/orgs/{org}/leave", None),
     ]
 }
 
 /// Read-only routes that use a write method (search), and saving one's own filter:
 /// a viewer may use both.
 fn viewer_may(method: &Method, template: &str) -> bool {
-    template.ends_with("/search") || (template.ends_with("/filters") && *method == Method::POST)
+    template.ends_with("/search")
+        || (template.ends_with("/filters") && *method == Method::POST)
+        || template.ends_with("/leave")
+}
+
+/// Reads a viewer may not make.
+fn viewer_may_not_read(template: &str) -> bool {
+    ["audit-log", "invitations", "tokens"]
+        .iter()
+        .any(|end| template.ends_with(end))
 }
 
 struct Fixture {
@@ -133,6 +173,9 @@ struct Fixture {
     key: String,
     comment: String,
     filter: String,
+    member: String,
+    invitation: String,
+    token: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -162,7 +205,30 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{filter}");
+    let member = format!("{slug}-member");
+    app.member(&org, &member, Role::Member).await;
+    let (status, invitation) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/invitations"),
+            json!({ "email": format!("secret@{slug}.example"), "role": "member" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{invitation}");
+    let (status, token) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tokens"),
+            json!({ "name": "Secret automation" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
     Fixture {
+        member,
+        invitation: invitation["id"].as_str().unwrap_or_default().to_owned(),
+        token: token["id"].as_str().unwrap_or_default().to_owned(),
         filter: filter["id"].as_str().unwrap_or_default().to_owned(),
         comment: comment["id"].as_str().unwrap_or_default().to_owned(),
         org,
@@ -178,6 +244,14 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{key}", &f.key)
         .replace("{comment}", &f.comment)
         .replace("{filter}", &f.filter)
+        .replace("{member}", &f.member)
+        .replace("{invitation}", &f.invitation)
+        .replace("{token}", &f.token)
+}
+
+fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
+    body.as_ref()
+        .map(|b| serde_json::from_str(&fill(&b.to_string(), org, f)).unwrap_or(Value::Null))
 }
 
 /// What org B looks like from its own owner's side, to prove nothing changed.
@@ -191,9 +265,17 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
         format!("/api/v1/orgs/{slug}/members"),
         format!("/api/v1/orgs/{slug}/filters"),
+        format!("/api/v1/orgs/{slug}/invitations"),
+        format!("/api/v1/orgs/{slug}/tokens"),
     ] {
-        let (status, body) = app.get(&f.org.owner_token, &path).await;
+        let (status, mut body) = app.get(&f.org.owner_token, &path).await;
         assert_eq!(status, 200, "{path}: {body}");
+        // Using a token stamps it; that is not a change anyone made.
+        for item in body["items"].as_array_mut().into_iter().flatten() {
+            if let Some(fields) = item.as_object_mut() {
+                fields.remove("last_used_at");
+            }
+        }
         out.push(body);
     }
     out.push(json!(app.audit_count(&f.org).await));
@@ -221,6 +303,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
     let before = snapshot(&app, &b).await;
 
     for (method, template, body) in routes() {
+        let body = fill_body(&body, "beta", &b);
         // A's owner token, B's slug, B's ids.
         expect_404(
             &app,
@@ -248,6 +331,12 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{org}", "alpha")
                 .replace("{filter}", &b.filter);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        for placeholder in ["{member}", "{invitation}", "{token}"] {
+            if template.contains(placeholder) {
+                let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
+                expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+            }
         }
         if template.contains("{comment}") {
             // A's own ticket, B's comment id.
@@ -389,6 +478,18 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
         (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
+        (Method::PATCH, "/api/v1/orgs/{org}/members/{member}", "role"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/transfer-ownership",
+            "login",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/invitations",
+            "github_login",
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/tokens", "name"),
     ]
 }
 
@@ -536,7 +637,7 @@ async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
             continue;
         }
         if method == Method::GET {
-            let expected = if template.ends_with("audit-log") {
+            let expected = if viewer_may_not_read(template) {
                 403
             } else {
                 200
@@ -546,7 +647,7 @@ async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
             continue;
         }
         let mut request = app.request(method.clone(), &viewer, &fill(template, "alpha", &f));
-        if let Some(body) = &body {
+        if let Some(body) = &fill_body(&body, "alpha", &f) {
             request = request.json(body);
         }
         let (status, problem) = send(request).await;

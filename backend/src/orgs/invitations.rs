@@ -331,9 +331,9 @@ pub(crate) async fn list_invitations(
 
 /// Revokes an open invitation (one whose role you could have given).
 #[utoipa::path(
-    delete, path = "/api/v1/orgs/{org}/invitations/{id}", tag = "orgs",
+    delete, path = "/api/v1/orgs/{org}/invitations/{invitation}", tag = "orgs",
     params(("org" = String, Path, description = "Organization slug"),
-           ("id" = String, Path, description = "Invitation id")),
+           ("invitation" = String, Path, description = "Invitation id")),
     responses((status = 204, description = "Revoked"), (status = 403, body = Problem),
               (status = 404, body = Problem)),
     security(("bearer" = []))

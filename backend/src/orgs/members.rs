@@ -117,9 +117,9 @@ pub(crate) struct RoleChange {
 
 /// Changes a member's role.
 #[utoipa::path(
-    patch, path = "/api/v1/orgs/{org}/members/{login}", tag = "orgs",
+    patch, path = "/api/v1/orgs/{org}/members/{member}", tag = "orgs",
     params(("org" = String, Path, description = "Organization slug"),
-           ("login" = String, Path, description = "The member's login")),
+           ("member" = String, Path, description = "The member's login")),
     request_body = RoleChange,
     responses((status = 204, description = "Changed"), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)),
@@ -167,9 +167,9 @@ pub(crate) async fn change_role(
 
 /// Removes a member (their API tokens for this organization are revoked).
 #[utoipa::path(
-    delete, path = "/api/v1/orgs/{org}/members/{login}", tag = "orgs",
+    delete, path = "/api/v1/orgs/{org}/members/{member}", tag = "orgs",
     params(("org" = String, Path, description = "Organization slug"),
-           ("login" = String, Path, description = "The member's login")),
+           ("member" = String, Path, description = "The member's login")),
     responses((status = 204, description = "Removed"), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = []))
