@@ -302,20 +302,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let (services, pool, tls) = prepare(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .with_context(|| format!("binding {} (TRELLIS_LISTEN)", config.listen))?;
-    let local_token = if config.environment == Environment::Local {
+    let local = if config.environment == Environment::Local {
         let mut conn = pool.get().await?;
         demo::seed(&mut conn).await?;
-        Some(create_token(&mut conn, demo::ORG, demo::OWNER, "local mode").await?)
+        let token = create_token(&mut conn, demo::ORG, demo::OWNER, "local mode").await?;
+        let owner = demo::ensure_user(&mut conn, demo::OWNER, demo::OWNER).await?;
+        let link = crate::auth::local_login::create_link(&mut conn, &config, owner).await?;
+        Some((token, link))
     } else {
         None
     };
     let redis = crate::http::redis_pool(&services.redis_url)?;
     let url = config.public_url();
     let state = AppState::new(pool, redis, config)?;
+    crate::auth::invalidation::spawn_listener(services.redis_url.clone(), state.principals.clone());
     println!("\nTrellis is running at {url}");
-    if let Some(token) = local_token {
+    if let Some((token, link)) = local {
         println!(
-            "Demo organization `{}`; you are `{}` (owner). API token:\n",
+            "Demo organization `{}`; you are `{}` (owner).\n\nSign in (one-time link, 15 minutes):\n\n    {link}\n\nAPI token:\n",
             demo::ORG,
             demo::OWNER
         );

@@ -115,3 +115,44 @@ mod cache {
         assert!(disabled.get(&[1; 32], "acme").is_none());
     }
 }
+
+#[tokio::test]
+async fn a_principal_change_published_on_redis_empties_other_instances_caches() {
+    let app = TestApp::start().await;
+    let org = app.org("acme").await;
+    let other = app.org("other").await;
+    let mut conn = app.conn().await;
+    let scope = tenancy::authorize_user(&mut conn, org.owner, "acme")
+        .await
+        .expect("lookup")
+        .expect("member");
+    let other_scope = tenancy::authorize_user(&mut conn, other.owner, "other")
+        .await
+        .expect("lookup")
+        .expect("member");
+    // Another instance's cache, listening on the channel.
+    let cache = std::sync::Arc::new(super::PrincipalCache::new(Duration::from_secs(300)));
+    cache.put([7; 32], "acme", scope.clone());
+    cache.put([8; 32], "other", other_scope);
+    super::invalidation::spawn_listener(crate::test_support::redis_url(), cache.clone());
+
+    let client = redis::Client::open(crate::test_support::redis_url()).expect("redis");
+    let mut publisher = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // The listener subscribes asynchronously; publish until it has heard.
+    while cache.get(&[7; 32], "acme").is_some() {
+        assert!(std::time::Instant::now() < deadline, "never invalidated");
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(super::invalidation::CHANNEL)
+            .arg(scope.org_id().to_string())
+            .query_async(&mut publisher)
+            .await
+            .expect("publish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Only that organization's entries: the other one's stay.
+    assert!(cache.get(&[8; 32], "other").is_some());
+}
