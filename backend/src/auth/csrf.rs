@@ -29,7 +29,7 @@ pub fn check(
         .map(str::to_owned)
         .or_else(|| header("Referer").map(origin_of));
     match origin {
-        Some(origin) if allowed_origins.iter().any(|o| *o == origin) => {}
+        Some(origin) if allowed_origins.contains(&origin) => {}
         Some(_) => {
             return Err(ApiError::forbidden_as(
                 "csrf",

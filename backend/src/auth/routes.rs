@@ -273,9 +273,7 @@ pub(crate) async fn refresh(
                 &ApiError::unauthenticated("the session has ended; sign in again"),
             );
             for cookie in session::expired_cookies(&state.config) {
-                response
-                    .add_cookie(&cookie)
-                    .map_err(|e| ApiError::internal(e))?;
+                response.add_cookie(&cookie).map_err(ApiError::internal)?;
             }
             Ok(response)
         }

@@ -112,9 +112,7 @@ impl SessionKeys {
                 .collect()
         };
         // Never empty: config rejects an empty TRELLIS_JWT_KEYS, and the fallback is one key.
-        let (signing_kid, signing_secret) = keys
-            .iter()
-            .next()
+        let (signing_kid, signing_secret) = <[_]>::first(&keys)
             .cloned()
             .unwrap_or_else(|| ("derived".to_owned(), random_token().into_bytes()));
         let csrf_material = secret.unwrap_or_else(|| URL_SAFE_NO_PAD.encode(&signing_secret));

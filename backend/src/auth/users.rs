@@ -36,7 +36,7 @@ pub async fn sign_in_with_github(
         .take(200)
         .collect();
     let sealed = cipher.encrypt(&who.access_token);
-    let email = who.verified_emails.iter().next().cloned();
+    let email = <[String]>::first(&who.verified_emails).cloned();
     let existing: Option<uuid::Uuid> = users::table
         .filter(users::github_id.eq(who.id))
         .select(users::id)

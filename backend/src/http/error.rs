@@ -21,7 +21,13 @@ pub struct ApiError {
     title: &'static str,
     detail: Cow<'static, str>,
     field: Option<Cow<'static, str>>,
-    extensions: Option<serde_json::Map<String, Value>>,
+    /// Rarely present, so boxed: keeps `Result<T, ApiError>` small.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Default)]
+struct Extra {
+    extensions: serde_json::Map<String, Value>,
     headers: Vec<(&'static str, String)>,
 }
 
@@ -57,14 +63,16 @@ impl ApiError {
             title,
             detail: detail.into(),
             field: None,
-            extensions: None,
-            headers: Vec::new(),
+            extra: None,
         }
     }
 
     /// Adds a response header (`Retry-After`, say).
     pub fn with_header(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.headers.push((name, value.to_string()));
+        self.extra
+            .get_or_insert_with(Default::default)
+            .headers
+            .push((name, value.to_string()));
         self
     }
 
@@ -76,8 +84,9 @@ impl ApiError {
 
     /// Attaches a problem extension member.
     pub fn with_extension(mut self, key: &str, value: Value) -> Self {
-        self.extensions
+        self.extra
             .get_or_insert_with(Default::default)
+            .extensions
             .insert(key.to_owned(), value);
         self
     }
@@ -229,7 +238,11 @@ impl ApiError {
             detail: self.detail.to_string(),
             field: self.field.as_ref().map(|f| f.to_string()),
             request_id: request_id::current().unwrap_or_default(),
-            extensions: self.extensions.clone(),
+            extensions: self
+                .extra
+                .as_ref()
+                .filter(|e| !e.extensions.is_empty())
+                .map(|e| e.extensions.clone()),
         }
     }
 }
@@ -248,7 +261,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.content_type("application/problem+json");
-        for (name, value) in &self.headers {
+        for (name, value) in self.extra.iter().flat_map(|e| &e.headers) {
             response.insert_header((*name, value.as_str()));
         }
         response.json(self.problem())
