@@ -13,6 +13,7 @@ mod ids;
 mod orgs;
 mod policy;
 mod scope;
+mod system;
 
 pub use ids::{OrgId, UserId};
 pub use orgs::{NewOrg, add_member, create_org, valid_slug};
@@ -20,6 +21,7 @@ pub use policy::{Permission, Role, UnknownRole};
 pub use scope::{
     Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user,
 };
+pub use system::{SystemActor, system_scope};
 
 /// The connection type every query runs on.
 pub type DbConn = diesel_async::AsyncPgConnection;
