@@ -46,6 +46,8 @@ pub struct AppState {
     /// Signs search page tokens.
     pub page_tokens: Arc<crate::search::token::PageTokenKey>,
     pub config: Arc<Config>,
+    /// Plans, entitlements and Stripe.
+    pub billing: Arc<billing::Billing>,
     /// Every worker's pool and its size, for the pool gauges.
     worker_pools: Arc<Mutex<Vec<(DbPool, u32)>>>,
 }
@@ -53,7 +55,12 @@ pub struct AppState {
 impl AppState {
     /// Assembles the state; the principal cache takes its lifetime from `config`.
     pub fn new(db: DbPool, redis: RedisPool, config: Config) -> anyhow::Result<Self> {
+        let billing = billing::Billing::new(
+            config.billing.to_billing(config.public_url()),
+            billing::Clock::default(),
+        )?;
         Ok(Self {
+            billing: Arc::new(billing),
             db,
             redis,
             metrics: Arc::new(Metrics::new()?),
@@ -140,6 +147,7 @@ pub fn build_app(
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(metrics::scrape))
+        .configure(crate::billing::configure_webhook)
         .service(
             web::scope("/api/v1")
                 .route("/openapi.json", web::get().to(openapi::serve))
@@ -150,7 +158,9 @@ pub fn build_app(
                         .configure(crate::tickets::configure)
                         .configure(crate::comments::configure)
                         .configure(crate::audit::configure)
-                        .configure(crate::search::configure),
+                        .configure(crate::search::configure)
+                        .configure(crate::billing::configure)
+                        .wrap(from_fn(crate::billing::read_only::middleware)),
                 ),
         )
         .default_service(web::to(no_route))

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub pool: DbPool,
     pub base: String,
+    /// The application state the server runs with (its billing clock, say).
+    pub state: web::Data<AppState>,
     client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
 }
@@ -68,7 +70,8 @@ impl TestApp {
         let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let server = HttpServer::new(move || crate::http::build_app(state.clone()))
+        let app_state = state.clone();
+        let server = HttpServer::new(move || crate::http::build_app(app_state.clone()))
             .workers(1)
             .disable_signals()
             .listen(listener)
@@ -80,6 +83,7 @@ impl TestApp {
             db,
             pool,
             base,
+            state,
             client: reqwest::Client::new(),
             server: handle,
         }
