@@ -979,3 +979,68 @@ async fn require_seat_counts_memberships_against_the_plan() {
         other => panic!("expected a seat limit, got {other:?}"),
     }
 }
+
+/// The project count is taken under the billing account's row lock: a second creation
+/// waits for the first to commit instead of counting beside it. Shown without timing
+/// luck: the second transaction gives up on the lock (`lock_timeout`) while the first
+/// holds it, where without the lock it would count 2 of 3 and go ahead.
+#[tokio::test]
+async fn a_project_creation_waits_for_the_one_holding_the_last_slot() {
+    use diesel_async::RunQueryDsl;
+
+    let stripe = fake_stripe();
+    let app = billing_app(&stripe).await;
+    let org = app.org("acme").await;
+    app.project(&org, "ONE").await;
+    app.project(&org, "TWO").await;
+    let billing = app.state.billing.clone();
+    let mut first = app.conn().await;
+    let mut second = app.conn().await;
+    let scope = tenancy::authorize_user(&mut first, org.owner, &org.slug)
+        .await
+        .expect("lookup")
+        .expect("scope");
+    let new = |key: &str| {
+        crate::projects::NewProject {
+            key: key.to_owned(),
+            name: key.to_owned(),
+            description: String::new(),
+        }
+        .validate()
+        .expect("valid")
+    };
+    let waited = scope
+        .transaction(&mut first, async |tx| -> Result<_, crate::http::ApiError> {
+            billing.require_project(tx).await.map_err(|e| crate::http::ApiError::internal(e.to_string()))?;
+            crate::projects::queries::create(tx, new("THREE")).await?;
+            // Meanwhile, a second creation in another transaction.
+            let outcome = scope
+                .transaction(&mut second, async |tx2| -> Result<_, diesel::result::Error> {
+                    diesel::sql_query("SET LOCAL lock_timeout = '200ms'")
+                        .execute(tx2.conn())
+                        .await?;
+                    Ok(billing.require_project(tx2).await)
+                })
+                .await;
+            Ok(outcome)
+        })
+        .await
+        .expect("first creation commits");
+    match waited {
+        Ok(Err(::billing::EntitlementError::Database(e))) => {
+            assert!(e.to_string().contains("lock timeout"), "{e}");
+        }
+        other => panic!("the second creation did not wait for the lock: {other:?}"),
+    }
+    // After the first commits, the second sees three projects and is refused.
+    let refused = scope
+        .transaction(&mut second, async |tx| -> Result<_, diesel::result::Error> {
+            Ok(billing.require_project(tx).await)
+        })
+        .await
+        .expect("runs");
+    assert!(
+        matches!(refused, Err(::billing::EntitlementError::Limit(ref l)) if l.usage == 3),
+        "{refused:?}"
+    );
+}
