@@ -65,7 +65,10 @@ impl BillingSettings {
             .map(|s| s.expose())
             .collect();
         billing::BillingConfig {
-            secret_key: self.stripe_secret_key.as_ref().map(|s| s.expose().to_owned()),
+            secret_key: self
+                .stripe_secret_key
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
             webhook_secrets: billing::WebhookSecrets::parse(&secrets.join(",")),
             api_base: self.stripe_api_base.clone(),
             prices: billing::Prices {
@@ -208,7 +211,8 @@ impl Config {
                 None => chrono::Duration::days(7),
             },
         };
-        if billing.stripe_secret_key.is_some() != !billing.stripe_webhook_secrets.is_empty() {
+        let has_webhook_secret = !billing.stripe_webhook_secrets.is_empty();
+        if billing.stripe_secret_key.is_some() != has_webhook_secret {
             // Half a configuration would take payments and never hear about them (or
             // the reverse): refuse to start rather than bill wrongly.
             return Err(invalid(
@@ -353,15 +357,21 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            load(&[("TRELLIS_BILLING_GRACE", "a week")]).unwrap_err().variable,
+            load(&[("TRELLIS_BILLING_GRACE", "a week")])
+                .unwrap_err()
+                .variable,
             "TRELLIS_BILLING_GRACE"
         );
         assert_eq!(
-            load(&[("STRIPE_SECRET_KEY", "sk_test_123")]).unwrap_err().variable,
+            load(&[("STRIPE_SECRET_KEY", "sk_test_123")])
+                .unwrap_err()
+                .variable,
             "STRIPE_WEBHOOK_SECRETS"
         );
         assert_eq!(
-            load(&[("STRIPE_API_BASE", "ftp://x")]).unwrap_err().variable,
+            load(&[("STRIPE_API_BASE", "ftp://x")])
+                .unwrap_err()
+                .variable,
             "STRIPE_API_BASE"
         );
     }

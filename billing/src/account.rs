@@ -168,8 +168,8 @@ impl Account {
                 deleted,
                 ..
             } => {
-                let ended = *deleted
-                    || matches!(status, Status::Canceled | Status::IncompleteExpired);
+                let ended =
+                    *deleted || matches!(status, Status::Canceled | Status::IncompleteExpired);
                 let current = self.subscription.as_deref() == Some(subscription.as_str());
                 if ended {
                     // The end of a subscription that is no longer the current one (a
@@ -348,7 +348,10 @@ mod tests {
             t(5),
         );
         assert_eq!(account.status, Status::PastDue);
-        assert_eq!(account.grace_ends_at(Duration::days(7)), Some(t(5) + Duration::days(7)));
+        assert_eq!(
+            account.grace_ends_at(Duration::days(7)),
+            Some(t(5) + Duration::days(7))
+        );
         account.apply(&invoice_paid(), t(6));
         assert_eq!(account.status, Status::Active);
         assert_eq!(account.past_due_since, None);

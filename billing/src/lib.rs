@@ -76,7 +76,10 @@ pub struct BillingConfig {
 impl std::fmt::Debug for BillingConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BillingConfig")
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("webhook_secrets", &self.webhook_secrets)
             .field("api_base", &self.api_base)
             .field("prices", &self.prices)
@@ -247,7 +250,11 @@ impl Billing {
         seats: u32,
     ) -> Result<String, BillingError> {
         let stripe = self.stripe()?;
-        let price = self.config.prices.of(plan).ok_or(BillingError::NoPrice(plan))?;
+        let price = self
+            .config
+            .prices
+            .of(plan)
+            .ok_or(BillingError::NoPrice(plan))?;
         let base = self.config.return_url.trim_end_matches('/');
         Ok(stripe
             .create_checkout(stripe_api::CheckoutRequest {

@@ -127,7 +127,11 @@ fn parse_plans(text: &str) -> Result<BTreeMap<Plan, PlanLimits>, String> {
         let seats = match entry.seats {
             SeatsEntry::Fixed(n) if n > 0 => SeatLimit::Fixed(n),
             SeatsEntry::Word(w) if w == "bought" => SeatLimit::Bought,
-            _ => return Err(format!("plan `{name}`: seats must be a positive number or \"bought\"")),
+            _ => {
+                return Err(format!(
+                    "plan `{name}`: seats must be a positive number or \"bought\""
+                ));
+            }
         };
         out.insert(
             plan,

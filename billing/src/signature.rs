@@ -93,7 +93,10 @@ impl WebhookSecrets {
         }
         for secret in &self.0 {
             for signature in &signatures {
-                if mac(secret, timestamp, payload).verify_slice(signature).is_ok() {
+                if mac(secret, timestamp, payload)
+                    .verify_slice(signature)
+                    .is_ok()
+                {
                     return Ok(());
                 }
             }
@@ -154,7 +157,10 @@ mod tests {
         let secrets = WebhookSecrets::parse("whsec_new");
         let now = 1_700_000_000;
         let header = sign("whsec_new", now, BODY);
-        assert_eq!(secrets.verify(None, BODY, at(now)), Err(SignatureError::Missing));
+        assert_eq!(
+            secrets.verify(None, BODY, at(now)),
+            Err(SignatureError::Missing)
+        );
         assert_eq!(
             secrets.verify(Some("garbage"), BODY, at(now)),
             Err(SignatureError::Malformed)

@@ -140,13 +140,12 @@ pub(crate) async fn attach(
         return Ok(true);
     }
     // Row-level security shows only our own rows: visible means it is ours already.
-    let ours: i64 = diesel::sql_query(
-        "SELECT count(*) AS n FROM billing_stripe_ids WHERE stripe_id = $1",
-    )
-    .bind::<Text, _>(stripe_id)
-    .get_result::<Count>(tx.conn())
-    .await?
-    .n;
+    let ours: i64 =
+        diesel::sql_query("SELECT count(*) AS n FROM billing_stripe_ids WHERE stripe_id = $1")
+            .bind::<Text, _>(stripe_id)
+            .get_result::<Count>(tx.conn())
+            .await?
+            .n;
     Ok(ours == 1)
 }
 

@@ -117,7 +117,9 @@ pub(crate) async fn handle(conn: &mut DbConn, event: &Event) -> diesel::QueryRes
             if let Some(sub) = change.subscription()
                 && !store::attach(tx, sub, StripeIdKind::Subscription).await?
             {
-                return Err(Abort::Rejected("subscription belongs to another organization"));
+                return Err(Abort::Rejected(
+                    "subscription belongs to another organization",
+                ));
             }
             if after != before {
                 store::save(tx, &after).await?;

@@ -53,7 +53,9 @@ impl From<BillingError> for ApiError {
         match e {
             BillingError::NotConfigured | BillingError::NoPrice(_) => ApiError::conflict(
                 "billing-not-configured",
-                format!("{e}: this server runs without Stripe, and every organization is on the free plan"),
+                format!(
+                    "{e}: this server runs without Stripe, and every organization is on the free plan"
+                ),
             ),
             BillingError::NoCustomer => ApiError::conflict("no-billing-account", e.to_string()),
             BillingError::Stripe(cause) => {

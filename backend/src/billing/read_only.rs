@@ -40,7 +40,9 @@ async fn refusal(req: &ServiceRequest) -> Option<ApiError> {
         .ok()?;
     let billing = state.billing.clone();
     let read_only = caller
-        .tx(Permission::OrgRead, async |tx| Ok(billing.read_only(tx).await?))
+        .tx(Permission::OrgRead, async |tx| {
+            Ok(billing.read_only(tx).await?)
+        })
         .await;
     match read_only {
         Ok(false) => None,
@@ -66,11 +68,14 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if is_write(req.method()) && !exempt(req.path())
+    if is_write(req.method())
+        && !exempt(req.path())
         && let Some(error) = refusal(&req).await
     {
         let response = error.error_response();
         return Ok(req.into_response(response).map_into_right_body());
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

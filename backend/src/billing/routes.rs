@@ -185,18 +185,25 @@ pub(crate) async fn stripe_webhook(
         Ok(Ok(event)) => event,
         Ok(Err(malformed)) => {
             tracing::warn!(error = %malformed, "signed Stripe event could not be parsed");
-            return Err(ApiError::bad_request("malformed-event", "the event body is not a Stripe event this server understands"));
+            return Err(ApiError::bad_request(
+                "malformed-event",
+                "the event body is not a Stripe event this server understands",
+            ));
         }
         Err(e) => {
             let detail = match e {
                 SignatureError::Missing => "the Stripe-Signature header is missing",
                 SignatureError::Malformed => "the Stripe-Signature header is malformed",
-                SignatureError::Expired => "the Stripe-Signature timestamp is too old or in the future",
+                SignatureError::Expired => {
+                    "the Stripe-Signature timestamp is too old or in the future"
+                }
                 SignatureError::NoMatch | SignatureError::NoSecrets => {
                     "no Stripe-Signature signature matches this endpoint's secrets"
                 }
             };
-            return Err(ApiError::bad_request("invalid-signature", detail).with_field("Stripe-Signature"));
+            return Err(
+                ApiError::bad_request("invalid-signature", detail).with_field("Stripe-Signature")
+            );
         }
     };
     let kind = HANDLED
@@ -216,8 +223,10 @@ pub(crate) async fn stripe_webhook(
         Err(e) => {
             state.metrics.stripe_webhook_event(kind, "failed");
             // Rolled back whole: Stripe retries the delivery later.
-            Err(ApiError::internal(format!("applying Stripe event {}: {e}", event.id)))
+            Err(ApiError::internal(format!(
+                "applying Stripe event {}: {e}",
+                event.id
+            )))
         }
     }
 }
-

@@ -115,10 +115,7 @@ async fn fake_stripe_handler(
         "/v1/checkout/sessions" => {
             let price = entry.field("line_items[0][price]").unwrap_or_default();
             if ![PRICE_TEAM, PRICE_BUSINESS].contains(&price) {
-                return stripe_error(
-                    "line_items[0][price]",
-                    &format!("No such price: '{price}'"),
-                );
+                return stripe_error("line_items[0][price]", &format!("No such price: '{price}'"));
             }
             let mut session = fixture("checkout_session");
             let id = format!("cs_test_fake{n}");
@@ -187,7 +184,9 @@ async fn billing_app_with(stripe: &FakeStripe, secrets: &str) -> TestApp {
             ("TRELLIS_BILLING_GRACE", "7d".to_owned()),
         ];
         let loaded = Config::from_lookup(|k| {
-            vars.iter().find(|(name, _)| *name == k).map(|(_, v)| v.clone())
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.clone())
         })
         .expect("billing config");
         config.billing = loaded.billing;
@@ -281,7 +280,10 @@ async fn deliver_at(app: &TestApp, secret: &str, body: &Value, timestamp: i64) -
 
 async fn billing(app: &TestApp, org: &TestOrg) -> Value {
     let (status, body) = app
-        .get(&org.owner_token, &format!("/api/v1/orgs/{}/billing", org.slug))
+        .get(
+            &org.owner_token,
+            &format!("/api/v1/orgs/{}/billing", org.slug),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     body
@@ -383,7 +385,10 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
     assert_eq!(session.field("mode"), Some("subscription"));
     assert_eq!(session.field("client_reference_id"), Some(id.as_str()));
     assert_eq!(session.field("metadata[org_id]"), Some(id.as_str()));
-    assert_eq!(session.field("subscription_data[metadata][org_id]"), Some(id.as_str()));
+    assert_eq!(
+        session.field("subscription_data[metadata][org_id]"),
+        Some(id.as_str())
+    );
     assert_eq!(session.field("line_items[0][price]"), Some(PRICE_TEAM));
     assert_eq!(session.field("line_items[0][quantity]"), Some("12"));
 
@@ -393,10 +398,19 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
     let (status, body) = deliver(
         &app,
         SECRET,
-        &event("evt_1", "checkout.session.completed", t0, checkout_completed(&id, &customer, sub, 12)),
+        &event(
+            "evt_1",
+            "checkout.session.completed",
+            t0,
+            checkout_completed(&id, &customer, sub, 12),
+        ),
     )
     .await;
-    assert_eq!((status, body["outcome"].clone()), (200, json!("applied")), "{body}");
+    assert_eq!(
+        (status, body["outcome"].clone()),
+        (200, json!("applied")),
+        "{body}"
+    );
     let period_end = now(&app) + 30 * 86_400;
     let (status, _) = deliver(
         &app,
@@ -421,7 +435,12 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
     let (status, _) = deliver(
         &app,
         SECRET,
-        &event("evt_3", "invoice.payment_failed", t0 + 2, invoice(&customer, sub, "open")),
+        &event(
+            "evt_3",
+            "invoice.payment_failed",
+            t0 + 2,
+            invoice(&customer, sub, "open"),
+        ),
     )
     .await;
     assert_eq!(status, 200);
@@ -458,12 +477,26 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
         "{problem}"
     );
     for (method, path, body) in [
-        (Method::POST, "/api/v1/orgs/acme/projects/WEB/tickets", json!({ "title": "x" })),
-        (Method::PATCH, "/api/v1/orgs/acme/tickets/WEB-1", json!({ "title": "y" })),
+        (
+            Method::POST,
+            "/api/v1/orgs/acme/projects/WEB/tickets",
+            json!({ "title": "x" }),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/acme/tickets/WEB-1",
+            json!({ "title": "y" }),
+        ),
         (Method::DELETE, "/api/v1/orgs/acme/tickets/WEB-1", json!({})),
-        (Method::PATCH, "/api/v1/orgs/acme", json!({ "name": "Renamed" })),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/acme",
+            json!({ "name": "Renamed" }),
+        ),
     ] {
-        let (status, problem) = app.send_json(method.clone(), &org.owner_token, path, body).await;
+        let (status, problem) = app
+            .send_json(method.clone(), &org.owner_token, path, body)
+            .await;
         assert_problem(status, &problem, 402, "read-only");
     }
     // Reads and search keep working; the portal stays reachable to pay.
@@ -485,10 +518,19 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = app
-        .send_json(Method::POST, &org.owner_token, "/api/v1/orgs/acme/billing/portal", json!({}))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/billing/portal",
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(body["url"].as_str().is_some_and(|u| u.starts_with("https://billing.stripe.com/")));
+    assert!(
+        body["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://billing.stripe.com/"))
+    );
     let portal = stripe
         .received()
         .into_iter()
@@ -530,7 +572,9 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
     assert_eq!(state["status"], "canceled");
     assert_eq!(state["read_only"], false);
     assert_eq!(state["projects"], json!({ "used": 4, "limit": 3 }));
-    let (status, list) = app.get(&org.owner_token, "/api/v1/orgs/acme/projects").await;
+    let (status, list) = app
+        .get(&org.owner_token, "/api/v1/orgs/acme/projects")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(4), "{list}");
     let (status, problem) = write_status(&app, &org, "OVER").await;
@@ -598,7 +642,11 @@ async fn an_older_event_arriving_late_never_overwrites_newer_state() {
     assert_eq!(body["outcome"], "applied", "{body}");
     let before = billing(&app, &org).await;
     let (status, body) = deliver(&app, SECRET, &older).await;
-    assert_eq!((status, body["outcome"].clone()), (200, json!("stale")), "{body}");
+    assert_eq!(
+        (status, body["outcome"].clone()),
+        (200, json!("stale")),
+        "{body}"
+    );
     let after = billing(&app, &org).await;
     assert_eq!(after, before);
     assert_eq!(after["status"], "past_due");
@@ -640,27 +688,68 @@ async fn forged_missing_expired_and_rotated_out_signatures_are_400_and_change_no
     for (case, request) in [
         ("missing", post(None, payload.clone())),
         ("garbage", post(Some("nonsense".into()), payload.clone())),
-        ("wrong secret", post(Some(::billing::sign("whsec_attacker", t, payload.as_bytes())), payload.clone())),
-        ("tampered body", post(Some(::billing::sign(SECRET, t, payload.as_bytes())), tampered)),
-        ("expired", post(Some(::billing::sign(SECRET, t - 301, payload.as_bytes())), payload.clone())),
-        ("from the future", post(Some(::billing::sign(SECRET, t + 301, payload.as_bytes())), payload.clone())),
+        (
+            "wrong secret",
+            post(
+                Some(::billing::sign("whsec_attacker", t, payload.as_bytes())),
+                payload.clone(),
+            ),
+        ),
+        (
+            "tampered body",
+            post(
+                Some(::billing::sign(SECRET, t, payload.as_bytes())),
+                tampered,
+            ),
+        ),
+        (
+            "expired",
+            post(
+                Some(::billing::sign(SECRET, t - 301, payload.as_bytes())),
+                payload.clone(),
+            ),
+        ),
+        (
+            "from the future",
+            post(
+                Some(::billing::sign(SECRET, t + 301, payload.as_bytes())),
+                payload.clone(),
+            ),
+        ),
     ] {
         let (status, problem) = send(request).await;
         assert_eq!(status, 400, "{case}: {problem}");
-        assert_eq!(problem["type"], "urn:trellis:problem:invalid-signature", "{case}");
+        assert_eq!(
+            problem["type"], "urn:trellis:problem:invalid-signature",
+            "{case}"
+        );
     }
     assert_eq!(events_recorded(&app, &org).await, 0);
     assert_eq!(billing(&app, &org).await["plan"], "free");
 
     // The previous secret still verifies during the rotation...
     let (status, body) = deliver(&app, OLD_SECRET, &body).await;
-    assert_eq!((status, body["outcome"].clone()), (200, json!("applied")), "{body}");
+    assert_eq!(
+        (status, body["outcome"].clone()),
+        (200, json!("applied")),
+        "{body}"
+    );
     drop(app);
 
     // ...and once it is removed from the list, it no longer does.
     let app = billing_app_with(&stripe, SECRET).await;
     let org = app.org("beta").await;
-    let (status, problem) = deliver(&app, OLD_SECRET, &event("evt_r", "invoice.paid", now(&app), invoice("cus_x", "sub_x", "paid"))).await;
+    let (status, problem) = deliver(
+        &app,
+        OLD_SECRET,
+        &event(
+            "evt_r",
+            "invoice.paid",
+            now(&app),
+            invoice("cus_x", "sub_x", "paid"),
+        ),
+    )
+    .await;
     assert_problem(status, &problem, 400, "invalid-signature");
     assert_eq!(events_recorded(&app, &org).await, 0);
 }
@@ -673,7 +762,11 @@ async fn unknown_event_types_are_acknowledged_and_ignored() {
     let mut example = fixture("event");
     example["created"] = json!(now(&app));
     let (status, body) = deliver(&app, SECRET, &example).await;
-    assert_eq!((status, body["outcome"].clone()), (200, json!("ignored")), "{body}");
+    assert_eq!(
+        (status, body["outcome"].clone()),
+        (200, json!("ignored")),
+        "{body}"
+    );
     assert_eq!(events_recorded(&app, &org).await, 0);
     let text = reqwest::get(format!("{}/metrics", app.base))
         .await
@@ -717,7 +810,11 @@ async fn a_failure_half_way_answers_500_writes_nothing_and_the_retry_applies() {
         subscription(&id, &customer, "sub_h", "active", PRICE_TEAM, 20, end),
     );
     let (status, body) = deliver(&app, SECRET, &fixed).await;
-    assert_eq!((status, body["outcome"].clone()), (200, json!("applied")), "{body}");
+    assert_eq!(
+        (status, body["outcome"].clone()),
+        (200, json!("applied")),
+        "{body}"
+    );
     let state = billing(&app, &org).await;
     assert_eq!(state["seats"]["limit"], 20, "{state}");
     assert_eq!(events_recorded(&app, &org).await, 1);
@@ -738,7 +835,20 @@ async fn an_org_cannot_claim_another_orgs_customer_or_subscription() {
     let (_, body) = deliver(
         &app,
         SECRET,
-        &event("evt_v1", "customer.subscription.created", t, subscription(&victim_id, &victim_customer, "sub_victim", "active", PRICE_TEAM, 7, end)),
+        &event(
+            "evt_v1",
+            "customer.subscription.created",
+            t,
+            subscription(
+                &victim_id,
+                &victim_customer,
+                "sub_victim",
+                "active",
+                PRICE_TEAM,
+                7,
+                end,
+            ),
+        ),
     )
     .await;
     assert_eq!(body["outcome"], "applied", "{body}");
@@ -747,21 +857,87 @@ async fn an_org_cannot_claim_another_orgs_customer_or_subscription() {
 
     for (case, body) in [
         // The victim's customer, metadata naming the attacker.
-        ("customer with foreign metadata", event("evt_a1", "customer.subscription.updated", t + 1, subscription(&attacker_id, &victim_customer, "sub_victim", "canceled", PRICE_TEAM, 7, end))),
+        (
+            "customer with foreign metadata",
+            event(
+                "evt_a1",
+                "customer.subscription.updated",
+                t + 1,
+                subscription(
+                    &attacker_id,
+                    &victim_customer,
+                    "sub_victim",
+                    "canceled",
+                    PRICE_TEAM,
+                    7,
+                    end,
+                ),
+            ),
+        ),
         // The attacker's customer, the victim's subscription.
-        ("foreign subscription", event("evt_a2", "customer.subscription.updated", t + 2, subscription(&attacker_id, &attacker_customer, "sub_victim", "active", PRICE_BUSINESS, 99, end))),
+        (
+            "foreign subscription",
+            event(
+                "evt_a2",
+                "customer.subscription.updated",
+                t + 2,
+                subscription(
+                    &attacker_id,
+                    &attacker_customer,
+                    "sub_victim",
+                    "active",
+                    PRICE_BUSINESS,
+                    99,
+                    end,
+                ),
+            ),
+        ),
         // Checkout completed for the attacker's customer with the victim's subscription.
-        ("checkout with foreign subscription", event("evt_a3", "checkout.session.completed", t + 3, checkout_completed(&attacker_id, &attacker_customer, "sub_victim", 99))),
+        (
+            "checkout with foreign subscription",
+            event(
+                "evt_a3",
+                "checkout.session.completed",
+                t + 3,
+                checkout_completed(&attacker_id, &attacker_customer, "sub_victim", 99),
+            ),
+        ),
         // The attacker's customer claiming to be the victim.
-        ("metadata naming the victim", event("evt_a4", "checkout.session.completed", t + 4, checkout_completed(&victim_id, &attacker_customer, "sub_new", 99))),
+        (
+            "metadata naming the victim",
+            event(
+                "evt_a4",
+                "checkout.session.completed",
+                t + 4,
+                checkout_completed(&victim_id, &attacker_customer, "sub_new", 99),
+            ),
+        ),
         // A customer nobody owns with the victim's subscription.
-        ("unknown customer", event("evt_a5", "invoice.payment_failed", t + 5, invoice("cus_nobody", "sub_victim", "open"))),
+        (
+            "unknown customer",
+            event(
+                "evt_a5",
+                "invoice.payment_failed",
+                t + 5,
+                invoice("cus_nobody", "sub_victim", "open"),
+            ),
+        ),
     ] {
         let (status, body) = deliver(&app, SECRET, &body).await;
         assert_eq!(status, 200, "{case}: {body}");
         assert_eq!(body["outcome"], "rejected", "{case}: {body}");
     }
-    let (_, body) = deliver(&app, SECRET, &event("evt_a6", "invoice.paid", t + 6, invoice("cus_nobody", "sub_nobody", "paid"))).await;
+    let (_, body) = deliver(
+        &app,
+        SECRET,
+        &event(
+            "evt_a6",
+            "invoice.paid",
+            t + 6,
+            invoice("cus_nobody", "sub_nobody", "paid"),
+        ),
+    )
+    .await;
     assert_eq!(body["outcome"], "unmatched", "{body}");
     assert_eq!(billing(&app, &victim).await, victim_before);
     assert_eq!(billing(&app, &attacker).await, attacker_before);
@@ -778,7 +954,11 @@ async fn members_without_billing_permission_get_403_on_every_billing_route() {
     let member = app.member(&org, "max", Role::Member).await;
     let viewer = app.member(&org, "vera", Role::Viewer).await;
     let get = (Method::GET, "/api/v1/orgs/acme/billing", None);
-    let checkout = (Method::POST, "/api/v1/orgs/acme/billing/checkout", Some(json!({ "plan": "team", "seats": 2 })));
+    let checkout = (
+        Method::POST,
+        "/api/v1/orgs/acme/billing/checkout",
+        Some(json!({ "plan": "team", "seats": 2 })),
+    );
     let portal = (Method::POST, "/api/v1/orgs/acme/billing/portal", None);
     for token in [&member, &viewer] {
         for (method, path, body) in [get.clone(), checkout.clone(), portal.clone()] {
@@ -804,7 +984,12 @@ async fn members_without_billing_permission_get_403_on_every_billing_route() {
     let (status, _) = app.get(&finance, "/api/v1/orgs/acme/billing").await;
     assert_eq!(status, 200);
     let (status, body) = app
-        .send_json(Method::POST, &finance, "/api/v1/orgs/acme/billing/checkout", json!({ "plan": "business", "seats": 2 }))
+        .send_json(
+            Method::POST,
+            &finance,
+            "/api/v1/orgs/acme/billing/checkout",
+            json!({ "plan": "business", "seats": 2 }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     // A foreign org's billing is a 404.
@@ -840,7 +1025,10 @@ async fn checkout_reuses_the_customer_and_validates_its_input() {
         .filter(|r| r.path == "/v1/customers")
         .collect();
     assert_eq!(customers.len(), 1, "{customers:?}");
-    assert_eq!(customers[0].field("metadata[org_id]"), Some(org_id(&app, &org).await.as_str()));
+    assert_eq!(
+        customers[0].field("metadata[org_id]"),
+        Some(org_id(&app, &org).await.as_str())
+    );
     assert!(customers[0].idempotency_key.is_some());
     for (body, field) in [
         (json!({ "plan": "free", "seats": 3 }), "plan"),
@@ -849,7 +1037,12 @@ async fn checkout_reuses_the_customer_and_validates_its_input() {
         (json!({ "plan": "team", "seats": 10_001 }), "seats"),
     ] {
         let (status, problem) = app
-            .send_json(Method::POST, &org.owner_token, "/api/v1/orgs/acme/billing/checkout", body)
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                "/api/v1/orgs/acme/billing/checkout",
+                body,
+            )
             .await;
         assert_problem(status, &problem, 422, "validation");
         assert_eq!(problem["field"], field);
@@ -867,24 +1060,38 @@ async fn a_stripe_error_is_a_503_problem_not_a_500() {
             ("STRIPE_API_BASE", base),
             ("STRIPE_PRICE_TEAM", "price_deleted".to_owned()),
         ];
-        config.billing = Config::from_lookup(|k| {
-            vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
-        })
-        .expect("config")
-        .billing;
+        config.billing =
+            Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+                .expect("config")
+                .billing;
     })
     .await;
     let org = app.org("acme").await;
     let (status, problem) = app
-        .send_json(Method::POST, &org.owner_token, "/api/v1/orgs/acme/billing/checkout", json!({ "plan": "team", "seats": 2 }))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/billing/checkout",
+            json!({ "plan": "team", "seats": 2 }),
+        )
         .await;
     assert_problem(status, &problem, 503, "unavailable");
     let (status, problem) = app
-        .send_json(Method::POST, &org.owner_token, "/api/v1/orgs/acme/billing/checkout", json!({ "plan": "business", "seats": 2 }))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/billing/checkout",
+            json!({ "plan": "business", "seats": 2 }),
+        )
         .await;
     assert_problem(status, &problem, 409, "billing-not-configured");
     let (status, problem) = app
-        .send_json(Method::POST, &org.owner_token, "/api/v1/orgs/acme/billing/portal", json!({}))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/billing/portal",
+            json!({}),
+        )
         .await;
     // The customer was created before the session failed; the portal works for it.
     assert_eq!(status, 200, "{problem}");
@@ -897,9 +1104,17 @@ async fn without_stripe_billing_routes_explain_and_every_org_is_free() {
     let state = billing(&app, &org).await;
     assert_eq!(state["plan"], "free");
     assert_eq!(state["read_only"], false);
-    for path in ["/api/v1/orgs/acme/billing/checkout", "/api/v1/orgs/acme/billing/portal"] {
+    for path in [
+        "/api/v1/orgs/acme/billing/checkout",
+        "/api/v1/orgs/acme/billing/portal",
+    ] {
         let (status, problem) = app
-            .send_json(Method::POST, &org.owner_token, path, json!({ "plan": "team", "seats": 2 }))
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                path,
+                json!({ "plan": "team", "seats": 2 }),
+            )
             .await;
         if path.ends_with("portal") {
             // The portal takes no body; its refusal is the same.
@@ -925,28 +1140,63 @@ async fn ten_concurrent_project_creations_against_the_last_free_slot_give_one_su
     let org = app.org("acme").await;
     app.project(&org, "ONE").await;
     app.project(&org, "TWO").await;
-    let attempts = (0..10).map(|i| write_status(&app, &org, ["PA", "PB", "PC", "PD", "PE", "PF", "PG", "PH", "PI", "PJ"][i]));
+    let attempts = (0..10).map(|i| {
+        write_status(
+            &app,
+            &org,
+            ["PA", "PB", "PC", "PD", "PE", "PF", "PG", "PH", "PI", "PJ"][i],
+        )
+    });
     let results = futures_util::future::join_all(attempts).await;
     let created = results.iter().filter(|(s, _)| *s == 201).count();
-    let refused: Vec<&Value> = results.iter().filter(|(s, _)| *s == 402).map(|(_, b)| b).collect();
+    let refused: Vec<&Value> = results
+        .iter()
+        .filter(|(s, _)| *s == 402)
+        .map(|(_, b)| b)
+        .collect();
     assert_eq!((created, refused.len()), (1, 9), "{results:?}");
     let problem = refused[0];
     assert_eq!(problem["type"], "urn:trellis:problem:plan-limit");
     assert_eq!(problem["limit"], 3);
     assert_eq!(problem["usage"], 3);
     assert_eq!(problem["limit_kind"], "projects");
-    assert!(problem["upgrade"].as_str().is_some_and(|u| u.ends_with("/api/v1/orgs/acme/billing/checkout")), "{problem}");
-    let (_, list) = app.get(&org.owner_token, "/api/v1/orgs/acme/projects").await;
+    assert!(
+        problem["upgrade"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/api/v1/orgs/acme/billing/checkout")),
+        "{problem}"
+    );
+    let (_, list) = app
+        .get(&org.owner_token, "/api/v1/orgs/acme/projects")
+        .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(3));
 
     // Archiving frees a slot; unarchiving takes it back and is limited the same way.
-    let (status, _) = send(app.request(Method::POST, &org.owner_token, "/api/v1/orgs/acme/projects/ONE/archive")).await;
+    let (status, _) = send(app.request(
+        Method::POST,
+        &org.owner_token,
+        "/api/v1/orgs/acme/projects/ONE/archive",
+    ))
+    .await;
     assert_eq!(status, 200);
     app.project(&org, "NEW").await;
-    let (status, problem) = send(app.request(Method::POST, &org.owner_token, "/api/v1/orgs/acme/projects/ONE/unarchive")).await;
+    let (status, problem) = send(app.request(
+        Method::POST,
+        &org.owner_token,
+        "/api/v1/orgs/acme/projects/ONE/unarchive",
+    ))
+    .await;
     assert_problem(status, &problem, 402, "plan-limit");
-    let text = reqwest::get(format!("{}/metrics", app.base)).await.expect("scrape").text().await.expect("body");
-    assert!(text.contains(r#"entitlement_refusals_total{kind="projects"} 10"#), "{text}");
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains(r#"entitlement_refusals_total{kind="projects"} 10"#),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -965,16 +1215,22 @@ async fn require_seat_counts_memberships_against_the_plan() {
             .expect("scope");
         let billing = app.state.billing.clone();
         scope
-            .transaction(&mut conn, async |tx| -> Result<(), ::billing::EntitlementError> {
-                billing.require_seat(tx).await
-            })
+            .transaction(
+                &mut conn,
+                async |tx| -> Result<(), ::billing::EntitlementError> {
+                    billing.require_seat(tx).await
+                },
+            )
             .await
     };
     assert!(check().await.is_ok(), "4 of 5 seats used");
     app.member(&org, "m4", Role::Member).await;
     match check().await {
         Err(::billing::EntitlementError::Limit(limit)) => {
-            assert_eq!((limit.kind, limit.limit, limit.usage), (::billing::LimitKind::Seats, 5, 5));
+            assert_eq!(
+                (limit.kind, limit.limit, limit.usage),
+                (::billing::LimitKind::Seats, 5, 5)
+            );
         }
         other => panic!("expected a seat limit, got {other:?}"),
     }
@@ -1011,16 +1267,22 @@ async fn a_project_creation_waits_for_the_one_holding_the_last_slot() {
     };
     let waited = scope
         .transaction(&mut first, async |tx| -> Result<_, crate::http::ApiError> {
-            billing.require_project(tx).await.map_err(|e| crate::http::ApiError::internal(e.to_string()))?;
+            billing
+                .require_project(tx)
+                .await
+                .map_err(|e| crate::http::ApiError::internal(e.to_string()))?;
             crate::projects::queries::create(tx, new("THREE")).await?;
             // Meanwhile, a second creation in another transaction.
             let outcome = scope
-                .transaction(&mut second, async |tx2| -> Result<_, diesel::result::Error> {
-                    diesel::sql_query("SET LOCAL lock_timeout = '200ms'")
-                        .execute(tx2.conn())
-                        .await?;
-                    Ok(billing.require_project(tx2).await)
-                })
+                .transaction(
+                    &mut second,
+                    async |tx2| -> Result<_, diesel::result::Error> {
+                        diesel::sql_query("SET LOCAL lock_timeout = '200ms'")
+                            .execute(tx2.conn())
+                            .await?;
+                        Ok(billing.require_project(tx2).await)
+                    },
+                )
                 .await;
             Ok(outcome)
         })
@@ -1034,9 +1296,12 @@ async fn a_project_creation_waits_for_the_one_holding_the_last_slot() {
     }
     // After the first commits, the second sees three projects and is refused.
     let refused = scope
-        .transaction(&mut second, async |tx| -> Result<_, diesel::result::Error> {
-            Ok(billing.require_project(tx).await)
-        })
+        .transaction(
+            &mut second,
+            async |tx| -> Result<_, diesel::result::Error> {
+                Ok(billing.require_project(tx).await)
+            },
+        )
         .await
         .expect("runs");
     assert!(
