@@ -100,6 +100,8 @@ pub enum BillingError {
     NoPrice(Plan),
     #[error("the organization has no billing account yet; start with a checkout")]
     NoCustomer,
+    #[error("the organization already has a subscription; change it in the billing portal")]
+    AlreadySubscribed,
     #[error(transparent)]
     Stripe(#[from] StripeCallError),
     #[error(transparent)]
@@ -212,6 +214,21 @@ impl Billing {
     pub async fn customer(&self, tx: &mut ScopedConn<'_>) -> Result<Option<String>, BillingError> {
         self.stripe()?;
         Ok(store::read(tx).await?.customer)
+    }
+
+    /// The customer a new checkout should use. Refuses while a subscription is live
+    /// (active, trialing or in dunning): a second checkout would bill twice, and plan
+    /// or seat changes belong in the portal.
+    pub async fn checkout_customer(
+        &self,
+        tx: &mut ScopedConn<'_>,
+    ) -> Result<Option<String>, BillingError> {
+        self.stripe()?;
+        let account = store::read(tx).await?;
+        if account.effective_plan().is_paid() {
+            return Err(BillingError::AlreadySubscribed);
+        }
+        Ok(account.customer)
     }
 
     /// Creates a Stripe customer for `org` (outside any transaction).

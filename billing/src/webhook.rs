@@ -138,3 +138,45 @@ pub(crate) async fn handle(conn: &mut DbConn, event: &Event) -> diesel::QueryRes
         Err(Abort::Database(e)) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Status;
+
+    fn org(n: u128) -> OrgId {
+        OrgId(uuid::Uuid::from_u128(n))
+    }
+
+    fn change(claimed: Option<OrgId>) -> Change {
+        Change::Subscription {
+            customer: "cus_1".into(),
+            subscription: "sub_1".into(),
+            status: Status::Active,
+            plan: None,
+            seats: None,
+            current_period_end: None,
+            deleted: false,
+            claimed_org: claimed.map(|o| o.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_customer_decides_and_contradictions_are_refused() {
+        let (a, b) = (org(1), org(2));
+        assert_eq!(route(&change(None), Some(a), None), Ok(a));
+        assert_eq!(route(&change(Some(a)), Some(a), Some(a)), Ok(a));
+        assert_eq!(route(&change(None), None, None), Err(Outcome::Unmatched));
+        // A subscription owned by another organization, or under an unknown customer.
+        assert_eq!(
+            route(&change(None), Some(a), Some(b)),
+            Err(Outcome::Rejected)
+        );
+        assert_eq!(route(&change(None), None, Some(a)), Err(Outcome::Rejected));
+        // Metadata naming another organization than the customer's owner.
+        assert_eq!(
+            route(&change(Some(b)), Some(a), None),
+            Err(Outcome::Rejected)
+        );
+    }
+}

@@ -58,6 +58,9 @@ impl From<BillingError> for ApiError {
                 ),
             ),
             BillingError::NoCustomer => ApiError::conflict("no-billing-account", e.to_string()),
+            BillingError::AlreadySubscribed => {
+                ApiError::conflict("already-subscribed", e.to_string())
+            }
             BillingError::Stripe(cause) => {
                 tracing::error!(error = %cause, "Stripe call failed");
                 ApiError::unavailable("the payment provider could not be reached; retry shortly")

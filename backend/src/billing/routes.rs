@@ -18,8 +18,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The webhook lives outside `/api/v1/orgs`: Stripe names no organization.
 pub fn configure_webhook(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/stripe", web::post().to(stripe_webhook));
+    cfg.service(
+        web::resource("/webhooks/stripe")
+            // Events with long invoices outgrow actix's 256 KiB default.
+            .app_data(web::PayloadConfig::new(WEBHOOK_MAX_BYTES))
+            .route(web::post().to(stripe_webhook)),
+    );
 }
+
+const WEBHOOK_MAX_BYTES: usize = 4 << 20;
 
 /// `POST .../billing/checkout` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -91,7 +98,7 @@ pub(crate) async fn get_billing(
     responses(
         (status = 200, description = "The Checkout page", body = RedirectUrl),
         (status = 403, description = "Needs billing.manage", body = Problem),
-        (status = 409, description = "Billing is not configured on this server", body = Problem),
+        (status = 409, description = "Already subscribed, or billing is not configured on this server", body = Problem),
         (status = 422, description = "Invalid field", body = Problem),
         (status = 503, description = "Stripe could not be reached", body = Problem),
     ),
@@ -109,7 +116,7 @@ pub(crate) async fn create_checkout(
     let org = caller.scope.org_id();
     let existing = caller
         .tx(Permission::BillingManage, async |tx| {
-            Ok(billing.customer(tx).await?)
+            Ok(billing.checkout_customer(tx).await?)
         })
         .await?;
     let customer = match existing {

@@ -430,6 +430,16 @@ async fn an_org_lives_free_checkout_active_past_due_read_only_paid_canceled_free
     assert_eq!(state["seats"], json!({ "used": 1, "limit": 12 }));
     assert_eq!(state["projects"]["limit"], 50);
     assert!(state["current_period_end"].is_string(), "{state}");
+    // A second checkout would bill twice: plan and seat changes go through the portal.
+    let (status, problem) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/billing/checkout",
+            json!({ "plan": "business", "seats": 20 }),
+        )
+        .await;
+    assert_problem(status, &problem, 409, "already-subscribed");
 
     // Payment fails -> past_due, within the grace period: still writable.
     let (status, _) = deliver(
