@@ -253,8 +253,10 @@ impl Billing {
                 "Stripe returned a customer that belongs to another organization".to_owned(),
             )));
         }
+        let before = account.clone();
         account.customer = Some(customer.to_owned());
         store::save(tx, &account).await?;
+        store::audit(tx, "billing.customer_create", &before, &account).await?;
         Ok(customer.to_owned())
     }
 

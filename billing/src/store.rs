@@ -182,20 +182,26 @@ pub(crate) async fn record_event(
     Ok(inserted == 1)
 }
 
-/// Appends an audit entry for a change made by Stripe (no acting user).
+/// Appends an audit entry about the billing account: the acting member's, or with no
+/// actor for Stripe's webhook (whose system scope names no user).
 pub(crate) async fn audit(
     tx: &mut ScopedConn<'_>,
     action: &str,
     before: &Account,
     after: &Account,
 ) -> QueryResult<()> {
-    let org = tx.scope().org_id();
+    let scope = tx.scope();
+    let org = scope.org_id();
+    let actor = Some(scope.user_id().0).filter(|id| !id.is_nil());
+    let token = scope.token_id().map(|t| t.0);
     diesel::sql_query(
-        "INSERT INTO audit_log (id, org_id, actor_id, action, entity_type, entity_id, before, after) \
-         VALUES ($1, $2, NULL, $3, 'org', $2, $4, $5)",
+        "INSERT INTO audit_log (id, org_id, actor_id, token_id, action, entity_type, entity_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, 'org', $2, $6, $7)",
     )
     .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
     .bind::<SqlUuid, _>(org)
+    .bind::<Nullable<SqlUuid>, _>(actor)
+    .bind::<Nullable<SqlUuid>, _>(token)
     .bind::<Text, _>(action)
     .bind::<Jsonb, _>(serde_json::to_value(before).unwrap_or_default())
     .bind::<Jsonb, _>(serde_json::to_value(after).unwrap_or_default())

@@ -1026,9 +1026,20 @@ async fn checkout_reuses_the_customer_and_validates_its_input() {
     let stripe = fake_stripe();
     let app = billing_app(&stripe).await;
     let org = app.org("acme").await;
+    let audit_before = app.audit_count(&org).await;
     let first = checkout(&app, &stripe, &org, 3).await;
     let second = checkout(&app, &stripe, &org, 4).await;
     assert_eq!(first, second);
+    // Attaching the customer is audited once, as the owner's action.
+    assert_eq!(app.audit_count(&org).await, audit_before + 1);
+    let (_, log) = app
+        .get(&org.owner_token, "/api/v1/orgs/acme/audit-log?limit=1")
+        .await;
+    assert_eq!(
+        log["items"][0]["action"], "billing.customer_create",
+        "{log}"
+    );
+    assert!(log["items"][0]["actor_id"].is_string(), "{log}");
     let customers: Vec<Received> = stripe
         .received()
         .into_iter()
