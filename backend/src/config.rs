@@ -34,6 +34,8 @@ pub struct Config {
     pub auth_cache_ttl: std::time::Duration,
     /// Sign-in, sessions, cookies, CORS and rate limits.
     pub auth: AuthConfig,
+    /// Stripe billing; all `None`/empty in local mode.
+    pub billing: BillingSettings,
 }
 
 /// Sign-in and session settings (README: "Sign-in").
@@ -78,6 +80,74 @@ pub struct RateLimits {
     pub api_per_minute: u32,
     /// Prefix of the counters' Redis keys (tests give each app its own).
     pub namespace: String,
+}
+
+/// Stripe billing settings (`STRIPE_*`, `TRELLIS_BILLING_GRACE`). Billing runs when
+/// both the secret key and at least one webhook secret are set; otherwise every
+/// organization is on the free plan and the billing routes say so.
+#[derive(Debug, Clone)]
+pub struct BillingSettings {
+    pub stripe_secret_key: Option<Secret>,
+    /// Endpoint secrets, newest first.
+    pub stripe_webhook_secrets: Vec<Secret>,
+    pub stripe_api_base: String,
+    pub stripe_price_team: Option<String>,
+    pub stripe_price_business: Option<String>,
+    /// How long a past-due organization keeps writing before it turns read-only.
+    pub grace: chrono::Duration,
+}
+
+impl BillingSettings {
+    /// Whether Stripe is configured.
+    pub fn enabled(&self) -> bool {
+        self.stripe_secret_key.is_some() && !self.stripe_webhook_secrets.is_empty()
+    }
+
+    /// The billing crate's configuration, with `return_url` for Checkout and the portal.
+    pub fn to_billing(&self, return_url: String) -> billing::BillingConfig {
+        let secrets: Vec<&str> = self
+            .stripe_webhook_secrets
+            .iter()
+            .map(|s| s.expose())
+            .collect();
+        billing::BillingConfig {
+            secret_key: self
+                .stripe_secret_key
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+            webhook_secrets: billing::WebhookSecrets::parse(&secrets.join(",")),
+            api_base: self.stripe_api_base.clone(),
+            prices: billing::Prices {
+                team: self.stripe_price_team.clone(),
+                business: self.stripe_price_business.clone(),
+            },
+            grace: self.grace,
+            return_url,
+        }
+    }
+}
+
+/// Parses a duration such as `7d`, `36h`, `90m` or `0s`.
+fn parse_duration(raw: &str) -> Result<chrono::Duration, String> {
+    let raw = raw.trim();
+    let split = raw
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{raw}`: add a unit (s, m, h or d)"))?;
+    let (number, unit) = raw.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("`{raw}`: expected a number then a unit, like 7d"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{raw}`: the unit must be s, m, h or d")),
+    };
+    n.checked_mul(seconds)
+        .filter(|s| *s <= 366 * 86_400)
+        .map(chrono::Duration::seconds)
+        .ok_or_else(|| format!("`{raw}`: at most 366 days"))
 }
 
 /// A secret value: usable, but never printed (`Debug` shows `[redacted]`).
@@ -182,6 +252,37 @@ impl Config {
                  TRELLIS_FERNET_KEYS are both set)",
             ));
         }
+        let billing = BillingSettings {
+            stripe_secret_key: lookup("STRIPE_SECRET_KEY").map(Secret),
+            stripe_webhook_secrets: lookup("STRIPE_WEBHOOK_SECRETS")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Secret(s.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            stripe_api_base: url(&lookup, "STRIPE_API_BASE", &["http://", "https://"])?
+                .unwrap_or_else(|| billing::STRIPE_API_BASE.to_owned()),
+            stripe_price_team: lookup("STRIPE_PRICE_TEAM"),
+            stripe_price_business: lookup("STRIPE_PRICE_BUSINESS"),
+            grace: match lookup("TRELLIS_BILLING_GRACE") {
+                Some(raw) => {
+                    parse_duration(&raw).map_err(|m| invalid("TRELLIS_BILLING_GRACE", m))?
+                }
+                None => chrono::Duration::days(7),
+            },
+        };
+        let has_webhook_secret = !billing.stripe_webhook_secrets.is_empty();
+        if billing.stripe_secret_key.is_some() != has_webhook_secret {
+            // Half a configuration would take payments and never hear about them (or
+            // the reverse): refuse to start rather than bill wrongly.
+            return Err(invalid(
+                "STRIPE_WEBHOOK_SECRETS",
+                "set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS, or neither",
+            ));
+        }
         Ok(Config {
             environment,
             listen,
@@ -198,6 +299,7 @@ impl Config {
             database_ca_file: lookup("TRELLIS_DATABASE_CA_FILE").map(PathBuf::from),
             secret_key,
             auth,
+            billing,
         })
     }
 
@@ -461,5 +563,55 @@ mod tests {
         let err = load(&[("DATABASE_URL", "mysql://user:secret@x/db")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
         assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn billing_is_off_without_stripe_and_reads_every_variable_with_it() {
+        let config = load(&[]).expect("defaults are valid");
+        assert!(!config.billing.enabled());
+        assert_eq!(config.billing.grace, chrono::Duration::days(7));
+        assert_eq!(config.billing.stripe_api_base, "https://api.stripe.com/");
+
+        let config = load(&[
+            ("STRIPE_SECRET_KEY", "sk_test_123"),
+            ("STRIPE_WEBHOOK_SECRETS", "whsec_new, whsec_old"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:12111"),
+            ("STRIPE_PRICE_TEAM", "price_team"),
+            ("STRIPE_PRICE_BUSINESS", "price_business"),
+            ("TRELLIS_BILLING_GRACE", "0s"),
+        ])
+        .expect("valid");
+        assert!(config.billing.enabled());
+        assert_eq!(config.billing.stripe_webhook_secrets.len(), 2);
+        assert_eq!(config.billing.grace, chrono::Duration::zero());
+        assert!(!format!("{config:?}").contains("sk_test_123"));
+        assert!(!format!("{config:?}").contains("whsec_new"));
+    }
+
+    #[test]
+    fn billing_grace_and_half_configurations_are_checked() {
+        assert_eq!(parse_duration("7d"), Ok(chrono::Duration::days(7)));
+        assert_eq!(parse_duration("36h"), Ok(chrono::Duration::hours(36)));
+        for bad in ["7", "d", "7w", "-1d", "400d", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            load(&[("TRELLIS_BILLING_GRACE", "a week")])
+                .unwrap_err()
+                .variable,
+            "TRELLIS_BILLING_GRACE"
+        );
+        assert_eq!(
+            load(&[("STRIPE_SECRET_KEY", "sk_test_123")])
+                .unwrap_err()
+                .variable,
+            "STRIPE_WEBHOOK_SECRETS"
+        );
+        assert_eq!(
+            load(&[("STRIPE_API_BASE", "ftp://x")])
+                .unwrap_err()
+                .variable,
+            "STRIPE_API_BASE"
+        );
     }
 }

@@ -295,3 +295,48 @@ diesel::table! {
 diesel::joinable!(invitations -> users (invited_by));
 diesel::allow_tables_to_appear_in_same_query!(invitations, users);
 diesel::allow_tables_to_appear_in_same_query!(api_tokens, refresh_tokens);
+// Billing (migration 000004). The billing crate queries these with bound SQL; the
+// definitions here keep the schema in one readable place.
+diesel::table! {
+    billing_accounts (org_id) {
+        org_id -> Uuid,
+        plan -> Text,
+        status -> Text,
+        seats -> Nullable<Int4>,
+        stripe_customer_id -> Nullable<Text>,
+        stripe_subscription_id -> Nullable<Text>,
+        current_period_end -> Nullable<Timestamptz>,
+        past_due_since -> Nullable<Timestamptz>,
+        state_as_of -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_stripe_ids (stripe_id) {
+        stripe_id -> Text,
+        org_id -> Uuid,
+        kind -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_events (event_id) {
+        event_id -> Text,
+        org_id -> Uuid,
+        #[sql_name = "type"]
+        event_type -> Text,
+        outcome -> Text,
+        created -> Timestamptz,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(billing_accounts -> orgs (org_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    billing_accounts,
+    billing_stripe_ids,
+    billing_events,
+    orgs
+);

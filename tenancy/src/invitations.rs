@@ -172,9 +172,10 @@ async fn close(
     }
 }
 
-/// Accepts an invitation: the invitee becomes a member with the invited role, and
-/// `then` (an audit entry, a seat check) runs in the same transaction with the new
-/// member's scope.
+/// Accepts an invitation: the invitee becomes a member with the invited role. `then`
+/// (a seat check, an audit entry) runs in the same transaction with the new member's
+/// scope, just before the membership row is inserted, so a seat count sees the
+/// members as they were.
 pub async fn accept_invitation<T, E, F>(
     conn: &mut DbConn,
     invitee: Invitee<'_>,
@@ -188,8 +189,9 @@ where
     let (id, org_id, role) = resolve(conn, invitee, key).await?;
     let scope = OrgScope::new(org_id, invitee.user, role, None);
     let value = scope
-        .transaction(conn, async |tx| {
+        .transaction(conn, async |tx| -> Result<T, E> {
             close(tx, id, true).await?;
+            let value = then(tx, id).await?;
             let inserted = diesel::sql_query(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
@@ -202,7 +204,7 @@ where
             if inserted == 0 {
                 return Err(InvitationError::AlreadyMember.into());
             }
-            then(tx, id).await
+            Ok(value)
         })
         .await?;
     Ok((scope, value))

@@ -14,6 +14,7 @@ mod invitations;
 mod orgs;
 mod policy;
 mod scope;
+mod system;
 
 pub use ids::{OrgId, UserId};
 pub use invitations::{
@@ -25,6 +26,7 @@ pub use policy::{Permission, PermissionSet, Role, UnknownPermission, UnknownRole
 pub use scope::{
     Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user,
 };
+pub use system::{SystemActor, system_scope};
 
 /// The connection type every query runs on.
 pub type DbConn = diesel_async::AsyncPgConnection;

@@ -155,6 +155,20 @@ impl Permission {
         }
     }
 
+    /// Whether the permission only reads (a read-only organization keeps these).
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Permission::OrgRead
+                | Permission::MembersRead
+                | Permission::ProjectsRead
+                | Permission::TicketsRead
+                | Permission::CommentsRead
+                | Permission::AuditRead
+                | Permission::BillingRead
+        )
+    }
+
     /// Every permission, for exhaustive tests.
     pub const ALL: [Permission; 20] = [
         Permission::OrgRead,

@@ -84,16 +84,34 @@ pub fn api_budget(config: &Config) -> Budget {
 pub struct Caller {
     pub scope: OrgScope,
     conn: PooledConn,
+    state: web::Data<AppState>,
+    slug: String,
 }
 
 impl Caller {
     /// Checks a permission, then runs `f` in a transaction confined to the caller's org.
+    /// A write (any permission but a read) first checks, in the same transaction, that
+    /// billing has not made the organization read-only.
     pub async fn tx<T, F>(&mut self, permission: tenancy::Permission, f: F) -> Result<T, ApiError>
     where
         F: AsyncFnOnce(&mut ScopedConn<'_>) -> Result<T, ApiError>,
     {
         self.scope.require(permission)?;
-        self.scope.transaction(&mut self.conn, f).await
+        let gated = crate::billing::read_only::gated(permission);
+        let (state, slug) = (&self.state, &self.slug);
+        self.scope
+            .transaction(&mut self.conn, async |tx| {
+                if gated {
+                    crate::billing::read_only::check(state, slug, tx).await?;
+                }
+                f(tx).await
+            })
+            .await
+    }
+
+    /// The organization's slug, as named in the path.
+    pub fn slug(&self) -> &str {
+        &self.slug
     }
 
     /// The request's connection, for lookups outside the org (users by login).
@@ -215,7 +233,12 @@ impl FromRequest for Caller {
                 .limiter
                 .check(api_budget(&state.config), &principal)
                 .await?;
-            Ok(Caller { scope, conn })
+            Ok(Caller {
+                scope,
+                conn,
+                state,
+                slug,
+            })
         })
     }
 }

@@ -465,12 +465,17 @@ async fn accept(
         invitee,
         key,
         async |tx, id| -> Result<String, ApiError> {
-            crate::orgs::invitations::record_answer(tx, id, "invitation.accept").await?;
             let slug: String = crate::schema::orgs::table
                 .filter(crate::schema::orgs::id.eq(tx.scope().org_id()))
                 .select(crate::schema::orgs::slug)
                 .first(tx.conn())
                 .await?;
+            state
+                .billing
+                .require_seat(tx)
+                .await
+                .map_err(|e| crate::billing::limit_error(state, &slug, e))?;
+            crate::orgs::invitations::record_answer(tx, id, "invitation.accept").await?;
             Ok(slug)
         },
     )

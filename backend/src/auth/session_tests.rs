@@ -731,3 +731,66 @@ async fn the_login_link_cannot_exist_in_production() {
     assert_problem(status, &body, 404, "not-found");
     assert!(browser.cookies.is_empty());
 }
+
+#[tokio::test]
+async fn seats_are_enforced_on_invite_and_race_free_on_accept() {
+    let (app, github) = app_with_github(|_| {}).await;
+    let acme = app.org("acme").await;
+    // The free plan has 5 seats: the owner and 3 members leave one.
+    for login in ["m1", "m2", "m3"] {
+        app.member(&acme, login, Role::Member).await;
+    }
+    let mut links = Vec::new();
+    for login in ["racer-a", "racer-b"] {
+        let (status, invitation) = app
+            .send_json(
+                Method::POST,
+                &acme.owner_token,
+                "/api/v1/orgs/acme/invitations",
+                json!({ "github_login": login, "role": "member" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{invitation}");
+        links.push(
+            invitation["link"]
+                .as_str()
+                .and_then(|l| l.rsplit('/').next())
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let mut a = sign_in(&app, &github, account(91, "racer-a")).await;
+    let mut b = sign_in(&app, &github, account(92, "racer-b")).await;
+    let accept_a = a.send(
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": links[0] })),
+    );
+    let accept_b = b.send(
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": links[1] })),
+    );
+    let ((sa, ba), (sb, bb)) = tokio::join!(accept_a, accept_b);
+    let mut statuses = [sa, sb];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 402], "{ba} {bb}");
+    let refused = if sa == 402 { &ba } else { &bb };
+    assert_problem(402, refused, 402, "plan-limit");
+    assert_eq!(refused["limit"], 5, "{refused}");
+
+    // Full now: a new invitation is refused up front.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &acme.owner_token,
+            "/api/v1/orgs/acme/invitations",
+            json!({ "github_login": "late", "role": "viewer" }),
+        )
+        .await;
+    assert_problem(status, &body, 402, "plan-limit");
+    let (_, members) = app
+        .get(&acme.owner_token, "/api/v1/orgs/acme/members")
+        .await;
+    assert_eq!(members["items"].as_array().map(Vec::len), Some(5));
+}

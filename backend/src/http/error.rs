@@ -150,6 +150,17 @@ impl ApiError {
         )
     }
 
+    /// The organization's plan or billing state does not allow this (402): a limit is
+    /// reached, or the organization is read-only for non-payment.
+    pub fn payment_required(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::PAYMENT_REQUIRED,
+            kind,
+            "Payment required",
+            detail,
+        )
+    }
+
     /// The request conflicts with the current state (409).
     pub fn conflict(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::CONFLICT, kind, "Conflict", detail)

@@ -23,6 +23,8 @@ pub struct Metrics {
     db_connections: IntGaugeVec,
     db_max_connections: IntGauge,
     redis_connections: IntGaugeVec,
+    stripe_webhook_events: IntCounterVec,
+    entitlement_refusals: IntCounterVec,
 }
 
 impl Metrics {
@@ -66,6 +68,22 @@ impl Metrics {
             ),
             &["state"],
         )?;
+        let stripe_webhook_events = IntCounterVec::new(
+            Opts::new(
+                "stripe_webhook_events_total",
+                "Verified Stripe webhook events, by event type and outcome (applied, duplicate, stale, ignored, unmatched, rejected, failed).",
+            ),
+            &["type", "outcome"],
+        )?;
+        let entitlement_refusals = IntCounterVec::new(
+            Opts::new(
+                "entitlement_refusals_total",
+                "Requests refused for a plan limit (402), by limit kind (seats, projects, storage, read_only).",
+            ),
+            &["kind"],
+        )?;
+        registry.register(Box::new(stripe_webhook_events.clone()))?;
+        registry.register(Box::new(entitlement_refusals.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(db_connections.clone()))?;
@@ -78,6 +96,8 @@ impl Metrics {
             db_connections,
             db_max_connections,
             redis_connections,
+            stripe_webhook_events,
+            entitlement_refusals,
         })
     }
 
@@ -86,6 +106,19 @@ impl Metrics {
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.duration.with_label_values(&labels).observe(seconds);
+    }
+
+    /// Counts a verified Stripe event. `kind` is one of the types billing handles or
+    /// `other`, so the label stays bounded.
+    pub fn stripe_webhook_event(&self, kind: &str, outcome: &str) {
+        self.stripe_webhook_events
+            .with_label_values(&[kind, outcome])
+            .inc();
+    }
+
+    /// Counts a request refused for a plan limit or read-only mode.
+    pub fn entitlement_refusal(&self, kind: &str) {
+        self.entitlement_refusals.with_label_values(&[kind]).inc();
     }
 }
 

@@ -48,6 +48,8 @@ pub struct AppState {
     /// Signs search page tokens.
     pub page_tokens: Arc<crate::search::token::PageTokenKey>,
     pub config: Arc<Config>,
+    /// Plans, entitlements and Stripe.
+    pub billing: Arc<billing::Billing>,
     /// Every worker's pool and its size, for the pool gauges.
     worker_pools: Arc<Mutex<Vec<(DbPool, u32)>>>,
 }
@@ -56,7 +58,12 @@ impl AppState {
     /// Assembles the state; the principal cache takes its lifetime from `config`.
     pub fn new(db: DbPool, redis: RedisPool, config: Config) -> anyhow::Result<Self> {
         let auth = Arc::new(crate::auth::AuthState::new(&config, redis.clone())?);
+        let billing = billing::Billing::new(
+            config.billing.to_billing(config.public_url()),
+            billing::Clock::default(),
+        )?;
         Ok(Self {
+            billing: Arc::new(billing),
             db,
             redis,
             auth,
@@ -172,6 +179,7 @@ pub fn build_app(
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(metrics::scrape))
+        .configure(crate::billing::configure_webhook)
         .service(
             web::scope("/api/v1")
                 .route("/openapi.json", web::get().to(openapi::serve))
@@ -184,7 +192,8 @@ pub fn build_app(
                         .configure(crate::tickets::configure)
                         .configure(crate::comments::configure)
                         .configure(crate::audit::configure)
-                        .configure(crate::search::configure),
+                        .configure(crate::search::configure)
+                        .configure(crate::billing::configure),
                 ),
         )
         .default_service(web::to(no_route))

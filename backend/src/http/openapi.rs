@@ -83,6 +83,9 @@ impl Modify for BearerAuth {
         crate::search::filters::get_filter,
         crate::search::filters::update_filter,
         crate::search::filters::delete_filter,
+        crate::billing::routes::get_billing,
+        crate::billing::routes::create_checkout,
+        crate::billing::routes::create_portal,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -96,6 +99,7 @@ impl Modify for BearerAuth {
         (name = "comments", description = "Comments on tickets"),
         (name = "audit", description = "The audit log"),
         (name = "search", description = "JQL search"),
+        (name = "billing", description = "Plan, usage, Stripe Checkout and the Billing Portal"),
     )
 )]
 pub struct ApiDoc;

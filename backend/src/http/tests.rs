@@ -118,6 +118,13 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             Some(json!({ "name": "Renamed" })),
         ),
         (Method::DELETE, "/api/v1/orgs/{org}/filters/{filter}", None),
+        (Method::GET, "/api/v1/orgs/{org}/billing", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/billing/checkout",
+            Some(json!({ "plan": "team", "seats": 3 })),
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/billing/portal", None),
         (
             Method::PATCH,
             "/api/v1/orgs/{org}/members/{member}",
@@ -162,7 +169,7 @@ fn viewer_may(method: &Method, template: &str) -> bool {
 
 /// Reads a viewer may not make.
 fn viewer_may_not_read(template: &str) -> bool {
-    ["audit-log", "invitations", "tokens"]
+    ["audit-log", "invitations", "tokens", "/billing"]
         .iter()
         .any(|end| template.ends_with(end))
 }
@@ -490,6 +497,7 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             "github_login",
         ),
         (Method::POST, "/api/v1/orgs/{org}/tokens", "name"),
+        (Method::POST, "/api/v1/orgs/{org}/billing/checkout", "plan"),
     ]
 }
 

@@ -213,9 +213,16 @@ pub(crate) async fn invite(
     let token = format!("{LINK_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
     let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     let role = body.role;
+    let slug = caller.slug().to_owned();
     let mut created = caller
         .tx(Permission::MembersManage, async |tx| {
             let org_id = tx.scope().org_id();
+            // Early feedback on the plan's seats; accepting checks again, race-free.
+            state
+                .billing
+                .require_seat(tx)
+                .await
+                .map_err(|e| crate::billing::limit_error(&state, &slug, e))?;
             if let Some(login) = &login {
                 let member: i64 = memberships::table
                     .inner_join(users::table)

@@ -1,14 +1,14 @@
 //! `/api/v1/orgs/{org}/projects`
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tenancy::Permission;
 
 use super::{NewProject, Project, ProjectDetail, ProjectPatch, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+use crate::http::{ApiError, AppState, IfMatch, JsonBody, Page, PageParams, json_with_etag};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -38,19 +38,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = NewProject,
     responses(
         (status = 201, description = "Created", body = Project),
+        (status = 402, description = "The plan's project limit is reached", body = Problem),
         (status = 409, description = "Key taken", body = Problem),
         (status = 422, description = "Invalid field", body = Problem),
     ),
     security(("bearer" = []))
 )]
 pub(crate) async fn create_project(
+    req: HttpRequest,
     mut caller: Caller,
+    state: web::Data<AppState>,
     body: JsonBody<NewProject>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsCreate)?;
     let new = body.validate()?;
+    let slug = req.match_info().get("org").unwrap_or_default();
     let project = caller
         .tx(Permission::ProjectsCreate, async move |tx| {
+            // Counted under the billing account's lock, in this transaction.
+            state
+                .billing
+                .require_project(tx)
+                .await
+                .map_err(|e| crate::billing::limit_error(&state, slug, e))?;
             queries::create(tx, new).await
         })
         .await?;
@@ -165,26 +175,30 @@ pub(crate) async fn archive_project(
     path: web::Path<(String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    set_archived(caller, path, if_match, true).await
+    set_archived(caller, None, path, if_match, true).await
 }
 
 /// Brings an archived project back.
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/projects/{project}/unarchive", tag = "projects",
     params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
-    responses((status = 200, body = Project), (status = 404, body = Problem)),
+    responses((status = 200, body = Project), (status = 402, description = "The plan's project limit is reached", body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
 pub(crate) async fn unarchive_project(
     caller: Caller,
+    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    set_archived(caller, path, if_match, false).await
+    let billing = Some(state);
+    set_archived(caller, billing, path, if_match, false).await
 }
 
 async fn set_archived(
     mut caller: Caller,
+    // Present when unarchiving: the project counts against the plan again.
+    billing: Option<web::Data<AppState>>,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     archived: bool,
@@ -192,6 +206,15 @@ async fn set_archived(
     let key = super::key_from_path(&path.1)?;
     let project = caller
         .tx(Permission::ProjectsArchive, async |tx| {
+            if let Some(state) = &billing
+                && queries::find(tx, &key).await?.archived_at.is_some()
+            {
+                state
+                    .billing
+                    .require_project(tx)
+                    .await
+                    .map_err(|e| crate::billing::limit_error(state, &path.0, e))?;
+            }
             queries::set_archived(tx, &key, &if_match, archived).await
         })
         .await?;

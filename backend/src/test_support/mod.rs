@@ -29,7 +29,7 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub pool: DbPool,
     pub base: String,
-    /// The running app's state (its keys, cipher, caches).
+    /// The running app's state (its keys, cipher, caches, billing clock).
     pub state: web::Data<AppState>,
     client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
