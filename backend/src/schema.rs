@@ -81,6 +81,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         archived_at -> Nullable<Timestamptz>,
+        private -> Bool,
     }
 }
 
@@ -340,3 +341,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     billing_events,
     orgs
 );
+
+diesel::table! {
+    project_members (org_id, project_id, user_id) {
+        org_id -> Uuid,
+        project_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(project_members -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(project_members, users);
+diesel::allow_tables_to_appear_in_same_query!(project_members, projects);

@@ -1,6 +1,8 @@
 //! [`OrgScope`]: proof that the caller is a member of an organization, and the only way
 //! to open a transaction that can see that organization's rows.
 
+use std::sync::Arc;
+
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
@@ -26,6 +28,18 @@ pub struct OrgScope {
     token_id: Option<TokenId>,
     /// The subset an API token was narrowed to (`None`: everything the role grants).
     token_permissions: Option<PermissionSet>,
+    projects: ProjectAccess,
+}
+
+/// What a member's project roles change: private projects they cannot see, projects
+/// they lead, projects where they only read. Loaded with the membership (same round
+/// trip). Scopes made without a lookup (a new organization, an accepted invitation
+/// inside its own transaction, a system actor) have none; none of them reads tickets.
+#[derive(Debug, Clone, Default)]
+struct ProjectAccess {
+    hidden: Arc<[uuid::Uuid]>,
+    lead: Arc<[uuid::Uuid]>,
+    viewer: Arc<[uuid::Uuid]>,
 }
 
 /// The caller's role lacks a permission the operation needs.
@@ -46,7 +60,44 @@ impl OrgScope {
             role,
             token_id,
             token_permissions: None,
+            projects: ProjectAccess::default(),
         }
+    }
+
+    /// Private projects this caller may not see: every query over projects or tickets
+    /// excludes them, and naming one is a 404.
+    pub fn hidden_projects(&self) -> &[uuid::Uuid] {
+        &self.projects.hidden
+    }
+
+    /// Whether the caller may see `project` at all.
+    pub fn sees_project(&self, project: uuid::Uuid) -> bool {
+        !self.projects.hidden.contains(&project)
+    }
+
+    /// Whether the caller leads `project` (manages it and its members).
+    pub fn leads_project(&self, project: uuid::Uuid) -> bool {
+        self.projects.lead.contains(&project)
+    }
+
+    /// Whether the caller may use `permission` on `project`: their organization role
+    /// (narrowed by a token) decides, except that a project `viewer` only reads there
+    /// and a project `lead` may also update the project; a hidden project allows
+    /// nothing.
+    pub fn can_in_project(&self, permission: Permission, project: uuid::Uuid) -> bool {
+        if !self.sees_project(project) {
+            return false;
+        }
+        if self.projects.viewer.contains(&project) && !permission.is_read() {
+            return false;
+        }
+        let token_allows = self
+            .token_permissions
+            .is_none_or(|token| token.contains(permission));
+        self.can(permission)
+            || (permission == Permission::ProjectsUpdate
+                && self.leads_project(project)
+                && token_allows)
     }
 
     /// The organization this scope grants access to.
@@ -160,6 +211,12 @@ struct MembershipRow {
     token_id: Option<uuid::Uuid>,
     #[diesel(sql_type = Text)]
     role: String,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    hidden_projects: Option<Vec<uuid::Uuid>>,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    lead_projects: Option<Vec<uuid::Uuid>>,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    viewer_projects: Option<Vec<uuid::Uuid>>,
 }
 
 #[derive(QueryableByName)]
@@ -174,6 +231,12 @@ struct TokenRow {
     role: Option<String>,
     #[diesel(sql_type = Nullable<Array<Text>>)]
     permissions: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    hidden_projects: Option<Vec<uuid::Uuid>>,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    lead_projects: Option<Vec<uuid::Uuid>>,
+    #[diesel(sql_type = Nullable<Array<SqlUuid>>)]
+    viewer_projects: Option<Vec<uuid::Uuid>>,
 }
 
 /// What an API token grants in the organization a request names.
@@ -190,12 +253,20 @@ pub enum TokenAuth {
 impl MembershipRow {
     fn into_scope(self) -> Option<OrgScope> {
         match self.role.parse::<Role>() {
-            Ok(role) => Some(OrgScope::new(
-                OrgId(self.org_id),
-                UserId(self.user_id),
-                role,
-                self.token_id.map(TokenId),
-            )),
+            Ok(role) => {
+                let mut scope = OrgScope::new(
+                    OrgId(self.org_id),
+                    UserId(self.user_id),
+                    role,
+                    self.token_id.map(TokenId),
+                );
+                scope.projects = ProjectAccess {
+                    hidden: self.hidden_projects.unwrap_or_default().into(),
+                    lead: self.lead_projects.unwrap_or_default().into(),
+                    viewer: self.viewer_projects.unwrap_or_default().into(),
+                };
+                Some(scope)
+            }
             Err(e) => {
                 // The column has a CHECK constraint; reaching this means a migration and
                 // this enum disagree. Deny rather than guess.
@@ -216,7 +287,8 @@ pub async fn authorize_token(
     org_slug: &str,
 ) -> QueryResult<TokenAuth> {
     let row: Option<TokenRow> = diesel::sql_query(
-        "SELECT org_id, user_id, token_id, role, permissions \
+        "SELECT org_id, user_id, token_id, role, permissions, \
+                hidden_projects, lead_projects, viewer_projects \
            FROM trellis_token_membership($1, $2)",
     )
     .bind::<Bytea, _>(token_hash)
@@ -232,11 +304,17 @@ pub async fn authorize_token(
             token_id,
             role: Some(role),
             permissions,
+            hidden_projects,
+            lead_projects,
+            viewer_projects,
         }) => MembershipRow {
             org_id,
             user_id,
             token_id: Some(token_id),
             role,
+            hidden_projects,
+            lead_projects,
+            viewer_projects,
         }
         .into_scope()
         .map_or(TokenAuth::NotMember, |mut scope| {
@@ -260,7 +338,9 @@ pub async fn authorize_user(
     org_slug: &str,
 ) -> QueryResult<Option<OrgScope>> {
     let row: Option<MembershipRow> = diesel::sql_query(
-        "SELECT org_id, user_id, NULL::uuid AS token_id, role FROM trellis_user_membership($1, $2)",
+        "SELECT org_id, user_id, NULL::uuid AS token_id, role, \
+                hidden_projects, lead_projects, viewer_projects \
+           FROM trellis_user_membership($1, $2)",
     )
     .bind::<SqlUuid, _>(user_id)
     .bind::<Text, _>(org_slug)

@@ -1,4 +1,4 @@
-REVOKE ALL ON refresh_tokens, invitations, login_links, oauth_states FROM trellis_app;
+REVOKE ALL ON refresh_tokens, invitations, login_links, oauth_states, project_members FROM trellis_app;
 DROP FUNCTION trellis_user_orgs(uuid);
 DROP FUNCTION trellis_invitation_by_token(bytea);
 DROP FUNCTION trellis_open_invitations(text, text[]);
@@ -23,6 +23,30 @@ CREATE FUNCTION trellis_token_membership(p_token_hash bytea, p_org_slug text)
     $$;
 REVOKE ALL ON FUNCTION trellis_token_membership(bytea, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION trellis_token_membership(bytea, text) TO trellis_app;
+
+DROP FUNCTION trellis_user_membership(uuid, text);
+CREATE FUNCTION trellis_user_membership(p_user_id uuid, p_org_slug text)
+    RETURNS TABLE (org_id uuid, user_id uuid, role text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$
+    BEGIN
+        RETURN QUERY
+        SELECT o.id, m.user_id, m.role
+          FROM orgs o
+          JOIN memberships m ON m.org_id = o.id
+          JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+         WHERE o.slug = p_org_slug
+           AND o.deleted_at IS NULL
+           AND m.user_id = p_user_id;
+    END
+    $$;
+REVOKE ALL ON FUNCTION trellis_user_membership(uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION trellis_user_membership(uuid, text) TO trellis_app;
+DROP FUNCTION trellis_project_access(uuid, uuid, text);
+
+DROP TABLE project_members;
+ALTER TABLE projects DROP COLUMN private;
 
 ALTER TABLE api_tokens DROP COLUMN permissions;
 DROP TABLE invitations;

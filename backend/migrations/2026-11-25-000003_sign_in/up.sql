@@ -1,9 +1,10 @@
 -- Sign-in: GitHub identities, cookie sessions (rotating refresh tokens), one-time
--- OAuth states and local login links, invitations and scoped API tokens.
+-- OAuth states and local login links, invitations, scoped API tokens, project roles
+-- and private projects.
 --
 -- Sessions, OAuth states and login links belong to a user or to nobody yet, not to a
--- tenant, so they carry no org_id and no row-level security; invitations and API
--- tokens are tenant rows like the rest.
+-- tenant, so they carry no org_id and no row-level security; invitations, API
+-- tokens and project members are tenant rows like the rest.
 
 -- The GitHub access token, Fernet-encrypted by the application (never plaintext), and
 -- the addresses GitHub reported as verified (invitations by email match these).
@@ -80,11 +81,29 @@ CREATE INDEX invitations_email_idx ON invitations (lower(email))
 ALTER TABLE api_tokens
     ADD COLUMN permissions text[] CHECK (cardinality(permissions) BETWEEN 1 AND 50);
 
+-- Private projects are visible only to their members and the org's owners and admins.
+ALTER TABLE projects ADD COLUMN private boolean NOT NULL DEFAULT false;
+
+-- Project roles: `lead` manages the project and its members, `member` works in it,
+-- `viewer` only reads it (whatever their organization role would allow).
+CREATE TABLE project_members (
+    org_id      uuid NOT NULL,
+    project_id  uuid NOT NULL,
+    user_id     uuid NOT NULL,
+    role        text NOT NULL CHECK (role IN ('lead', 'member', 'viewer')),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, project_id, user_id),
+    FOREIGN KEY (org_id, project_id) REFERENCES projects (org_id, id),
+    -- Leaving the organization leaves its projects.
+    FOREIGN KEY (org_id, user_id) REFERENCES memberships (org_id, user_id) ON DELETE CASCADE
+);
+CREATE INDEX project_members_user_idx ON project_members (org_id, user_id);
+
 DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['invitations']
+    FOREACH t IN ARRAY ARRAY['invitations', 'project_members']
     LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
@@ -95,16 +114,58 @@ BEGIN
 END
 $$;
 
--- The token lookup now also answers the token's permission subset, and stamps
--- last_used_at (at most once a minute, so a busy token costs no write per request).
+-- A member's project access, answered with their membership so it costs no extra
+-- round trip: the private projects hidden from them (none for owners and admins), and
+-- the projects where they are lead or viewer.
+CREATE FUNCTION trellis_project_access(p_org_id uuid, p_user_id uuid, p_role text,
+                                       OUT hidden uuid[], OUT lead uuid[], OUT viewer uuid[])
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public
+    AS $$
+    SELECT
+        CASE WHEN p_role IN ('owner', 'admin') THEN '{}'::uuid[] ELSE ARRAY(
+            SELECT p.id FROM projects p
+             WHERE p.org_id = p_org_id AND p.private
+               AND NOT EXISTS (SELECT 1 FROM project_members pm
+                                WHERE pm.org_id = p_org_id AND pm.project_id = p.id
+                                  AND pm.user_id = p_user_id)) END,
+        ARRAY(SELECT pm.project_id FROM project_members pm
+               WHERE pm.org_id = p_org_id AND pm.user_id = p_user_id AND pm.role = 'lead'),
+        ARRAY(SELECT pm.project_id FROM project_members pm
+               WHERE pm.org_id = p_org_id AND pm.user_id = p_user_id AND pm.role = 'viewer')
+    $$;
+REVOKE ALL ON FUNCTION trellis_project_access(uuid, uuid, text) FROM PUBLIC;
+
+DROP FUNCTION trellis_user_membership(uuid, text);
+CREATE FUNCTION trellis_user_membership(p_user_id uuid, p_org_slug text)
+    RETURNS TABLE (org_id uuid, user_id uuid, role text,
+                   hidden_projects uuid[], lead_projects uuid[], viewer_projects uuid[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$
+    BEGIN
+        RETURN QUERY
+        SELECT o.id, m.user_id, m.role, a.hidden, a.lead, a.viewer
+          FROM orgs o
+          JOIN memberships m ON m.org_id = o.id
+          JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+          CROSS JOIN LATERAL trellis_project_access(o.id, m.user_id, m.role) a
+         WHERE o.slug = p_org_slug
+           AND o.deleted_at IS NULL
+           AND m.user_id = p_user_id;
+    END
+    $$;
+
+-- The token lookup now also answers the token's permission subset and the project
+-- access, and stamps last_used_at (at most once a minute, so a busy token costs no
+-- write per request).
 DROP FUNCTION trellis_token_membership(bytea, text);
 CREATE FUNCTION trellis_token_membership(p_token_hash bytea, p_org_slug text)
-    RETURNS TABLE (org_id uuid, user_id uuid, token_id uuid, role text, permissions text[])
+    RETURNS TABLE (org_id uuid, user_id uuid, token_id uuid, role text, permissions text[],
+                   hidden_projects uuid[], lead_projects uuid[], viewer_projects uuid[])
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
-    DECLARE
-        v_token_id uuid;
     BEGIN
         UPDATE api_tokens t SET last_used_at = now()
          WHERE t.token_hash = p_token_hash
@@ -112,11 +173,12 @@ CREATE FUNCTION trellis_token_membership(p_token_hash bytea, p_org_slug text)
            AND (t.expires_at IS NULL OR t.expires_at > now())
            AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute');
         RETURN QUERY
-        SELECT m.org_id, t.user_id, t.id, m.role, t.permissions
+        SELECT m.org_id, t.user_id, t.id, m.role, t.permissions, a.hidden, a.lead, a.viewer
           FROM api_tokens t
           JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL
           LEFT JOIN (memberships m JOIN orgs o ON o.id = m.org_id AND o.deleted_at IS NULL)
                  ON m.org_id = t.org_id AND m.user_id = t.user_id AND o.slug = p_org_slug
+          LEFT JOIN LATERAL trellis_project_access(m.org_id, m.user_id, m.role) a ON m.org_id IS NOT NULL
          WHERE t.token_hash = p_token_hash
            AND t.revoked_at IS NULL
            AND (t.expires_at IS NULL OR t.expires_at > now());
@@ -180,6 +242,8 @@ CREATE FUNCTION trellis_user_orgs(p_user_id uuid)
     $$;
 
 REVOKE ALL ON FUNCTION trellis_token_membership(bytea, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trellis_user_membership(uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION trellis_user_membership(uuid, text) TO trellis_app;
 REVOKE ALL ON FUNCTION trellis_open_invitations(text, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trellis_invitation_by_token(bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trellis_user_orgs(uuid) FROM PUBLIC;
@@ -190,3 +254,4 @@ GRANT EXECUTE ON FUNCTION trellis_user_orgs(uuid) TO trellis_app;
 
 GRANT SELECT, INSERT, UPDATE ON refresh_tokens, invitations, login_links TO trellis_app;
 GRANT SELECT, INSERT, DELETE ON oauth_states TO trellis_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON project_members TO trellis_app;

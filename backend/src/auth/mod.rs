@@ -109,6 +109,22 @@ impl Caller {
             .await
     }
 
+    /// Runs a write whose permission depends on more than the organization role (a
+    /// project lead's rights, say): the handler checks it inside `f`. The read-only
+    /// billing gate applies as to any write.
+    pub async fn write_checked_inside<T, F>(&mut self, f: F) -> Result<T, ApiError>
+    where
+        F: AsyncFnOnce(&mut ScopedConn<'_>) -> Result<T, ApiError>,
+    {
+        let (state, slug) = (&self.state, &self.slug);
+        self.scope
+            .transaction(&mut self.conn, async |tx| {
+                crate::billing::read_only::check(state, slug, tx).await?;
+                f(tx).await
+            })
+            .await
+    }
+
     /// The organization's slug, as named in the path.
     pub fn slug(&self) -> &str {
         &self.slug

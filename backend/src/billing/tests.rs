@@ -1282,6 +1282,7 @@ async fn a_project_creation_waits_for_the_one_holding_the_last_slot() {
             key: key.to_owned(),
             name: key.to_owned(),
             description: String::new(),
+            private: false,
         }
         .validate()
         .expect("valid")

@@ -47,7 +47,7 @@ pub(crate) async fn create_comment(
     let text = body.validate()?;
     let comment = caller
         .tx(Permission::CommentsCreate, async move |tx| {
-            let ticket = find_id_by_key(tx, &key).await?;
+            let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
             super::create(tx, ticket, text).await
         })
         .await?;
@@ -75,7 +75,7 @@ pub(crate) async fn list_comments(
     let after: Option<CommentId> = page.cursor()?;
     let rows = caller
         .tx(Permission::CommentsRead, async move |tx| {
-            let ticket = find_id_by_key(tx, &key).await?;
+            let ticket = find_id_by_key(tx, &key, Permission::CommentsRead).await?;
             super::list(tx, ticket, after, limit).await
         })
         .await?;
@@ -104,7 +104,7 @@ pub(crate) async fn edit_comment(
     let text = body.validate()?;
     let comment = caller
         .tx(Permission::CommentsCreate, async move |tx| {
-            let ticket = find_id_by_key(tx, &key).await?;
+            let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
             super::edit(tx, ticket, id, &if_match, text).await
         })
         .await?;
@@ -129,7 +129,7 @@ pub(crate) async fn delete_comment(
     let id = comment_id(&path.2)?;
     caller
         .tx(Permission::CommentsCreate, async move |tx| {
-            let ticket = find_id_by_key(tx, &key).await?;
+            let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
             super::delete(tx, ticket, id, &if_match).await
         })
         .await?;

@@ -175,6 +175,7 @@ pub async fn load(
                         key: key.into(),
                         name: name.into(),
                         description: format!("Load-test project {name}"),
+                        private: false,
                     };
                     out.push(crate::projects::queries::create(tx, new.validate()?).await?);
                 }

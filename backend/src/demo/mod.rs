@@ -160,6 +160,7 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                     key: key.into(),
                     name: name.into(),
                     description: format!("Demo project: the {name}."),
+                    private: false,
                 };
                 crate::projects::queries::create(tx, new.validate()?).await?;
             }

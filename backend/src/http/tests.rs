@@ -136,6 +136,21 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/transfer-ownership",
             Some(json!({ "login": "{member}" })),
         ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/members",
+            None,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            Some(json!({ "role": "viewer" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            None,
+        ),
         (Method::GET, "/api/v1/orgs/{org}/invitations", None),
         (
             Method::POST,
@@ -486,6 +501,11 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
         (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
         (Method::PATCH, "/api/v1/orgs/{org}/members/{member}", "role"),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            "role",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/transfer-ownership",

@@ -1,5 +1,7 @@
 //! Projects: a key (`WEB`), a name, a workflow, and the counter that numbers tickets.
 
+pub(crate) mod access;
+pub(crate) mod members;
 pub(crate) mod queries;
 pub(crate) mod routes;
 
@@ -37,6 +39,8 @@ pub struct Project {
     pub updated_at: DateTime<Utc>,
     /// Set when archived: no new tickets; hidden from lists unless asked for.
     pub archived_at: Option<DateTime<Utc>>,
+    /// Visible only to the project's members and the organization's owners and admins.
+    pub private: bool,
     #[serde(skip)]
     pub workflow_id: WorkflowId,
 }
@@ -58,6 +62,10 @@ pub struct NewProject {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// Visible only to its members (and the org's owners and admins). The creator
+    /// becomes the project's lead.
+    #[serde(default)]
+    pub private: bool,
 }
 
 /// `PATCH /projects/{key}` body: only the fields given change.
@@ -66,6 +74,7 @@ pub struct NewProject {
 pub struct ProjectPatch {
     pub name: Option<String>,
     pub description: Option<String>,
+    pub private: Option<bool>,
 }
 
 const NAME_MAX: usize = 200;
@@ -104,12 +113,13 @@ impl NewProject {
             key: self.key.clone(),
             name: validate::required_text("name", &self.name, NAME_MAX)?,
             description: validate::long_text("description", &self.description, DESCRIPTION_MAX)?,
+            private: self.private,
         })
     }
 }
 
 impl ProjectPatch {
-    fn validate(&self) -> Result<(Option<String>, Option<String>), ApiError> {
+    fn validate(&self) -> Result<(Option<String>, Option<String>, Option<bool>), ApiError> {
         Ok((
             self.name
                 .as_deref()
@@ -119,6 +129,7 @@ impl ProjectPatch {
                 .as_deref()
                 .map(|d| validate::long_text("description", d, DESCRIPTION_MAX))
                 .transpose()?,
+            self.private,
         ))
     }
 }
@@ -127,4 +138,5 @@ pub(crate) struct ValidProject {
     key: String,
     name: String,
     description: String,
+    private: bool,
 }

@@ -4,10 +4,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use tenancy::ScopedConn;
 
+use super::access;
 use super::{Project, ProjectDetail, ProjectId, ValidProject};
 use crate::audit::{self, Entity};
 use crate::http::{ApiError, IfMatch};
-use crate::schema::projects;
+use crate::schema::{project_members, projects};
 use crate::workflows::{self, WorkflowId};
 
 fn to_json(project: &Project) -> serde_json::Value {
@@ -28,6 +29,7 @@ pub(crate) async fn create(
             projects::name.eq(&new.name),
             projects::description.eq(&new.description),
             projects::workflow_id.eq(workflow_id),
+            projects::private.eq(new.private),
         ))
         .returning(Project::as_returning())
         .get_result(tx.conn())
@@ -42,6 +44,16 @@ pub(crate) async fn create(
                 .with_field("key"),
             )
         })?;
+    // The creator leads the project (and so keeps seeing it if it is private).
+    diesel::insert_into(project_members::table)
+        .values((
+            project_members::org_id.eq(org_id),
+            project_members::project_id.eq(project.id),
+            project_members::user_id.eq(tx.scope().user_id()),
+            project_members::role.eq("lead"),
+        ))
+        .execute(tx.conn())
+        .await?;
     audit::record(
         tx,
         "project.create",
@@ -63,6 +75,10 @@ pub(super) async fn list(
         .filter(projects::org_id.eq(tx.scope().org_id()))
         .select(Project::as_select())
         .into_boxed();
+    let hidden = access::hidden(tx);
+    if !hidden.is_empty() {
+        query = query.filter(projects::id.ne_all(hidden));
+    }
     if !include_archived {
         query = query.filter(projects::archived_at.is_null());
     }
@@ -77,14 +93,16 @@ pub(super) async fn list(
 }
 
 pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
-    projects::table
+    let project = projects::table
         .filter(projects::org_id.eq(tx.scope().org_id()))
         .filter(projects::key.eq(key))
         .select(Project::as_select())
         .first(tx.conn())
         .await
         .optional()?
-        .ok_or_else(|| ApiError::not_found("project"))
+        .ok_or_else(|| ApiError::not_found("project"))?;
+    access::visible(tx, project.id)?;
+    Ok(project)
 }
 
 pub(super) async fn detail(tx: &mut ScopedConn<'_>, key: &str) -> Result<ProjectDetail, ApiError> {
@@ -94,7 +112,7 @@ pub(super) async fn detail(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project
 }
 
 async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
-    projects::table
+    let project = projects::table
         .filter(projects::org_id.eq(tx.scope().org_id()))
         .filter(projects::key.eq(key))
         .select(Project::as_select())
@@ -102,7 +120,9 @@ async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {
         .first(tx.conn())
         .await
         .optional()?
-        .ok_or_else(|| ApiError::not_found("project"))
+        .ok_or_else(|| ApiError::not_found("project"))?;
+    access::visible(tx, project.id)?;
+    Ok(project)
 }
 
 pub(super) async fn update(
@@ -111,6 +131,7 @@ pub(super) async fn update(
     if_match: &IfMatch,
     name: Option<String>,
     description: Option<String>,
+    private: Option<bool>,
 ) -> Result<Project, ApiError> {
     let before = lock(tx, key).await?;
     if_match.check(before.version)?;
@@ -118,6 +139,7 @@ pub(super) async fn update(
         .set((
             projects::name.eq(name.unwrap_or_else(|| before.name.clone())),
             projects::description.eq(description.unwrap_or_else(|| before.description.clone())),
+            projects::private.eq(private.unwrap_or(before.private)),
             projects::version.eq(projects::version + 1),
             projects::updated_at.eq(diesel::dsl::now),
         ))
@@ -195,7 +217,8 @@ pub(crate) async fn find_open_for_update(
     .await
     .optional()?;
     match taken {
-        Some(row) => Ok(row),
+        // A hidden project's counter moved, but this error rolls the transaction back.
+        Some(row) => access::visible(tx, row.0).map(|()| row),
         None => {
             // Distinguish "archived" (a 409 the caller can act on) from "absent".
             let archived = find(tx, key).await?;

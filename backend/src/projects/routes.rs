@@ -28,7 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/projects/{project}/unarchive",
         web::post().to(unarchive_project),
-    );
+    )
+    .configure(super::members::configure);
 }
 
 /// Creates a project with the default workflow.
@@ -54,7 +55,7 @@ pub(crate) async fn create_project(
     let new = body.validate()?;
     let slug = req.match_info().get("org").unwrap_or_default();
     let project = caller
-        .tx(Permission::ProjectsCreate, async move |tx| {
+        .tx(Permission::ProjectsCreate, async |tx| {
             // Counted under the billing account's lock, in this transaction.
             state
                 .billing
@@ -64,6 +65,9 @@ pub(crate) async fn create_project(
             queries::create(tx, new).await
         })
         .await?;
+    if project.private {
+        crate::auth::invalidation::publish(&state, caller.scope.org_id()).await;
+    }
     Ok(json_with_etag(
         StatusCode::CREATED,
         project.version,
@@ -148,18 +152,23 @@ pub(crate) async fn get_project(
 )]
 pub(crate) async fn update_project(
     mut caller: Caller,
+    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     body: JsonBody<ProjectPatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsUpdate)?;
     let key = super::key_from_path(&path.1)?;
-    let (name, description) = body.validate()?;
+    let (name, description, private) = body.validate()?;
     let project = caller
         .tx(Permission::ProjectsUpdate, async |tx| {
-            queries::update(tx, &key, &if_match, name, description).await
+            queries::update(tx, &key, &if_match, name, description, private).await
         })
         .await?;
+    if private.is_some() {
+        // Who sees the project may have changed: cached memberships carry that.
+        crate::auth::invalidation::publish(&state, caller.scope.org_id()).await;
+    }
     Ok(json_with_etag(StatusCode::OK, project.version, &project))
 }
 

@@ -144,3 +144,233 @@ async fn project_list_pages_by_key() {
     assert_eq!(second["items"][0]["key"], "CC");
     assert!(second["next_cursor"].is_null());
 }
+
+mod private_projects {
+    use reqwest::Method;
+    use serde_json::json;
+    use tenancy::Role;
+
+    use crate::test_support::{TestApp, TestOrg, assert_problem};
+
+    /// acme with a public WEB and a private SEC (one ticket each, a comment on SEC-1).
+    async fn setup(app: &TestApp) -> TestOrg {
+        let acme = app.org("acme").await;
+        app.project(&acme, "WEB").await;
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &acme.owner_token,
+                "/api/v1/orgs/acme/projects",
+                json!({ "key": "SEC", "name": "Security", "private": true }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["private"], true);
+        app.ticket(&acme, "WEB", "public work").await;
+        app.ticket(&acme, "SEC", "embargoed vulnerability").await;
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &acme.owner_token,
+                "/api/v1/orgs/acme/tickets/SEC-1/comments",
+                json!({ "body": "the exploit works" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        acme
+    }
+
+    async fn add(app: &TestApp, acme: &TestOrg, token: &str, login: &str, role: &str) -> u16 {
+        let _ = acme;
+        app.send_json(
+            Method::PUT,
+            token,
+            &format!("/api/v1/orgs/acme/projects/SEC/members/{login}"),
+            json!({ "role": role }),
+        )
+        .await
+        .0
+    }
+
+    #[tokio::test]
+    async fn a_private_project_is_invisible_to_non_members_everywhere() {
+        let app = TestApp::start().await;
+        let acme = setup(&app).await;
+        let outsider = app.member(&acme, "outsider", Role::Member).await;
+        for path in [
+            "/api/v1/orgs/acme/projects/SEC",
+            "/api/v1/orgs/acme/projects/SEC/tickets",
+            "/api/v1/orgs/acme/projects/SEC/members",
+            "/api/v1/orgs/acme/tickets/SEC-1",
+            "/api/v1/orgs/acme/tickets/SEC-1/comments",
+            "/api/v1/orgs/acme/tickets/SEC-1/transitions",
+        ] {
+            let (status, body) = app.get(&outsider, path).await;
+            assert_problem(status, &body, 404, "not-found");
+            assert!(!body.to_string().contains("embargoed"), "{path}: {body}");
+        }
+        for (method, path, body) in [
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/projects/SEC/tickets",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::PATCH,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/tickets/SEC-1/comments",
+                json!({ "body": "x" }),
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!(null),
+            ),
+        ] {
+            let (status, problem) = app.send_json(method, &outsider, path, body).await;
+            assert_problem(status, &problem, 404, "not-found");
+        }
+        let (_, projects) = app.get(&outsider, "/api/v1/orgs/acme/projects").await;
+        let keys: Vec<&str> = projects["items"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|p| p["key"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["WEB"]);
+        let (_, tickets) = app.get(&outsider, "/api/v1/orgs/acme/tickets").await;
+        assert!(!tickets.to_string().contains("embargoed"), "{tickets}");
+        assert_eq!(tickets["items"].as_array().map(Vec::len), Some(1));
+
+        // The owner (and admins) see it; so does a member once added to the project.
+        let (status, _) = app
+            .get(&acme.owner_token, "/api/v1/orgs/acme/tickets/SEC-1")
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            add(&app, &acme, &acme.owner_token, "outsider", "member").await,
+            204
+        );
+        let (status, ticket) = app.get(&outsider, "/api/v1/orgs/acme/tickets/SEC-1").await;
+        assert_eq!(status, 200, "{ticket}");
+        // ...and loses it again when removed, at once.
+        let (status, _) = app
+            .send_json(
+                Method::DELETE,
+                &acme.owner_token,
+                "/api/v1/orgs/acme/projects/SEC/members/outsider",
+                json!(null),
+            )
+            .await;
+        assert_eq!(status, 204);
+        let (status, _) = app.get(&outsider, "/api/v1/orgs/acme/tickets/SEC-1").await;
+        assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn a_project_viewer_reads_but_cannot_write_there() {
+        let app = TestApp::start().await;
+        let acme = setup(&app).await;
+        let member = app.member(&acme, "auditor", Role::Member).await;
+        assert_eq!(
+            add(&app, &acme, &acme.owner_token, "auditor", "viewer").await,
+            204
+        );
+        let (status, _) = app.get(&member, "/api/v1/orgs/acme/tickets/SEC-1").await;
+        assert_eq!(status, 200);
+        for (method, path, body) in [
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/projects/SEC/tickets",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::PATCH,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/tickets/SEC-1/comments",
+                json!({ "body": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/tickets/SEC-1/transitions",
+                json!({ "to": "In Progress" }),
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!(null),
+            ),
+        ] {
+            let (status, problem) = app.send_json(method, &member, path, body).await;
+            assert_problem(status, &problem, 403, "forbidden");
+        }
+        // Elsewhere their organization role applies as usual.
+        let (status, _) = app
+            .send_json(
+                Method::POST,
+                &member,
+                "/api/v1/orgs/acme/projects/WEB/tickets",
+                json!({ "title": "fine" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+
+    #[tokio::test]
+    async fn a_lead_manages_project_members_and_a_member_cannot() {
+        let app = TestApp::start().await;
+        let acme = setup(&app).await;
+        let lead = app.member(&acme, "lead", Role::Member).await;
+        let plain = app.member(&acme, "plain", Role::Member).await;
+        app.member(&acme, "newcomer", Role::Viewer).await;
+        assert_eq!(
+            add(&app, &acme, &acme.owner_token, "lead", "lead").await,
+            204
+        );
+        assert_eq!(
+            add(&app, &acme, &acme.owner_token, "plain", "member").await,
+            204
+        );
+        // A project member is not a lead: refused, nothing changed.
+        assert_eq!(add(&app, &acme, &plain, "newcomer", "member").await, 403);
+        assert_eq!(add(&app, &acme, &plain, "plain", "lead").await, 403);
+        // The lead may, though their organization role is only member.
+        assert_eq!(add(&app, &acme, &lead, "newcomer", "viewer").await, 204);
+        let (_, members) = app
+            .get(&lead, "/api/v1/orgs/acme/projects/SEC/members")
+            .await;
+        let roles: Vec<(String, String)> = members
+            .as_array()
+            .map(|m| {
+                m.iter()
+                    .map(|m| {
+                        (
+                            m["user"]["login"].as_str().unwrap_or_default().to_owned(),
+                            m["role"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            roles.contains(&("plain".to_owned(), "member".to_owned())),
+            "{roles:?}"
+        );
+        assert!(
+            roles.contains(&("newcomer".to_owned(), "viewer".to_owned())),
+            "{roles:?}"
+        );
+        assert!(
+            roles.contains(&("acme-owner".to_owned(), "lead".to_owned())),
+            "creator leads"
+        );
+        // Only organization members can be added.
+        assert_eq!(add(&app, &acme, &lead, "stranger", "member").await, 404);
+    }
+}

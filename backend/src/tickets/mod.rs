@@ -135,12 +135,16 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     /// When the ticket last entered a `done` status; `null` while open.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// For access checks (private projects, project roles); the API shows the key.
+    #[serde(skip)]
+    pub project_id: crate::projects::ProjectId,
 }
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = ticket_views)]
 pub(crate) struct TicketRow {
     id: TicketId,
+    project_id: crate::projects::ProjectId,
     project_key: String,
     number: i32,
     key: String,
@@ -197,6 +201,7 @@ impl From<TicketRow> for Ticket {
             created_at: r.created_at,
             updated_at: r.updated_at,
             resolved_at: r.resolved_at,
+            project_id: r.project_id,
         }
     }
 }

@@ -9,6 +9,7 @@ use tenancy::{ScopedConn, UserId};
 use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType};
 use crate::audit::{self, Entity};
 use crate::http::{ApiError, IfMatch};
+use crate::projects::access;
 use crate::schema::{memberships, projects, statuses, ticket_views, tickets, users};
 use crate::workflows::{self, StatusCategory, Transition};
 
@@ -53,7 +54,9 @@ async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError>
         .select(TicketRow::as_select())
         .first(tx.conn())
         .await?;
-    Ok(row.into())
+    let ticket = Ticket::from(row);
+    access::visible(tx, ticket.project_id)?;
+    Ok(ticket)
 }
 
 /// The live (not deleted) ticket with this key.
@@ -67,26 +70,34 @@ pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
         .first(tx.conn())
         .await
         .optional()?;
-    row.map(Ticket::from)
-        .ok_or_else(|| ApiError::not_found("ticket"))
+    let ticket = row
+        .map(Ticket::from)
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    access::visible(tx, ticket.project_id).map_err(|_| ApiError::not_found("ticket"))?;
+    Ok(ticket)
 }
 
-/// The id of the live ticket with this key (for features that hang off tickets).
+/// The id of the live ticket with this key (for features that hang off tickets),
+/// after checking the caller may use `permission` in its project.
 pub(crate) async fn find_id_by_key(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
+    permission: tenancy::Permission,
 ) -> Result<TicketId, ApiError> {
-    ticket_views::table
+    let (id, project): (uuid::Uuid, uuid::Uuid) = ticket_views::table
         .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .filter(ticket_views::project_key.eq(&key.project))
         .filter(ticket_views::number.eq(key.number))
         .filter(ticket_views::deleted_at.is_null())
-        .select(ticket_views::id)
-        .first::<uuid::Uuid>(tx.conn())
+        .select((ticket_views::id, ticket_views::project_id))
+        .first(tx.conn())
         .await
         .optional()?
-        .map(TicketId)
-        .ok_or_else(|| ApiError::not_found("ticket"))
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    let project = crate::projects::ProjectId(project);
+    access::visible(tx, project).map_err(|_| ApiError::not_found("ticket"))?;
+    access::require(tx, permission, project)?;
+    Ok(TicketId(id))
 }
 
 pub(crate) async fn create(
@@ -97,6 +108,7 @@ pub(crate) async fn create(
     let assignee = assignee_id(tx, change.assignee.clone().flatten().as_deref()).await?;
     let (project_id, workflow_id, number) =
         crate::projects::find_open_for_update(tx, project_key).await?;
+    access::require(tx, tenancy::Permission::TicketsCreate, project_id)?;
     let status_id = workflows::initial_status(tx, workflow_id).await?;
     let id = TicketId::new();
     let scope = tx.scope();
@@ -140,6 +152,7 @@ pub(super) async fn update(
     change: TicketChange,
 ) -> Result<Ticket, ApiError> {
     let before = find(tx, key).await?;
+    access::require(tx, tenancy::Permission::TicketsUpdate, before.project_id)?;
     if_match.check(before.version)?;
     let assignee = match &change.assignee {
         Some(login) => assignee_id(tx, login.as_deref()).await?,
@@ -187,6 +200,7 @@ pub(super) async fn soft_delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     let before = find(tx, key).await?;
+    access::require(tx, tenancy::Permission::TicketsDelete, before.project_id)?;
     if_match.check(before.version)?;
     let deleted = diesel::update(
         tickets::table
@@ -232,6 +246,11 @@ pub(crate) async fn transition(
     to: &str,
 ) -> Result<Ticket, ApiError> {
     let (before, allowed) = transitions(tx, key).await?;
+    access::require(
+        tx,
+        tenancy::Permission::TicketsTransition,
+        before.project_id,
+    )?;
     if_match.check(before.version)?;
     let Some(step) = allowed.iter().find(|t| t.to.name.eq_ignore_ascii_case(to)) else {
         // Few rows: compare names here, case-insensitively, as the lookup above does.
@@ -373,6 +392,10 @@ pub(super) async fn list(
         .filter(t::deleted_at.is_null())
         .select(TicketRow::as_select())
         .into_boxed();
+    let hidden = access::hidden(tx);
+    if !hidden.is_empty() {
+        q = q.filter(t::project_id.ne_all(hidden));
+    }
     if let Some(project) = filters.project {
         q = q.filter(t::project_key.eq(project));
     }
