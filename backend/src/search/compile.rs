@@ -189,15 +189,26 @@ fn strings(cmp: &Comparison) -> Result<Vec<String>, ApiError> {
 }
 
 /// `column = ANY($1)` or, for `!=`/`NOT IN`, `column <> ALL($1)`. SQL's NULL logic
-/// gives Jira's semantics: a negative test never matches an empty field.
+/// gives Jira's semantics: a negative test never matches an empty field. One value
+/// is compared with `=`/`<>`, which lets an index return rows in order.
 fn membership(column: &str, op: Operator, list: Bind) -> Condition {
-    match op {
-        Operator::NotEq | Operator::NotIn => {
-            expr(&format!("{column} <> ALL("), list).with(|s| {
-                s.push(")");
-            })
-        }
-        _ => expr(&format!("{column} = ANY("), list).with(|s| {
+    let negated = matches!(op, Operator::NotEq | Operator::NotIn);
+    let single = match &list {
+        Bind::Texts(v) if v.len() == 1 => Some(Bind::Text(v[0].clone())),
+        Bind::Int2s(v) if v.len() == 1 => Some(Bind::Int2(v[0])),
+        Bind::Uuids(v) if v.len() == 1 => Some(Bind::Uuid(v[0])),
+        _ => None,
+    };
+    match (single, list) {
+        (_, Bind::Names(kind, names)) => Sql::default().with(|s| {
+            s.push_in(column, negated, kind, names);
+        }),
+        (Some(one), _) => expr(&format!("{column} {} ", if negated { "<>" } else { "=" }), one),
+        (None, list) => expr(
+            &format!("{column} {}", if negated { "<> ALL(" } else { "= ANY(" }),
+            list,
+        )
+        .with(|s| {
             s.push(")");
         }),
     }

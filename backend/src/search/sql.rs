@@ -71,6 +71,14 @@ pub(crate) enum Bind {
 enum Part {
     Text(String),
     Bind(Bind),
+    /// `column = ANY(ids of names)` (`<> ALL` when negated), resolved like
+    /// [`Bind::Names`].
+    In {
+        column: String,
+        negated: bool,
+        kind: NameKind,
+        names: Vec<String>,
+    },
 }
 
 /// SQL text with typed binds in between.
@@ -101,15 +109,30 @@ impl Sql {
         self
     }
 
+    /// `column = ANY(...)` (or `<> ALL(...)`) over the ids of `names` (see [`Sql::resolve`]).
+    pub(crate) fn push_in(
+        &mut self,
+        column: &str,
+        negated: bool,
+        kind: NameKind,
+        names: Vec<String>,
+    ) -> &mut Self {
+        self.parts.push(Part::In {
+            column: column.to_owned(),
+            negated,
+            kind,
+            names,
+        });
+        self
+    }
+
     pub(crate) fn append(&mut self, other: &Sql) -> &mut Self {
         for part in &other.parts {
             match part {
                 Part::Text(text) => {
                     self.push(text);
                 }
-                Part::Bind(b) => {
-                    self.bind(b.clone());
-                }
+                other => self.parts.push(other.clone()),
             }
         }
         self
@@ -124,22 +147,54 @@ impl Sql {
     /// Every name this statement needs resolved.
     pub(crate) fn names(&self, out: &mut BTreeSet<(NameKind, String)>) {
         for part in &self.parts {
-            if let Part::Bind(Bind::Names(kind, names)) = part {
+            if let Part::Bind(Bind::Names(kind, names)) | Part::In { kind, names, .. } = part {
                 out.extend(names.iter().map(|n| (*kind, n.clone())));
             }
         }
     }
 
-    /// Replaces every [`Bind::Names`] with the ids `lookup` gives (unknown names have none).
+    /// Replaces every [`Bind::Names`] with the ids `lookup` gives (unknown names have
+    /// none). A name test matching one id becomes `column = $1`: an index can return
+    /// rows in order for that, not for `= ANY($1)` (PostgreSQL before 17).
     pub(crate) fn resolve(&mut self, lookup: &dyn Fn(NameKind, &str) -> Vec<Uuid>) {
-        for part in &mut self.parts {
-            if let Part::Bind(Bind::Names(kind, names)) = part {
-                let mut ids: Vec<Uuid> = names.iter().flat_map(|n| lookup(*kind, n)).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                *part = Part::Bind(Bind::Uuids(ids));
+        let ids = |kind: NameKind, names: &[String]| {
+            let mut ids: Vec<Uuid> = names.iter().flat_map(|n| lookup(kind, n)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let mut out = Sql::default();
+        for part in std::mem::take(&mut self.parts) {
+            match part {
+                Part::Text(text) => {
+                    out.push(&text);
+                }
+                Part::Bind(Bind::Names(kind, names)) => {
+                    out.bind(Bind::Uuids(ids(kind, &names)));
+                }
+                Part::Bind(other) => {
+                    out.bind(other);
+                }
+                Part::In {
+                    column,
+                    negated,
+                    kind,
+                    names,
+                } => match ids(kind, &names).as_slice() {
+                    [one] => {
+                        let op = if negated { "<>" } else { "=" };
+                        out.push(&format!("{column} {op} ")).bind(Bind::Uuid(*one));
+                    }
+                    many => {
+                        let op = if negated { "<> ALL(" } else { "= ANY(" };
+                        out.push(&format!("{column} {op}"))
+                            .bind(Bind::Uuids(many.to_vec()))
+                            .push(")");
+                    }
+                },
             }
         }
+        *self = out;
     }
 
     /// The statement, typed as returning rows of `ST`.
@@ -149,6 +204,10 @@ impl Sql {
             row: PhantomData,
         }
     }
+}
+
+fn unresolved() -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError("search names were not resolved".into())
 }
 
 impl QueryId for Sql {
@@ -175,12 +234,9 @@ impl QueryFragment<Pg> for Sql {
                     Bind::Int8(v) => out.push_bind_param::<BigInt, _>(v)?,
                     Bind::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
                     Bind::Date(v) => out.push_bind_param::<Date, _>(v)?,
-                    Bind::Names(..) => {
-                        return Err(diesel::result::Error::QueryBuilderError(
-                            "search names were not resolved".into(),
-                        ));
-                    }
+                    Bind::Names(..) => return Err(unresolved()),
                 },
+                Part::In { .. } => return Err(unresolved()),
             }
         }
         Ok(())
