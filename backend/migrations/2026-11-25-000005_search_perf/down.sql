@@ -7,6 +7,7 @@ CREATE INDEX tickets_org_assignee_idx ON tickets (org_id, assignee_id, created_a
 DROP INDEX tickets_org_priority_updated_idx;
 DROP INDEX tickets_org_project_type_updated_idx;
 DROP INDEX tickets_org_project_status_idx;
+CREATE INDEX tickets_org_labels_idx ON tickets USING gin (org_id, labels) WHERE deleted_at IS NULL;
 
 DROP FUNCTION trellis_text_search(text, text[], text[]);
 

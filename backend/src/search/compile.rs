@@ -113,9 +113,10 @@ pub(crate) struct Compiled {
     pub condition: Condition,
     /// The CTEs the condition refers to, as `WITH ... ` (or nothing).
     pub ctes: Sql,
-    /// When the query is exactly one positive text comparison: the statement counting
-    /// its matches, which needs no `tickets` (a deleted ticket's vectors are empty).
-    pub text_count: Option<Sql>,
+    /// When the query is exactly one positive text comparison: the set of its matches,
+    /// `trellis_text_search(..)`, which needs no `tickets` (a deleted ticket's vectors
+    /// are empty).
+    pub text_matches: Option<Sql>,
 }
 
 struct Compiler<'a> {
@@ -144,7 +145,7 @@ pub(crate) fn compile(
         Some(Clause::Compare(cmp)) if cmp.op == Operator::Contains
     );
     let mut ctes = Sql::default();
-    let mut text_count = None;
+    let mut text_matches = None;
     for (i, text) in compiler.texts.iter().enumerate() {
         let mut call = Sql::new("trellis_text_search(");
         call.bind(Bind::Text(text.field.to_owned()))
@@ -158,15 +159,13 @@ pub(crate) fn compile(
             .append(&call)
             .push(") ");
         if single {
-            text_count = Some(Sql::new("SELECT count(*) FROM ").with(|s| {
-                s.append(&call);
-            }));
+            text_matches = Some(call);
         }
     }
     Ok(Compiled {
         condition,
         ctes,
-        text_count,
+        text_matches,
     })
 }
 

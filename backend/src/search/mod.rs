@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use tenancy::ScopedConn;
 
@@ -174,13 +174,25 @@ pub(crate) async fn run(
     };
 
     let counted = compile::compile(query, ctx, compile::TextPlan::MatchesFirst)?;
-    let mut count = match &counted.text_count {
-        // One text comparison and nothing else: its matches are the answer.
-        Some(text_count) if ctx.hidden_projects.is_empty() => text_count.clone(),
-        _ => {
+    let text_only = counted
+        .text_matches
+        .as_ref()
+        .filter(|_| ctx.hidden_projects.is_empty());
+    let mut count = match text_only {
+        // One text comparison and nothing else: its matches are the answer, and when
+        // they are few their ids come back too, so the page need not search again.
+        Some(matches) => {
+            let mut count = Sql::new("SELECT count(*), CASE WHEN count(*) <= ");
+            count
+                .bind(Bind::Int8(matches_first_max()))
+                .push(" THEN array_agg(ticket_id) END FROM ")
+                .append(matches);
+            count
+        }
+        None => {
             let mut count = counted.ctes.clone();
             count
-                .push("SELECT count(*) FROM tickets t WHERE ")
+                .push("SELECT count(*), NULL::uuid[] FROM tickets t WHERE ")
                 .append(&filter(&counted));
             count
         }
@@ -193,23 +205,31 @@ pub(crate) async fn run(
             .unwrap_or_default()
     };
     count.resolve(&lookup);
+    type CountRow = (BigInt, Nullable<Array<SqlUuid>>);
     if let Some(plans) = explain.as_deref_mut() {
         plans.push("-- count".to_owned());
         plans.extend(
-            Explain(count.clone().query::<BigInt>())
+            Explain(count.clone().query::<CountRow>())
                 .load::<String>(tx.conn())
                 .await?,
         );
     }
-    let total: i64 = count.query::<BigInt>().get_result(tx.conn()).await?;
+    let (total, matched): (i64, Option<Vec<uuid::Uuid>>) =
+        count.query::<CountRow>().get_result(tx.conn()).await?;
 
     // The page: ids in order on `tickets` (names joined only to sort by them), then the
     // rows of those ids from `ticket_views`, put back in the same order. The exact
     // total tells how common the text matches are.
-    let paged = if total <= matches_first_max() {
-        counted
-    } else {
-        compile::compile(query, ctx, compile::TextPlan::PerRow)?
+    let paged = match matched {
+        Some(ids) => compile::Compiled {
+            condition: Sql::new("t.id = ANY(").with(|s| {
+                s.bind(Bind::Uuids(ids)).push(")");
+            }),
+            ctes: Sql::default(),
+            text_matches: None,
+        },
+        None if total <= matches_first_max() => counted,
+        None => compile::compile(query, ctx, compile::TextPlan::PerRow)?,
     };
     let mut page = paged.ctes.clone();
     page.push("SELECT t.id FROM tickets t");
