@@ -225,11 +225,13 @@ pub async fn load(
             .await
             .context("connecting as DATABASE_OWNER_URL for COPY")?;
         let deferred = Deferred::drop(&client).await?;
+        let timer = Instant::now();
         for target in &targets {
             client.batch_execute("BEGIN").await?;
             copy_tickets(&client, &mut rng, target, tickets).await?;
             client.batch_execute("COMMIT").await?;
         }
+        eprintln!("copy: {:.1} s", timer.elapsed().as_secs_f64());
         let orgs: Vec<uuid::Uuid> = targets.iter().map(|t| t.scope.org_id().0).collect();
         build_search(&client, &second, &orgs).await?;
         deferred.restore(&client, &second).await?;
@@ -285,7 +287,8 @@ async fn build_search(
     orgs: &[uuid::Uuid],
 ) -> anyhow::Result<()> {
     let timer = Instant::now();
-    one.batch_execute("ANALYZE tickets; ANALYZE comments").await?;
+    one.batch_execute("ANALYZE tickets; ANALYZE comments")
+        .await?;
     let (a, b) = futures_util::future::join(
         tokio_postgres::Client::execute(one, SEARCH_ROWS, &[&orgs, &2i32, &0i32]),
         tokio_postgres::Client::execute(two, SEARCH_ROWS, &[&orgs, &2i32, &1i32]),

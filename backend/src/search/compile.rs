@@ -202,7 +202,10 @@ fn membership(column: &str, op: Operator, list: Bind) -> Condition {
         (_, Bind::Names(kind, names)) => Sql::default().with(|s| {
             s.push_in(column, negated, kind, names);
         }),
-        (Some(one), _) => expr(&format!("{column} {} ", if negated { "<>" } else { "=" }), one),
+        (Some(one), _) => expr(
+            &format!("{column} {} ", if negated { "<>" } else { "=" }),
+            one,
+        ),
         (None, list) => expr(
             &format!("{column} {}", if negated { "<> ALL(" } else { "= ANY(" }),
             list,
@@ -251,9 +254,7 @@ impl Compiler<'_> {
                 ),
             ),
             Field::Key => key(cmp)?,
-            Field::Summary | Field::Description | Field::Comment | Field::Text => {
-                self.text(cmp)?
-            }
+            Field::Summary | Field::Description | Field::Comment | Field::Text => self.text(cmp)?,
             Field::Status => membership(
                 "t.status_id",
                 op,
@@ -270,9 +271,7 @@ impl Compiler<'_> {
                             "to do" | "todo" | "new" => Ok("todo".to_owned()),
                             "in progress" | "indeterminate" => Ok("in_progress".to_owned()),
                             "done" | "complete" => Ok("done".to_owned()),
-                            other => {
-                                Err(error(cmp, format!("unknown status category `{other}`")))
-                            }
+                            other => Err(error(cmp, format!("unknown status category `{other}`"))),
                         },
                     )
                     .collect::<Result<_, _>>()?;
@@ -299,9 +298,7 @@ impl Compiler<'_> {
             Field::Priority => priority(cmp)?,
             Field::Assignee | Field::Reporter => user(cmp, self.ctx)?,
             Field::Labels => labels(cmp)?,
-            Field::Created | Field::Updated | Field::Resolved | Field::Due => {
-                date(cmp, self.ctx)?
-            }
+            Field::Created | Field::Updated | Field::Resolved | Field::Due => date(cmp, self.ctx)?,
             Field::Component | Field::Parent | Field::Watcher => {
                 return Err(error(
                     cmp,
@@ -649,7 +646,6 @@ fn instant(cmp: &Comparison, value: &Value, ctx: &Context) -> Result<DateTime<Ut
     Ok(at.with_timezone(&Utc))
 }
 
-
 fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     let column = match cmp.field {
         Field::Created => "t.created_at",
@@ -874,9 +870,11 @@ pub(crate) fn sort_keys(order: &[jql::OrderKey]) -> Result<Vec<SortKey>, ApiErro
 /// The token's value for `key`, bound as the key's SQL type.
 fn sort_value(key: &SortKey, value: &SortValue) -> Result<Sql, ApiError> {
     let bad = || ApiError::validation("nextPageToken", "the token does not belong to this query");
-    let bound = |b: Bind| Sql::default().with(|s| {
-        s.bind(b);
-    });
+    let bound = |b: Bind| {
+        Sql::default().with(|s| {
+            s.bind(b);
+        })
+    };
     Ok(match (key.column, value) {
         // 'infinity' stands for "not resolved" or "no due date", sorting last.
         (Column::Resolved, SortValue::Text(v)) if v == "infinity" => {
@@ -927,7 +925,13 @@ pub(crate) fn after(keys: &[SortKey], last: &[SortValue]) -> Result<Condition, A
     let symbol = |k: &SortKey| if k.descending { " < " } else { " > " };
     if keys.iter().all(|k| k.descending == keys[0].descending) {
         let mut out = Sql::new("((");
-        out.push(&keys.iter().map(|k| k.column.expr()).collect::<Vec<_>>().join(", "));
+        out.push(
+            &keys
+                .iter()
+                .map(|k| k.column.expr())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
         out.push(")").push(symbol(&keys[0])).push("(");
         for (i, v) in values.iter().enumerate() {
             if i > 0 {

@@ -73,7 +73,10 @@ pub(crate) static MATCHES_FIRST_MAX: std::sync::atomic::AtomicI64 =
 
 fn matches_first_max() -> i64 {
     #[cfg(test)]
-    return std::sync::atomic::AtomicI64::load(&MATCHES_FIRST_MAX, std::sync::atomic::Ordering::Relaxed);
+    return std::sync::atomic::AtomicI64::load(
+        &MATCHES_FIRST_MAX,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     #[cfg(not(test))]
     MATERIALIZE_TEXT_MATCHES
 }
@@ -106,9 +109,7 @@ async fn resolve_names(tx: &mut ScopedConn<'_>, statements: &[&Sql]) -> Result<N
     let org = tx.scope().org_id();
     // The first branch always runs (an Append runs its parts in order), so the
     // settings apply even when no name is asked for.
-    let mut lookup = Sql::new(&format!(
-        "SELECT 'settings'::text, {SETTINGS}, NULL::uuid"
-    ));
+    let mut lookup = Sql::new(&format!("SELECT 'settings'::text, {SETTINGS}, NULL::uuid"));
     for kind in NameKind::ALL {
         let names: Vec<String> = wanted
             .iter()
@@ -124,7 +125,10 @@ async fn resolve_names(tx: &mut ScopedConn<'_>, statements: &[&Sql]) -> Result<N
             kind.as_str()
         ));
         if per_org {
-            lookup.push("org_id = ").bind(Bind::Uuid(org.0)).push(" AND ");
+            lookup
+                .push("org_id = ")
+                .bind(Bind::Uuid(org.0))
+                .push(" AND ");
         }
         lookup
             .push(&format!("{name} = ANY("))
@@ -162,11 +166,15 @@ pub(crate) async fn run(
     // Every statement: the org's live tickets the caller may see, matching the query.
     let filter = |compiled: &compile::Compiled| {
         let mut filter = Sql::new("t.org_id = ");
-        filter.bind(Bind::Uuid(org.0)).push(" AND t.deleted_at IS NULL");
+        filter
+            .bind(Bind::Uuid(org.0))
+            .push(" AND t.deleted_at IS NULL");
         if !ctx.hidden_projects.is_empty() {
             filter
                 .push(" AND t.project_id <> ALL(")
-                .bind(Bind::Uuids(ctx.hidden_projects.iter().map(|p| p.0).collect()))
+                .bind(Bind::Uuids(
+                    ctx.hidden_projects.iter().map(|p| p.0).collect(),
+                ))
                 .push(")");
         }
         filter.push(" AND ").append(&compiled.condition);
@@ -318,15 +326,7 @@ pub async fn command(
     let mut plans = Vec::new();
     let found = scope
         .transaction(conn, async |tx| {
-            run(
-                tx,
-                &query,
-                &ctx,
-                None,
-                limit,
-                explain.then_some(&mut plans),
-            )
-            .await
+            run(tx, &query, &ctx, None, limit, explain.then_some(&mut plans)).await
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -8,11 +8,13 @@ use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryResult;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Bool, Date, Int2, Int4, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::QueryResult;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Date, Int2, Int4, Text, Timestamptz, Uuid as SqlUuid,
+};
 use uuid::Uuid;
 
 /// Names that are resolved to ids before the statement runs (one round trip for all).

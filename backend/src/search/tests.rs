@@ -351,7 +351,11 @@ async fn the_query_table_matches_on_the_fixed_dataset() {
 /// The same table with text tested row by row on the page (the plan for common terms).
 #[tokio::test]
 async fn the_query_table_matches_with_text_tested_per_row() {
-    std::sync::atomic::AtomicI64::store(&super::MATCHES_FIRST_MAX, -1, std::sync::atomic::Ordering::Relaxed);
+    std::sync::atomic::AtomicI64::store(
+        &super::MATCHES_FIRST_MAX,
+        -1,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     check_the_query_table(&dataset().await).await;
 }
 
