@@ -867,3 +867,47 @@ async fn deleted_tickets_leave_text_search_and_its_total() {
     .expect("comment");
     assert_eq!(data.keys("comment ~ login").await.len(), 2);
 }
+
+#[tokio::test]
+async fn pages_follow_any_order_mixed_directions_included() {
+    let data = dataset().await;
+    for jql in [
+        "ORDER BY priority DESC, key ASC",
+        "ORDER BY key DESC",
+        "ORDER BY assignee ASC, created DESC",
+        "ORDER BY due ASC, status DESC",
+        "text ~ login OR project = API ORDER BY resolved DESC, summary ASC",
+    ] {
+        let all = data.keys(jql).await;
+        let mut paged = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({ "jql": jql, "maxResults": 3 });
+            if let Some(t) = &token {
+                body["nextPageToken"] = json!(t);
+            }
+            let (status, page) = data
+                .app
+                .send_json(
+                    Method::POST,
+                    &data.org.owner_token,
+                    "/api/v1/orgs/acme/search",
+                    body,
+                )
+                .await;
+            assert_eq!(status, 200, "{jql}: {page}");
+            paged.extend(
+                page["issues"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| i["key"].as_str().map(str::to_owned)),
+            );
+            match page["nextPageToken"].as_str() {
+                Some(t) => token = Some(t.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(paged, all, "{jql}");
+    }
+}
