@@ -1,5 +1,6 @@
 DROP INDEX tickets_org_created_idx;
 CREATE INDEX tickets_org_created_idx ON tickets (org_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+DROP INDEX tickets_org_status_due_idx;
 DROP INDEX tickets_org_due_idx;
 CREATE INDEX tickets_org_due_idx ON tickets (org_id, due_date) WHERE deleted_at IS NULL;
 DROP INDEX tickets_org_assignee_idx;

@@ -274,7 +274,20 @@ impl Compiler<'_> {
                             other => Err(error(cmp, format!("unknown status category `{other}`"))),
                         },
                     )
-                    .collect::<Result<_, _>>()?;
+                    .collect::<Result<Vec<String>, _>>()?;
+                // Every status has exactly one of the three categories, so a negative
+                // test is the positive one on the others: `status_id = ANY(...)` is an
+                // index condition, `<> ALL(...)` only a filter.
+                let (op, categories) = if matches!(op, Operator::NotEq | Operator::NotIn) {
+                    let others = ["todo", "in_progress", "done"]
+                        .into_iter()
+                        .filter(|c| !categories.iter().any(|x| x == c))
+                        .map(str::to_owned)
+                        .collect();
+                    (Operator::In, others)
+                } else {
+                    (op, categories)
+                };
                 membership(
                     "t.status_id",
                     op,
