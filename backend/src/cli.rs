@@ -1,4 +1,5 @@
-//! The command line: `trellis serve`, `migrate`, `seed`, `org create`, `token create`.
+//! The command line: `trellis serve`, `migrate`, `seed`, `search`, `org create`,
+//! `token create`.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -47,6 +48,25 @@ enum Command {
         /// Tickets per benchmark organization (loaded with COPY as DATABASE_OWNER_URL).
         #[arg(long, requires = "orgs")]
         tickets: Option<usize>,
+    },
+    /// Run a JQL search as a member, the way the API runs it: prints the total and the
+    /// page's keys; with --explain, first the EXPLAIN (ANALYZE, BUFFERS) of the count and
+    /// page statements.
+    Search {
+        /// Organization slug.
+        #[arg(long)]
+        org: String,
+        /// GitHub login of the member who searches (currentUser(), permissions).
+        #[arg(long, value_name = "LOGIN")]
+        user: String,
+        /// Print the plans of the statements, as executed.
+        #[arg(long)]
+        explain: bool,
+        /// Page size, 1 to 100.
+        #[arg(long, default_value_t = 50)]
+        max_results: i64,
+        /// The JQL query (empty matches every ticket).
+        jql: String,
     },
     /// Manage organizations.
     Org {
@@ -212,6 +232,17 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 false => println!("demo organization `acme` already exists"),
             }
             Ok(())
+        }
+        Command::Search {
+            org,
+            user,
+            explain,
+            max_results,
+            jql,
+        } => {
+            let (_services, pool, _) = prepare(&config).await?;
+            let mut conn = pool.get().await?;
+            crate::search::command(&mut conn, &org, &user, &jql, max_results, explain).await
         }
         Command::Org {
             command: OrgCommand::Create { slug, name, owner },

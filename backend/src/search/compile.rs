@@ -1,34 +1,40 @@
-//! JQL (the `jql` crate's checked AST) to SQL: a boolean condition over `ticket_views`
-//! and an `ORDER BY` with a keyset predicate.
+//! JQL (the `jql` crate's checked AST) to SQL over `tickets t`: a boolean condition,
+//! the text-search CTEs it needs, an `ORDER BY` and a keyset predicate.
+//!
+//! The shape is chosen for speed at millions of tickets:
+//! - names (project keys, status names and categories, logins, roles) are compiled to
+//!   [`Bind::Names`] and resolved to ids in one cheap round trip before the statements
+//!   run, so the count and the page filter on `tickets` columns that indexes cover;
+//! - each text comparison becomes a CTE over the narrow `ticket_search` table (two GIN
+//!   probes, document and comments, OR-ed), joined by ticket id;
+//! - sort keys are `tickets` columns where they can be, so an index that leads with
+//!   `org_id` and ends with the key and `id` serves `ORDER BY ... LIMIT`.
 //!
 //! Every value reaches PostgreSQL as a bind parameter; the only text this module puts
-//! into SQL is its own column names and operators. Text search goes through the
-//! `ticket_search` side table (`plainto_tsquery`, `phraseto_tsquery`, and `to_tsquery`
-//! with `quote_literal` for prefixes, so no user text is parsed as tsquery syntax).
+//! into SQL is its own column names and operators. Text search uses the
+//! `trellis_tsquery` function (`plainto_tsquery`, `phraseto_tsquery`, and `to_tsquery`
+//! with `quote_literal` for prefixes), so no user text is parsed as tsquery syntax.
 
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveTime, TimeZone, Utc,
 };
-use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
-use diesel::pg::Pg;
-use diesel::sql_types::{Array, Bool, Date, Int2, Int4, Text, Timestamptz, Uuid as SqlUuid};
 use jql::{Clause, Comparison, DateUnit, Field, Function, FunctionArg, Operator, Term, Value};
 use serde::{Deserialize, Serialize};
 use tenancy::UserId;
 
+use super::sql::{Bind, NameKind, Sql};
 use crate::http::ApiError;
-use crate::schema::ticket_views;
+use crate::projects::ProjectId;
 use crate::tickets::{Priority, TicketType};
-
-/// A compiled boolean condition on `ticket_views`.
-pub(crate) type Condition = Box<dyn BoxableExpression<ticket_views::table, Pg, SqlType = Bool>>;
 
 /// What a query is evaluated against: who asks, and when and where "today" is.
 pub(crate) struct Context {
     pub user: UserId,
     pub now: DateTime<Utc>,
     pub zone: FixedOffset,
+    /// Projects the caller may not see: their tickets are left out of the results and
+    /// the total. Empty means no restriction.
+    pub hidden_projects: Vec<ProjectId>,
 }
 
 fn error(cmp: &Comparison, message: impl Into<String>) -> ApiError {
@@ -41,43 +47,125 @@ fn error(cmp: &Comparison, message: impl Into<String>) -> ApiError {
     .with_extension("column", cmp.value_span.start.into())
 }
 
-fn literal(text: &str) -> Condition {
-    Box::new(sql::<Bool>(text))
+/// A compiled condition on `tickets t`.
+type Condition = Sql;
+
+fn join(parts: Vec<Condition>, separator: &str, empty: &str) -> Condition {
+    if parts.is_empty() {
+        return Sql::new(empty);
+    }
+    let mut out = Sql::new("(");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(separator);
+        }
+        out.append(part);
+    }
+    out.push(")");
+    out
 }
 
 fn all(parts: Vec<Condition>) -> Condition {
-    parts
-        .into_iter()
-        .reduce(|a, b| Box::new(a.and(b)))
-        .unwrap_or_else(|| literal("TRUE"))
+    join(parts, " AND ", "TRUE")
 }
 
 fn any(parts: Vec<Condition>) -> Condition {
-    parts
-        .into_iter()
-        .reduce(|a, b| Box::new(a.or(b)))
-        .unwrap_or_else(|| literal("FALSE"))
+    join(parts, " OR ", "FALSE")
 }
 
 fn not(c: Condition) -> Condition {
-    Box::new(diesel::dsl::not(c))
+    Sql::new("(NOT ").with(|s| {
+        s.append(&c).push(")");
+    })
 }
 
-use diesel::BoolExpressionMethods;
+/// `text <bind>`: one expression with one value.
+fn expr(text: &str, value: Bind) -> Condition {
+    Sql::new(text).with(|s| {
+        s.bind(value);
+    })
+}
 
-/// Compiles a clause.
-pub(crate) fn condition(clause: &Clause, ctx: &Context) -> Result<Condition, ApiError> {
-    Ok(match clause {
-        Clause::And(clauses) => all(clauses
-            .iter()
-            .map(|c| condition(c, ctx))
-            .collect::<Result<_, _>>()?),
-        Clause::Or(clauses) => any(clauses
-            .iter()
-            .map(|c| condition(c, ctx))
-            .collect::<Result<_, _>>()?),
-        Clause::Not(inner) => not(condition(inner, ctx)?),
-        Clause::Compare(cmp) => comparison(cmp, ctx)?,
+/// A text comparison whose matches `trellis_text_search(field, terms, kinds)` finds
+/// with the GIN indexes (see the migration `search_perf`).
+#[derive(Debug, Clone)]
+struct TextSearch {
+    field: &'static str,
+    words: Vec<String>,
+    kinds: Vec<String>,
+}
+
+/// How text comparisons reach `tickets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextPlan {
+    /// Find the matches first (a materialized CTE per comparison) and join them: right
+    /// for a rare term, where a date-ordered page would otherwise walk the date index
+    /// hoping to meet one, and for counts.
+    MatchesFirst,
+    /// Test each row as the sort index yields it (`EXISTS` on `ticket_search`'s primary
+    /// key): right for a common term, whose matches fill a page within a few rows.
+    PerRow,
+}
+
+/// The compiled `WHERE` of a query.
+pub(crate) struct Compiled {
+    /// Condition on `tickets t` (may refer to the CTEs `text_0`, `text_1`, ...).
+    pub condition: Condition,
+    /// The CTEs the condition refers to, as `WITH ... ` (or nothing).
+    pub ctes: Sql,
+    /// When the query is exactly one positive text comparison: the set of its matches,
+    /// `trellis_text_search(..)`, which needs no `tickets` (a deleted ticket's vectors
+    /// are empty).
+    pub text_matches: Option<Sql>,
+}
+
+struct Compiler<'a> {
+    ctx: &'a Context,
+    plan: TextPlan,
+    texts: Vec<TextSearch>,
+}
+
+/// Compiles the query's clause (everything when there is none).
+pub(crate) fn compile(
+    query: &jql::Query,
+    ctx: &Context,
+    plan: TextPlan,
+) -> Result<Compiled, ApiError> {
+    let mut compiler = Compiler {
+        ctx,
+        plan,
+        texts: Vec::new(),
+    };
+    let condition = match &query.clause {
+        Some(clause) => compiler.clause(clause)?,
+        None => Sql::new("TRUE"),
+    };
+    let single = matches!(
+        &query.clause,
+        Some(Clause::Compare(cmp)) if cmp.op == Operator::Contains
+    );
+    let mut ctes = Sql::default();
+    let mut text_matches = None;
+    for (i, text) in compiler.texts.iter().enumerate() {
+        let mut call = Sql::new("trellis_text_search(");
+        call.bind(Bind::Text(text.field.to_owned()))
+            .push(", ")
+            .bind(Bind::Texts(text.words.clone()))
+            .push(", ")
+            .bind(Bind::Texts(text.kinds.clone()))
+            .push(")");
+        ctes.push(if i == 0 { "WITH " } else { ", " })
+            .push(&format!("text_{i} AS MATERIALIZED (SELECT ticket_id FROM "))
+            .append(&call)
+            .push(") ");
+        if single {
+            text_matches = Some(call);
+        }
+    }
+    Ok(Compiled {
+        condition,
+        ctes,
+        text_matches,
     })
 }
 
@@ -100,19 +188,31 @@ fn strings(cmp: &Comparison) -> Result<Vec<String>, ApiError> {
 }
 
 /// `column = ANY($1)` or, for `!=`/`NOT IN`, `column <> ALL($1)`. SQL's NULL logic
-/// gives Jira's semantics: a negative test never matches an empty field.
-fn membership(column: &str, op: Operator, list: Vec<String>) -> Condition {
-    match op {
-        Operator::NotEq | Operator::NotIn => Box::new(
-            sql::<Bool>(&format!("{column} <> ALL("))
-                .bind::<Array<Text>, _>(list)
-                .sql(")"),
+/// gives Jira's semantics: a negative test never matches an empty field. One value
+/// is compared with `=`/`<>`, which lets an index return rows in order.
+fn membership(column: &str, op: Operator, list: Bind) -> Condition {
+    let negated = matches!(op, Operator::NotEq | Operator::NotIn);
+    let single = match &list {
+        Bind::Texts(v) if v.len() == 1 => Some(Bind::Text(v[0].clone())),
+        Bind::Int2s(v) if v.len() == 1 => Some(Bind::Int2(v[0])),
+        Bind::Uuids(v) if v.len() == 1 => Some(Bind::Uuid(v[0])),
+        _ => None,
+    };
+    match (single, list) {
+        (_, Bind::Names(kind, names)) => Sql::default().with(|s| {
+            s.push_in(column, negated, kind, names);
+        }),
+        (Some(one), _) => expr(
+            &format!("{column} {} ", if negated { "<>" } else { "=" }),
+            one,
         ),
-        _ => Box::new(
-            sql::<Bool>(&format!("{column} = ANY("))
-                .bind::<Array<Text>, _>(list)
-                .sql(")"),
-        ),
+        (None, list) => expr(
+            &format!("{column} {}", if negated { "<> ALL(" } else { "= ANY(" }),
+            list,
+        )
+        .with(|s| {
+            s.push(")");
+        }),
     }
 }
 
@@ -123,63 +223,190 @@ fn is_negative(op: Operator) -> bool {
     )
 }
 
-fn comparison(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
-    let op = cmp.op;
-    Ok(match cmp.field {
-        Field::Project => membership(
-            "ticket_views.project_key",
-            op,
-            strings(cmp)?
+impl Compiler<'_> {
+    fn clause(&mut self, clause: &Clause) -> Result<Condition, ApiError> {
+        Ok(match clause {
+            Clause::And(clauses) => all(clauses
                 .iter()
-                .map(|s| s.to_ascii_uppercase())
-                .collect(),
-        ),
-        Field::Key => key(cmp)?,
-        Field::Summary | Field::Description | Field::Comment | Field::Text => text(cmp)?,
-        Field::Status => membership(
-            "lower(ticket_views.status_name)",
-            op,
-            strings(cmp)?.iter().map(|s| s.to_lowercase()).collect(),
-        ),
-        Field::StatusCategory => {
-            let categories = strings(cmp)?
+                .map(|c| self.clause(c))
+                .collect::<Result<_, _>>()?),
+            Clause::Or(clauses) => any(clauses
                 .iter()
-                .map(
-                    |s| match s.to_lowercase().replace(['_', '-'], " ").as_str() {
-                        "to do" | "todo" | "new" => Ok("todo".to_owned()),
-                        "in progress" | "indeterminate" => Ok("in_progress".to_owned()),
-                        "done" | "complete" => Ok("done".to_owned()),
-                        other => Err(error(cmp, format!("unknown status category `{other}`"))),
-                    },
-                )
-                .collect::<Result<_, _>>()?;
-            membership("ticket_views.status_category", op, categories)
-        }
-        Field::Type => {
-            let kinds = strings(cmp)?
-                .iter()
-                .map(|s| {
-                    let normal = s.to_lowercase().replace(['-', ' ', '_'], "");
-                    TicketType::ALL
+                .map(|c| self.clause(c))
+                .collect::<Result<_, _>>()?),
+            Clause::Not(inner) => not(self.clause(inner)?),
+            Clause::Compare(cmp) => self.comparison(cmp)?,
+        })
+    }
+
+    fn comparison(&mut self, cmp: &Comparison) -> Result<Condition, ApiError> {
+        let op = cmp.op;
+        Ok(match cmp.field {
+            Field::Project => membership(
+                "t.project_id",
+                op,
+                Bind::Names(
+                    NameKind::Project,
+                    strings(cmp)?
+                        .iter()
+                        .map(|s| s.to_ascii_uppercase())
+                        .collect(),
+                ),
+            ),
+            Field::Key => key(cmp)?,
+            Field::Summary | Field::Description | Field::Comment | Field::Text => self.text(cmp)?,
+            Field::Status => membership(
+                "t.status_id",
+                op,
+                Bind::Names(
+                    NameKind::Status,
+                    strings(cmp)?.iter().map(|s| s.to_lowercase()).collect(),
+                ),
+            ),
+            Field::StatusCategory => {
+                let categories = strings(cmp)?
+                    .iter()
+                    .map(
+                        |s| match s.to_lowercase().replace(['_', '-'], " ").as_str() {
+                            "to do" | "todo" | "new" => Ok("todo".to_owned()),
+                            "in progress" | "indeterminate" => Ok("in_progress".to_owned()),
+                            "done" | "complete" => Ok("done".to_owned()),
+                            other => Err(error(cmp, format!("unknown status category `{other}`"))),
+                        },
+                    )
+                    .collect::<Result<Vec<String>, _>>()?;
+                // Every status has exactly one of the three categories, so a negative
+                // test is the positive one on the others: `status_id = ANY(...)` is an
+                // index condition, `<> ALL(...)` only a filter.
+                let (op, categories) = if matches!(op, Operator::NotEq | Operator::NotIn) {
+                    let others = ["todo", "in_progress", "done"]
                         .into_iter()
-                        .find(|t| t.as_str() == normal)
-                        .map(|t| t.as_str().to_owned())
-                        .ok_or_else(|| error(cmp, format!("unknown issue type `{s}`")))
-                })
-                .collect::<Result<_, _>>()?;
-            membership("ticket_views.type", op, kinds)
+                        .filter(|c| !categories.iter().any(|x| x == c))
+                        .map(str::to_owned)
+                        .collect();
+                    (Operator::In, others)
+                } else {
+                    (op, categories)
+                };
+                membership(
+                    "t.status_id",
+                    op,
+                    Bind::Names(NameKind::Category, categories),
+                )
+            }
+            Field::Type => {
+                let kinds = strings(cmp)?
+                    .iter()
+                    .map(|s| {
+                        let normal = s.to_lowercase().replace(['-', ' ', '_'], "");
+                        TicketType::ALL
+                            .into_iter()
+                            .find(|t| t.as_str() == normal)
+                            .map(|t| t.as_str().to_owned())
+                            .ok_or_else(|| error(cmp, format!("unknown issue type `{s}`")))
+                    })
+                    .collect::<Result<_, _>>()?;
+                membership("t.type", op, Bind::Texts(kinds))
+            }
+            Field::Priority => priority(cmp)?,
+            Field::Assignee | Field::Reporter => user(cmp, self.ctx)?,
+            Field::Labels => labels(cmp)?,
+            Field::Created | Field::Updated | Field::Resolved | Field::Due => date(cmp, self.ctx)?,
+            Field::Component | Field::Parent | Field::Watcher => {
+                return Err(error(
+                    cmp,
+                    format!("the field `{}` is not available yet", cmp.field),
+                ));
+            }
+        })
+    }
+
+    fn text(&mut self, cmp: &Comparison) -> Result<Condition, ApiError> {
+        if matches!(cmp.op, Operator::Is | Operator::IsNot) {
+            // Only `description` can be empty.
+            let empty = Sql::new("t.description = ''");
+            return Ok(if cmp.op == Operator::Is {
+                empty
+            } else {
+                not(empty)
+            });
         }
-        Field::Priority => priority(cmp)?,
-        Field::Assignee | Field::Reporter => user(cmp, ctx)?,
-        Field::Labels => labels(cmp)?,
-        Field::Created | Field::Updated | Field::Resolved | Field::Due => date(cmp, ctx)?,
-        Field::Component | Field::Parent | Field::Watcher => {
-            return Err(error(
-                cmp,
-                format!("the field `{}` is not available yet", cmp.field),
-            ));
+        let terms = cmp.text_query().map(|q| q.terms).unwrap_or_default();
+        if terms.is_empty() {
+            return Err(error(cmp, "the search text has no words"));
         }
-    })
+        let tsquery = |terms: &[Term]| -> Sql {
+            let (words, kinds) = words(terms);
+            Sql::new("trellis_tsquery(").with(|s| {
+                s.bind(Bind::Texts(words))
+                    .push(", ")
+                    .bind(Bind::Texts(kinds))
+                    .push(")");
+            })
+        };
+        let probe = |vector: &str, q: &Sql| -> Sql {
+            Sql::new(vector).with(|s| {
+                s.push(" @@ ").append(q);
+            })
+        };
+        let all_terms = tsquery(&terms);
+        // `probe` tests one row of `ticket_search s` as the function would.
+        let (field, probe) = match cmp.field {
+            Field::Comment => ("comment", probe("s.comment_tsv", &all_terms)),
+            // Weight A is the summary, B the description.
+            Field::Summary => (
+                "summary",
+                all(vec![
+                    probe("s.doc_tsv", &all_terms),
+                    probe("ts_filter(s.doc_tsv, '{a}')", &all_terms),
+                ]),
+            ),
+            Field::Description => (
+                "description",
+                all(vec![
+                    probe("s.doc_tsv", &all_terms),
+                    probe("ts_filter(s.doc_tsv, '{b}')", &all_terms),
+                ]),
+            ),
+            // Document and comments as one text: every term must match somewhere.
+            _ => ("text", probe("(s.doc_tsv || s.comment_tsv)", &all_terms)),
+        };
+        let found = match self.plan {
+            TextPlan::MatchesFirst => {
+                let n = self.texts.len();
+                let (words, kinds) = words(&terms);
+                self.texts.push(TextSearch {
+                    field,
+                    words,
+                    kinds,
+                });
+                Sql::new(&format!("t.id IN (SELECT ticket_id FROM text_{n})"))
+            }
+            TextPlan::PerRow => {
+                Sql::new("EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id AND ")
+                    .with(|s| {
+                        s.append(&probe).push(")");
+                    })
+            }
+        };
+        Ok(if cmp.op == Operator::NotContains {
+            not(found)
+        } else {
+            found
+        })
+    }
+}
+
+/// A text's terms as `trellis_tsquery` takes them: the words and how to read each.
+fn words(terms: &[Term]) -> (Vec<String>, Vec<String>) {
+    terms
+        .iter()
+        .map(|term| match term {
+            Term::Word(word) => (word.clone(), "word".to_owned()),
+            Term::Prefix(prefix) => (prefix.clone(), "prefix".to_owned()),
+            Term::Phrase(words) => (words.join(" "), "phrase".to_owned()),
+        })
+        .unzip()
 }
 
 fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
@@ -191,13 +418,15 @@ fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let one = |k: &crate::tickets::TicketKey, relation: &str| -> Condition {
-        Box::new(
-            sql::<Bool>("(ticket_views.project_key = ")
-                .bind::<Text, _>(k.project.clone())
-                .sql(&format!(" AND ticket_views.number {relation} "))
-                .bind::<Int4, _>(k.number)
-                .sql(")"),
+        expr(
+            "(t.project_id = ANY(",
+            Bind::Names(NameKind::Project, vec![k.project.clone()]),
         )
+        .with(|s| {
+            s.push(&format!(") AND t.number {relation} "))
+                .bind(Bind::Int4(k.number))
+                .push(")");
+        })
     };
     Ok(match cmp.op {
         Operator::Eq | Operator::In => any(keys.iter().map(|k| one(k, "=")).collect()),
@@ -207,63 +436,6 @@ fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
         Operator::Lt => any(keys.iter().map(|k| one(k, "<")).collect()),
         Operator::Le => any(keys.iter().map(|k| one(k, "<=")).collect()),
         _ => return Err(error(cmp, "unsupported operator for `key`")),
-    })
-}
-
-/// The tsvector a text field searches, and a refinement for the weighted parts.
-fn vector(field: Field) -> (&'static str, Option<&'static str>) {
-    match field {
-        Field::Comment => ("s.comment_tsv", None),
-        Field::Text => ("(s.doc_tsv || s.comment_tsv)", None),
-        // Weight A is the summary, B the description: the GIN index narrows on the
-        // whole document, the filter keeps the right part.
-        Field::Summary => ("s.doc_tsv", Some("ts_filter(s.doc_tsv, '{a}')")),
-        _ => ("s.doc_tsv", Some("ts_filter(s.doc_tsv, '{b}')")),
-    }
-}
-
-fn text(cmp: &Comparison) -> Result<Condition, ApiError> {
-    if matches!(cmp.op, Operator::Is | Operator::IsNot) {
-        // Only `description` can be empty.
-        let empty = literal("ticket_views.description = ''");
-        return Ok(if cmp.op == Operator::Is {
-            empty
-        } else {
-            not(empty)
-        });
-    }
-    let terms = cmp.text_query().map(|q| q.terms).unwrap_or_default();
-    if terms.is_empty() {
-        return Err(error(cmp, "the search text has no words"));
-    }
-    let (words, kinds): (Vec<String>, Vec<String>) = terms
-        .iter()
-        .map(|term| match term {
-            Term::Word(word) => (word.clone(), "word".to_owned()),
-            Term::Prefix(prefix) => (prefix.clone(), "prefix".to_owned()),
-            Term::Phrase(words) => (words.join(" "), "phrase".to_owned()),
-        })
-        .unzip();
-    let (vector, refine) = vector(cmp.field);
-    let test = match refine {
-        Some(part) => format!("{vector} @@ q.q AND {part} @@ q.q"),
-        None => format!("{vector} @@ q.q"),
-    };
-    let found: Condition = Box::new(
-        sql::<Bool>(
-            "EXISTS (SELECT 1 FROM ticket_search s, (SELECT trellis_tsquery(",
-        )
-        .bind::<Array<Text>, _>(words)
-        .sql(", ")
-        .bind::<Array<Text>, _>(kinds)
-        .sql(&format!(
-            ") AS q) q WHERE s.ticket_id = ticket_views.id AND s.org_id = ticket_views.org_id AND {test})"
-        )),
-    );
-    Ok(if cmp.op == Operator::NotContains {
-        not(found)
-    } else {
-        found
     })
 }
 
@@ -283,21 +455,13 @@ fn priority(cmp: &Comparison) -> Result<Condition, ApiError> {
             )),
         })
         .collect::<Result<Vec<i16>, _>>()?;
-    let relation = |symbol: &str, rank: i16| -> Condition {
-        Box::new(sql::<Bool>(&format!("ticket_views.priority {symbol} ")).bind::<Int2, _>(rank))
-    };
+    let relation =
+        |symbol: &str, rank: i16| expr(&format!("t.priority {symbol} "), Bind::Int2(rank));
     let first = ranks.first().copied().unwrap_or(3);
     Ok(match cmp.op {
-        Operator::Eq | Operator::In => Box::new(
-            sql::<Bool>("ticket_views.priority = ANY(")
-                .bind::<Array<Int2>, _>(ranks)
-                .sql(")"),
-        ),
-        Operator::NotEq | Operator::NotIn => Box::new(
-            sql::<Bool>("ticket_views.priority <> ALL(")
-                .bind::<Array<Int2>, _>(ranks)
-                .sql(")"),
-        ),
+        Operator::Eq | Operator::In | Operator::NotEq | Operator::NotIn => {
+            membership("t.priority", cmp.op, Bind::Int2s(ranks))
+        }
         Operator::Gt => relation(">", first),
         Operator::Ge => relation(">=", first),
         Operator::Lt => relation("<", first),
@@ -307,12 +471,12 @@ fn priority(cmp: &Comparison) -> Result<Condition, ApiError> {
 }
 
 fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
-    let (id, login) = match cmp.field {
-        Field::Assignee => ("ticket_views.assignee_id", "ticket_views.assignee_login"),
-        _ => ("ticket_views.reporter_id", "ticket_views.reporter_login"),
+    let id = match cmp.field {
+        Field::Assignee => "t.assignee_id",
+        _ => "t.reporter_id",
     };
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
-        let empty = literal(&format!("{id} IS NULL"));
+        let empty = Sql::new(&format!("{id} IS NULL"));
         return Ok(if cmp.op == Operator::Is {
             empty
         } else {
@@ -328,9 +492,7 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
             Value::Function {
                 name: Function::CurrentUser,
                 ..
-            } => parts.push(Box::new(
-                sql::<Bool>(&format!("{id} = ")).bind::<SqlUuid, _>(ctx.user),
-            )),
+            } => parts.push(expr(&format!("{id} = "), Bind::Uuid(ctx.user.0))),
             Value::Function {
                 name: Function::MembersOf,
                 arg,
@@ -344,12 +506,10 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
                         ));
                     }
                 };
-                parts.push(Box::new(
-                    sql::<Bool>(&format!(
-                        "{id} IN (SELECT m.user_id FROM memberships m WHERE m.org_id = ticket_views.org_id AND m.role = "
-                    ))
-                    .bind::<Text, _>(role)
-                    .sql(")"),
+                parts.push(membership(
+                    id,
+                    Operator::Eq,
+                    Bind::Names(NameKind::Role, vec![role]),
                 ));
             }
             Value::Empty => empty = true,
@@ -365,14 +525,18 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         }
     }
     if !logins.is_empty() {
-        parts.push(membership(login, Operator::Eq, logins));
+        parts.push(membership(
+            id,
+            Operator::Eq,
+            Bind::Names(NameKind::Login, logins),
+        ));
     }
     let matched = any(parts);
     Ok(if is_negative(cmp.op) {
         // Jira: a negative test never matches an unassigned ticket.
-        all(vec![not(matched), literal(&format!("{id} IS NOT NULL"))])
+        all(vec![not(matched), Sql::new(&format!("{id} IS NOT NULL"))])
     } else if empty {
-        any(vec![matched, literal(&format!("{id} IS NULL"))])
+        any(vec![matched, Sql::new(&format!("{id} IS NULL"))])
     } else {
         matched
     })
@@ -380,21 +544,16 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
 
 fn labels(cmp: &Comparison) -> Result<Condition, ApiError> {
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
-        let empty = literal("cardinality(ticket_views.labels) = 0");
+        let empty = Sql::new("cardinality(t.labels) = 0");
         return Ok(if cmp.op == Operator::Is {
             empty
         } else {
             not(empty)
         });
     }
-    let wanted = strings(cmp)?;
-    let overlap: Condition =
-        Box::new(sql::<Bool>("ticket_views.labels && ").bind::<Array<Text>, _>(wanted));
+    let overlap = expr("t.labels && ", Bind::Texts(strings(cmp)?));
     Ok(if is_negative(cmp.op) {
-        all(vec![
-            not(overlap),
-            literal("cardinality(ticket_views.labels) > 0"),
-        ])
+        all(vec![not(overlap), Sql::new("cardinality(t.labels) > 0")])
     } else {
         overlap
     })
@@ -502,13 +661,13 @@ fn instant(cmp: &Comparison, value: &Value, ctx: &Context) -> Result<DateTime<Ut
 
 fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     let column = match cmp.field {
-        Field::Created => "ticket_views.created_at",
-        Field::Updated => "ticket_views.updated_at",
-        Field::Resolved => "ticket_views.resolved_at",
-        _ => "ticket_views.due_date",
+        Field::Created => "t.created_at",
+        Field::Updated => "t.updated_at",
+        Field::Resolved => "t.resolved_at",
+        _ => "t.due_date",
     };
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
-        let empty = literal(&format!("{column} IS NULL"));
+        let empty = Sql::new(&format!("{column} IS NULL"));
         return Ok(if cmp.op == Operator::Is {
             empty
         } else {
@@ -532,12 +691,12 @@ fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     let mut parts: Vec<Condition> = Vec::new();
     for value in values(&cmp.value) {
         let at = instant(cmp, value, ctx)?;
+        let text = format!("{column} {symbol} ");
         parts.push(if cmp.field == Field::Due {
             // A due date is a calendar date in the caller's zone.
-            let day = at.with_timezone(&ctx.zone).date_naive();
-            Box::new(sql::<Bool>(&format!("{column} {symbol} ")).bind::<Date, _>(day))
+            expr(&text, Bind::Date(at.with_timezone(&ctx.zone).date_naive()))
         } else {
-            Box::new(sql::<Bool>(&format!("{column} {symbol} ")).bind::<Timestamptz, _>(at))
+            expr(&text, Bind::Timestamptz(at))
         });
     }
     Ok(if matches!(cmp.op, Operator::NotEq | Operator::NotIn) {
@@ -547,8 +706,8 @@ fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     })
 }
 
-/// A sortable column of `ticket_views`, as a never-NULL expression so the keyset
-/// comparison needs no NULL cases.
+/// A sortable column, as a never-NULL expression so the keyset comparison needs no
+/// NULL cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Column {
     Created,
@@ -567,8 +726,50 @@ pub(crate) enum Column {
     Id,
 }
 
+/// A name table the page query joins to sort by a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Join {
+    Project,
+    Status,
+    Assignee,
+    Reporter,
+}
+
+impl Join {
+    /// Joins to unique keys backed by foreign keys: they neither add nor drop rows.
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            Join::Project => " JOIN projects p ON p.id = t.project_id",
+            Join::Status => " JOIN statuses st ON st.id = t.status_id",
+            Join::Assignee => " LEFT JOIN users a ON a.id = t.assignee_id",
+            Join::Reporter => " JOIN users r ON r.id = t.reporter_id",
+        }
+    }
+}
+
 impl Column {
-    fn expr(self) -> &'static str {
+    /// The expression over `tickets t` (and the tables of [`Column::join`]).
+    pub(crate) fn expr(self) -> &'static str {
+        match self {
+            Column::Created => "t.created_at",
+            Column::Updated => "t.updated_at",
+            Column::Resolved => "COALESCE(t.resolved_at, 'infinity'::timestamptz)",
+            Column::Due => "COALESCE(t.due_date, 'infinity'::date)",
+            Column::Priority => "t.priority",
+            Column::ProjectKey => "p.key",
+            Column::Number => "t.number",
+            Column::Status => "st.name",
+            Column::Category => "st.category",
+            Column::Type => "t.type",
+            Column::Assignee => "COALESCE(a.login, '')",
+            Column::Reporter => "r.login",
+            Column::Summary => "t.title",
+            Column::Id => "t.id",
+        }
+    }
+
+    /// The same expression over `ticket_views`, to put the page's rows in order.
+    pub(crate) fn view_expr(self) -> &'static str {
         match self {
             Column::Created => "ticket_views.created_at",
             Column::Updated => "ticket_views.updated_at",
@@ -584,6 +785,17 @@ impl Column {
             Column::Reporter => "ticket_views.reporter_login",
             Column::Summary => "ticket_views.title",
             Column::Id => "ticket_views.id",
+        }
+    }
+
+    /// The name table [`Column::expr`] needs, if any.
+    pub(crate) fn join(self) -> Option<Join> {
+        match self {
+            Column::ProjectKey => Some(Join::Project),
+            Column::Status | Column::Category => Some(Join::Status),
+            Column::Assignee => Some(Join::Assignee),
+            Column::Reporter => Some(Join::Reporter),
+            _ => None,
         }
     }
 
@@ -668,73 +880,109 @@ pub(crate) fn sort_keys(order: &[jql::OrderKey]) -> Result<Vec<SortKey>, ApiErro
     Ok(keys)
 }
 
-/// `expr op value`, with the value bound as the key's SQL type.
-fn compare(key: &SortKey, symbol: &str, value: &SortValue) -> Result<Condition, ApiError> {
+/// The token's value for `key`, bound as the key's SQL type.
+fn sort_value(key: &SortKey, value: &SortValue) -> Result<Sql, ApiError> {
     let bad = || ApiError::validation("nextPageToken", "the token does not belong to this query");
-    let text = format!("{} {symbol} ", key.column.expr());
+    let bound = |b: Bind| {
+        Sql::default().with(|s| {
+            s.bind(b);
+        })
+    };
     Ok(match (key.column, value) {
         // 'infinity' stands for "not resolved" or "no due date", sorting last.
         (Column::Resolved, SortValue::Text(v)) if v == "infinity" => {
-            literal(&format!("{text}'infinity'::timestamptz"))
+            Sql::new("'infinity'::timestamptz")
         }
-        (Column::Due, SortValue::Text(v)) if v == "infinity" => {
-            literal(&format!("{text}'infinity'::date"))
-        }
+        (Column::Due, SortValue::Text(v)) if v == "infinity" => Sql::new("'infinity'::date"),
         (Column::Created | Column::Updated | Column::Resolved, SortValue::Text(v)) => {
-            let at: DateTime<Utc> = v.parse().map_err(|_| bad())?;
-            Box::new(sql::<Bool>(&text).bind::<Timestamptz, _>(at))
+            bound(Bind::Timestamptz(v.parse().map_err(|_| bad())?))
         }
-        (Column::Due, SortValue::Text(v)) => {
-            let day: NaiveDate = v.parse().map_err(|_| bad())?;
-            Box::new(sql::<Bool>(&text).bind::<Date, _>(day))
-        }
+        (Column::Due, SortValue::Text(v)) => bound(Bind::Date(v.parse().map_err(|_| bad())?)),
         (Column::Priority, SortValue::Int(v)) => {
-            Box::new(sql::<Bool>(&text).bind::<Int2, _>(i16::try_from(*v).map_err(|_| bad())?))
+            bound(Bind::Int2(i16::try_from(*v).map_err(|_| bad())?))
         }
         (Column::Number, SortValue::Int(v)) => {
-            Box::new(sql::<Bool>(&text).bind::<Int4, _>(i32::try_from(*v).map_err(|_| bad())?))
+            bound(Bind::Int4(i32::try_from(*v).map_err(|_| bad())?))
         }
-        (Column::Id, SortValue::Text(v)) => {
-            let id: uuid::Uuid = v.parse().map_err(|_| bad())?;
-            Box::new(sql::<Bool>(&text).bind::<SqlUuid, _>(id))
-        }
-        (_, SortValue::Text(v)) => Box::new(sql::<Bool>(&text).bind::<Text, _>(v.clone())),
+        (Column::Id, SortValue::Text(v)) => bound(Bind::Uuid(v.parse().map_err(|_| bad())?)),
+        (
+            Column::ProjectKey
+            | Column::Status
+            | Column::Category
+            | Column::Type
+            | Column::Assignee
+            | Column::Reporter
+            | Column::Summary,
+            SortValue::Text(v),
+        ) => bound(Bind::Text(v.clone())),
         _ => return Err(bad()),
     })
 }
 
-/// Rows strictly after `last` in the order of `keys`:
+/// Rows strictly after `last` in the order of `keys`. When every key has the same
+/// direction this is one row comparison, `(k1, k2, id) < ($1, $2, $3)`, which an index
+/// ending with those keys can seek to; otherwise
 /// `k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`, with `<` for descending keys.
 pub(crate) fn after(keys: &[SortKey], last: &[SortValue]) -> Result<Condition, ApiError> {
-    if keys.len() != last.len() {
+    if keys.len() != last.len() || keys.is_empty() {
         return Err(ApiError::validation(
             "nextPageToken",
             "the token does not belong to this query",
         ));
     }
+    let values = keys
+        .iter()
+        .zip(last)
+        .map(|(k, v)| sort_value(k, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let symbol = |k: &SortKey| if k.descending { " < " } else { " > " };
+    if keys.iter().all(|k| k.descending == keys[0].descending) {
+        let mut out = Sql::new("((");
+        out.push(
+            &keys
+                .iter()
+                .map(|k| k.column.expr())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        out.push(")").push(symbol(&keys[0])).push("(");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.append(v);
+        }
+        out.push("))");
+        return Ok(out);
+    }
+    let compare = |k: &SortKey, op: &str, v: &Sql| {
+        Sql::new(k.column.expr()).with(|s| {
+            s.push(op).append(v);
+        })
+    };
     let mut alternatives = Vec::new();
     for i in 0..keys.len() {
-        let mut parts = Vec::new();
-        for j in 0..i {
-            parts.push(compare(&keys[j], "=", &last[j])?);
-        }
-        parts.push(compare(
-            &keys[i],
-            if keys[i].descending { "<" } else { ">" },
-            &last[i],
-        )?);
+        let mut parts: Vec<Condition> = (0..i)
+            .map(|j| compare(&keys[j], " = ", &values[j]))
+            .collect();
+        parts.push(compare(&keys[i], symbol(&keys[i]), &values[i]));
         alternatives.push(all(parts));
     }
     Ok(any(alternatives))
 }
 
-/// The `ORDER BY` clause text for `keys` (our own expressions only).
-pub(crate) fn order_by(keys: &[SortKey]) -> String {
+/// The `ORDER BY` clause text for `keys` (our own expressions only), over `tickets t`
+/// or, with `view`, over `ticket_views`.
+pub(crate) fn order_by(keys: &[SortKey], view: bool) -> String {
     keys.iter()
         .map(|k| {
             format!(
                 "{} {}",
-                k.column.expr(),
+                if view {
+                    k.column.view_expr()
+                } else {
+                    k.column.expr()
+                },
                 if k.descending { "DESC" } else { "ASC" }
             )
         })

@@ -124,6 +124,7 @@ async fn search(
         user: caller.scope.user_id(),
         now: chrono::Utc::now(),
         zone: zone(request.time_zone.as_deref())?,
+        hidden_projects: Vec::new(),
     };
     // The token is bound to the canonical query, so re-spacing the JQL keeps it valid.
     let binding = token::query_binding(&query.to_string(), &caller.scope);
@@ -134,7 +135,7 @@ async fn search(
         .transpose()?;
     let found = caller
         .tx(Permission::TicketsRead, async |tx| {
-            super::run(tx, &query, &ctx, after, limit).await
+            super::run(tx, &query, &ctx, after, limit, None).await
         })
         .await?;
     let wanted = request.fields.as_ref().map(Fields::names);

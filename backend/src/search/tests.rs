@@ -345,7 +345,21 @@ const ORDERED: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn the_query_table_matches_on_the_fixed_dataset() {
-    let data = dataset().await;
+    check_the_query_table(&dataset().await).await;
+}
+
+/// The same table with text tested row by row on the page (the plan for common terms).
+#[tokio::test]
+async fn the_query_table_matches_with_text_tested_per_row() {
+    std::sync::atomic::AtomicI64::store(
+        &super::MATCHES_FIRST_MAX,
+        -1,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    check_the_query_table(&dataset().await).await;
+}
+
+async fn check_the_query_table(data: &Dataset) {
     let mut checked = 0;
     for (jql, expected) in TABLE {
         let got: BTreeSet<String> = data.keys(jql).await.into_iter().collect();
@@ -570,6 +584,7 @@ fn relative_dates_follow_the_callers_midnight() {
             user: tenancy::UserId::new(),
             now,
             zone,
+            hidden_projects: Vec::new(),
         };
         super::compile::instant_for_test("created >= startOfDay()", &ctx)
     };
@@ -591,6 +606,7 @@ fn relative_dates_follow_the_callers_midnight() {
         user: tenancy::UserId::new(),
         now,
         zone: utc,
+        hidden_projects: Vec::new(),
     };
     assert_eq!(
         super::compile::instant_for_test("created <= endOfMonth()", &ctx),
@@ -760,4 +776,138 @@ async fn saved_filters_are_private_unless_shared_and_only_their_owner_changes_th
     ))
     .await;
     assert_eq!(status, 204);
+}
+
+/// Runs `jql` through `search::run` as the owner with `hidden` projects left out.
+async fn search_hiding(data: &Dataset, jql: &str, hidden: &[&str]) -> (i64, BTreeSet<String>) {
+    use diesel::{ExpressionMethods, QueryDsl};
+    let mut conn = data.app.conn().await;
+    let scope = tenancy::authorize_user(&mut conn, data.org.owner, "acme")
+        .await
+        .expect("lookup")
+        .expect("member");
+    let query = jql::parse(jql).expect("jql");
+    let hidden: Vec<String> = hidden.iter().map(|k| (*k).to_owned()).collect();
+    let found = scope
+        .transaction(&mut conn, async |tx| {
+            let ids: Vec<uuid::Uuid> = crate::schema::projects::table
+                .filter(crate::schema::projects::key.eq_any(&hidden))
+                .select(crate::schema::projects::id)
+                .load(tx.conn())
+                .await?;
+            let ctx = super::compile::Context {
+                user: tx.scope().user_id(),
+                now: Utc::now(),
+                zone: FixedOffset::east_opt(0).expect("utc"),
+                hidden_projects: ids.into_iter().map(crate::projects::ProjectId).collect(),
+            };
+            super::run(tx, &query, &ctx, None, 100, None).await
+        })
+        .await
+        .expect("search");
+    (
+        found.total,
+        found.issues.iter().map(|t| t.key.clone()).collect(),
+    )
+}
+
+#[tokio::test]
+async fn hidden_projects_vanish_from_results_and_total() {
+    let data = dataset().await;
+    for (jql, expected) in [
+        ("", "WEB-1 WEB-2 WEB-3 WEB-4 WEB-5"),
+        ("text ~ login", "WEB-1 WEB-5"),
+        ("project = API", ""),
+        ("summary ~ pagination", ""),
+        ("priority = highest ORDER BY key", "WEB-1"),
+    ] {
+        let (total, keys) = search_hiding(&data, jql, &["API"]).await;
+        assert_eq!(keys, set(expected), "{jql}");
+        assert_eq!(total, keys.len() as i64, "{jql}: total");
+    }
+    // Nothing hidden: everything, as through the API.
+    let (total, keys) = search_hiding(&data, "text ~ login", &[]).await;
+    assert_eq!((total, keys), (3, set("WEB-1 WEB-5 API-3")));
+}
+
+#[tokio::test]
+async fn deleted_tickets_leave_text_search_and_its_total() {
+    let data = dataset().await;
+    assert_eq!(data.keys("summary ~ login").await.len(), 2);
+    let (status, body) = crate::test_support::send(
+        data.app
+            .request(
+                Method::DELETE,
+                &data.org.owner_token,
+                "/api/v1/orgs/acme/tickets/WEB-1",
+            )
+            .header("if-match", "\"1\""),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    // `keys` checks that the total equals the number of issues.
+    assert_eq!(data.keys("summary ~ login").await, vec!["WEB-5"]);
+    assert_eq!(data.keys("text ~ login").await.len(), 2);
+    // Comments still index on live tickets (WEB-2, API-3); a comment on the deleted
+    // ticket does not bring it back.
+    let mut owner = DbConn::establish(&data.app.db.owner_url)
+        .await
+        .expect("owner");
+    diesel::sql_query("UPDATE comments SET body = body || ' login' ")
+        .execute(&mut owner)
+        .await
+        .expect("touch comments");
+    diesel::sql_query(
+        "INSERT INTO comments (id, org_id, ticket_id, author_id, body)
+         SELECT gen_random_uuid(), org_id, id, reporter_id, 'login again'
+           FROM tickets WHERE title LIKE 'Login page%'",
+    )
+    .execute(&mut owner)
+    .await
+    .expect("comment");
+    assert_eq!(data.keys("comment ~ login").await.len(), 2);
+}
+
+#[tokio::test]
+async fn pages_follow_any_order_mixed_directions_included() {
+    let data = dataset().await;
+    for jql in [
+        "ORDER BY priority DESC, key ASC",
+        "ORDER BY key DESC",
+        "ORDER BY assignee ASC, created DESC",
+        "ORDER BY due ASC, status DESC",
+        "text ~ login OR project = API ORDER BY resolved DESC, summary ASC",
+    ] {
+        let all = data.keys(jql).await;
+        let mut paged = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({ "jql": jql, "maxResults": 3 });
+            if let Some(t) = &token {
+                body["nextPageToken"] = json!(t);
+            }
+            let (status, page) = data
+                .app
+                .send_json(
+                    Method::POST,
+                    &data.org.owner_token,
+                    "/api/v1/orgs/acme/search",
+                    body,
+                )
+                .await;
+            assert_eq!(status, 200, "{jql}: {page}");
+            paged.extend(
+                page["issues"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| i["key"].as_str().map(str::to_owned)),
+            );
+            match page["nextPageToken"].as_str() {
+                Some(t) => token = Some(t.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(paged, all, "{jql}");
+    }
 }
