@@ -119,19 +119,28 @@ impl NewProject {
 }
 
 impl ProjectPatch {
-    fn validate(&self) -> Result<(Option<String>, Option<String>, Option<bool>), ApiError> {
-        Ok((
-            self.name
+    fn validate(&self) -> Result<ValidPatch, ApiError> {
+        Ok(ValidPatch {
+            name: self
+                .name
                 .as_deref()
                 .map(|n| validate::required_text("name", n, NAME_MAX))
                 .transpose()?,
-            self.description
+            description: self
+                .description
                 .as_deref()
                 .map(|d| validate::long_text("description", d, DESCRIPTION_MAX))
                 .transpose()?,
-            self.private,
-        ))
+            private: self.private,
+        })
     }
+}
+
+/// A checked [`ProjectPatch`]: the fields to change.
+pub(crate) struct ValidPatch {
+    name: Option<String>,
+    description: Option<String>,
+    private: Option<bool>,
 }
 
 pub(crate) struct ValidProject {

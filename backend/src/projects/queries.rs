@@ -5,7 +5,7 @@ use diesel_async::RunQueryDsl;
 use tenancy::ScopedConn;
 
 use super::access;
-use super::{Project, ProjectDetail, ProjectId, ValidProject};
+use super::{Project, ProjectDetail, ProjectId, ValidPatch, ValidProject};
 use crate::audit::{self, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::schema::{project_members, projects};
@@ -129,17 +129,17 @@ pub(super) async fn update(
     tx: &mut ScopedConn<'_>,
     key: &str,
     if_match: &IfMatch,
-    name: Option<String>,
-    description: Option<String>,
-    private: Option<bool>,
+    patch: ValidPatch,
 ) -> Result<Project, ApiError> {
     let before = lock(tx, key).await?;
     if_match.check(before.version)?;
     let after: Project = diesel::update(projects::table.find(before.id))
         .set((
-            projects::name.eq(name.unwrap_or_else(|| before.name.clone())),
-            projects::description.eq(description.unwrap_or_else(|| before.description.clone())),
-            projects::private.eq(private.unwrap_or(before.private)),
+            projects::name.eq(patch.name.unwrap_or_else(|| before.name.clone())),
+            projects::description.eq(patch
+                .description
+                .unwrap_or_else(|| before.description.clone())),
+            projects::private.eq(patch.private.unwrap_or(before.private)),
             projects::version.eq(projects::version + 1),
             projects::updated_at.eq(diesel::dsl::now),
         ))

@@ -159,13 +159,14 @@ pub(crate) async fn update_project(
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsUpdate)?;
     let key = super::key_from_path(&path.1)?;
-    let (name, description, private) = body.validate()?;
+    let patch = body.validate()?;
+    let privacy_changes = patch.private.is_some();
     let project = caller
         .tx(Permission::ProjectsUpdate, async |tx| {
-            queries::update(tx, &key, &if_match, name, description, private).await
+            queries::update(tx, &key, &if_match, patch).await
         })
         .await?;
-    if private.is_some() {
+    if privacy_changes {
         // Who sees the project may have changed: cached memberships carry that.
         crate::auth::invalidation::publish(&state, caller.scope.org_id()).await;
     }

@@ -243,6 +243,37 @@ mod private_projects {
         let (_, tickets) = app.get(&outsider, "/api/v1/orgs/acme/tickets").await;
         assert!(!tickets.to_string().contains("embargoed"), "{tickets}");
         assert_eq!(tickets["items"].as_array().map(Vec::len), Some(1));
+        // Search: neither the tickets nor the total, by text or by project.
+        for jql in [
+            "summary ~ embargoed",
+            "text ~ exploit",
+            "project = SEC",
+            "project IN (WEB, SEC)",
+        ] {
+            let (status, found) = app
+                .send_json(
+                    Method::POST,
+                    &outsider,
+                    "/api/v1/orgs/acme/search",
+                    json!({ "jql": jql }),
+                )
+                .await;
+            assert!(!found.to_string().contains("embargoed"), "{jql}: {found}");
+            if status == 200 {
+                let expected = if jql.contains("WEB") { 1 } else { 0 };
+                assert_eq!(found["total"], expected, "{jql}: {found}");
+            } else {
+                // An unknown project name is a query error, as for one that does not exist.
+                assert_eq!(status, 400, "{jql}: {found}");
+            }
+        }
+        let (_, suggestions) = app
+            .get(
+                &outsider,
+                "/api/v1/orgs/acme/search/autocomplete?jql=project%20%3D%20",
+            )
+            .await;
+        assert!(!suggestions.to_string().contains("SEC"), "{suggestions}");
 
         // The owner (and admins) see it; so does a member once added to the project.
         let (status, _) = app

@@ -176,6 +176,8 @@ async fn values(
     prefix: &str,
 ) -> Result<Vec<Suggestion>, ApiError> {
     let org = tx.scope().org_id();
+    // Private projects the caller may not see lend no names or labels.
+    let hidden = crate::projects::access::hidden(tx);
     let pattern = format!(
         "{}%",
         prefix
@@ -204,6 +206,7 @@ async fn values(
                         .ilike(&pattern)
                         .or(projects::name.ilike(&pattern)),
                 )
+                .filter(projects::id.ne_all(hidden))
                 .select(projects::key)
                 .order(projects::key.asc())
                 .limit(LIMIT as i64)
@@ -227,6 +230,7 @@ async fn values(
             let recent: Vec<Vec<String>> = tickets::table
                 .filter(tickets::org_id.eq(org))
                 .filter(tickets::deleted_at.is_null())
+                .filter(tickets::project_id.ne_all(hidden))
                 .order(tickets::created_at.desc())
                 .limit(1000)
                 .select(tickets::labels)
