@@ -291,6 +291,11 @@ fn main_stack(env: &Environment, names: &Names, task: &TaskSpec) -> Result<Stack
                 "The URL the web app is reached at",
             ),
             (
+                "TRELLIS_COOKIE_DOMAIN",
+                Expr::lit(env.domain.clone()),
+                "Domain of the session cookies, shared by the app and API subdomains",
+            ),
+            (
                 "TRELLIS_S3_BUCKET",
                 attachments.bucket.reference(),
                 "Bucket of attachments",

@@ -29,6 +29,11 @@ pub const SECRET_PARAMETERS: &[SecretParameter] = &[
         name: "REDIS_URL",
         injected: true,
     },
+    // Signs sessions, CSRF and page tokens; production refuses to start without it.
+    SecretParameter {
+        name: "TRELLIS_SECRET_KEY",
+        injected: true,
+    },
 ];
 
 /// Adds plain `String` parameters under the environment's path: non-secret settings

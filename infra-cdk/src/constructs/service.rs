@@ -117,6 +117,9 @@ impl TaskSpec {
             ("TRELLIS_LISTEN", format!("0.0.0.0:{CONTAINER_PORT}")),
             ("TRELLIS_SSM_PATH", format!("{}/", names.ssm_path())),
             ("TRELLIS_LOG", "info".to_owned()),
+            // Behind the ALB the peer is the load balancer; the client is the last
+            // X-Forwarded-For entry (per-address sign-in limits depend on it).
+            ("TRELLIS_TRUST_FORWARDED_FOR", "true".to_owned()),
             ("AWS_REGION", region.to_owned()),
         ]
         .into_iter()
