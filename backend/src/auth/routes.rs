@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 use tenancy::{DbConn, InvitationId, InvitationKey, Invitee, Role, UserId};
 
 use super::{SessionUser, csrf, session};
-use crate::config::Environment;
+use crate::config::{Config, Environment};
 use crate::http::error::Problem;
 use crate::http::{ApiError, AppState, JsonBody};
 use crate::rate_limit::{Budget, client_ip};
@@ -87,10 +87,10 @@ fn github(state: &AppState) -> Result<&super::github::GitHub, ApiError> {
     })
 }
 
-fn state_cookie(value: String, max_age: Duration) -> Cookie<'static> {
+fn state_cookie(config: &Config, value: String, max_age: Duration) -> Cookie<'static> {
     Cookie::build(STATE_COOKIE, value)
         .path("/auth/github")
-        .secure(true)
+        .secure(session::secure_cookies(config))
         .http_only(true)
         .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(max_age.as_secs() as i64))
@@ -139,7 +139,7 @@ pub(crate) async fn github_login(
         .insert_header(("Location", url))
         // Binds the flow to this browser: a callback carrying someone else's state
         // (login CSRF) does not match the cookie.
-        .cookie(state_cookie(oauth_state, STATE_TTL))
+        .cookie(state_cookie(&state.config, oauth_state, STATE_TTL))
         .finish())
 }
 
@@ -237,7 +237,7 @@ pub(crate) async fn github_callback(
         format!("{}{redirect_to}", state.config.web_url()),
     ));
     session::set_cookies(&mut response, &state.config, tokens);
-    response.cookie(state_cookie(String::new(), Duration::ZERO));
+    response.cookie(state_cookie(&state.config, String::new(), Duration::ZERO));
     Ok(response.finish())
 }
 

@@ -308,6 +308,14 @@ pub async fn family_of(conn: &mut DbConn, presented: &str) -> QueryResult<Option
         .optional()
 }
 
+/// Whether cookies get `Secure`: always in production and behind HTTPS; not for a
+/// local-mode server on plain `http://` (Safari, for one, drops `Secure` cookies from
+/// `http://localhost`, which would make the printed login link useless there).
+pub(crate) fn secure_cookies(config: &Config) -> bool {
+    config.environment == crate::config::Environment::Production
+        || !config.public_url().starts_with("http://")
+}
+
 fn cookie<'a>(
     config: &Config,
     name: &'a str,
@@ -318,7 +326,7 @@ fn cookie<'a>(
 ) -> Cookie<'a> {
     let mut c = Cookie::build(name, value)
         .path(path)
-        .secure(true)
+        .secure(secure_cookies(config))
         .http_only(http_only)
         .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(max_age.as_secs() as i64))

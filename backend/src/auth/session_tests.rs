@@ -794,3 +794,42 @@ async fn seats_are_enforced_on_invite_and_race_free_on_accept() {
         .await;
     assert_eq!(members["items"].as_array().map(Vec::len), Some(5));
 }
+
+#[tokio::test]
+async fn session_cookies_are_http_only_lax_and_secure_behind_https() {
+    let (app, github) = app_with_github(|c| {
+        c.environment = Environment::Production;
+        c.auth.cookie_domain = Some("example.test".to_owned());
+    })
+    .await;
+    github.sign_in_as(account(95, "cookies"));
+    let (mut browser, callback) = start_sign_in(&app).await;
+    let landed = browser.get(&callback).await;
+    assert_eq!(landed.status(), 302);
+    let cookies: Vec<String> = landed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    for name in ["trellis_session=", "trellis_refresh=", "trellis_csrf="] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing in {cookies:?}"));
+        assert!(cookie.contains("Secure"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Domain=example.test"), "{cookie}");
+        assert_eq!(
+            cookie.contains("HttpOnly"),
+            name != "trellis_csrf=",
+            "{cookie}"
+        );
+    }
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("trellis_refresh=") && c.contains("Path=/auth")),
+        "the refresh token goes only to /auth: {cookies:?}"
+    );
+}
