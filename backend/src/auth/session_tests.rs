@@ -486,6 +486,24 @@ async fn an_invited_person_signs_up_sees_the_invitation_and_joins() {
     assert_eq!(offered[0]["role"], "member");
 
     let id = offered[0]["id"].as_str().unwrap_or_default().to_owned();
+    // Someone else who knows the id cannot take the invitation.
+    let mut thief = sign_in(&app, &github, account(72, "thief")).await;
+    let (status, body) = thief
+        .send(
+            Method::POST,
+            &format!("/api/v1/invitations/{id}/accept"),
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, body) = thief
+        .send(
+            Method::POST,
+            &format!("/api/v1/invitations/{id}/decline"),
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 404, "not-found");
     let (status, joined) = browser
         .send(
             Method::POST,

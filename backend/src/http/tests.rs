@@ -833,3 +833,70 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
     }
 }
+
+#[tokio::test]
+async fn cors_answers_only_the_configured_origins_with_credentials() {
+    let app = TestApp::start_with(|c| {
+        c.auth.cors_origins = vec!["https://app.example.test".to_owned()];
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        client
+            .request(
+                Method::OPTIONS,
+                format!("{}/api/v1/orgs/acme/projects", app.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type, x-csrf-token",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.test").await.expect("send");
+    let headers = allowed.headers();
+    assert_eq!(
+        headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example.test")
+    );
+    assert_eq!(
+        headers
+            .get("access-control-allow-credentials")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let allowed_headers = headers
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("x-csrf-token"),
+        "{allowed_headers}"
+    );
+
+    let refused = preflight("https://evil.example").await.expect("send");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // A simple cross-origin GET gets no CORS headers either: the browser hides the body.
+    let response = client
+        .get(format!("{}/healthz", app.base))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .expect("send");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

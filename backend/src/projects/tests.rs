@@ -180,6 +180,37 @@ mod private_projects {
         acme
     }
 
+    /// Every write on SEC and its ticket SEC-1.
+    fn sec_writes() -> Vec<(Method, &'static str, serde_json::Value)> {
+        vec![
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/projects/SEC/tickets",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::PATCH,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!({ "title": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/tickets/SEC-1/comments",
+                json!({ "body": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/orgs/acme/tickets/SEC-1/transitions",
+                json!({ "to": "In Progress" }),
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/orgs/acme/tickets/SEC-1",
+                json!(null),
+            ),
+        ]
+    }
+
     async fn add(app: &TestApp, acme: &TestOrg, token: &str, login: &str, role: &str) -> u16 {
         let _ = acme;
         app.send_json(
@@ -209,28 +240,7 @@ mod private_projects {
             assert_problem(status, &body, 404, "not-found");
             assert!(!body.to_string().contains("embargoed"), "{path}: {body}");
         }
-        for (method, path, body) in [
-            (
-                Method::POST,
-                "/api/v1/orgs/acme/projects/SEC/tickets",
-                json!({ "title": "x" }),
-            ),
-            (
-                Method::PATCH,
-                "/api/v1/orgs/acme/tickets/SEC-1",
-                json!({ "title": "x" }),
-            ),
-            (
-                Method::POST,
-                "/api/v1/orgs/acme/tickets/SEC-1/comments",
-                json!({ "body": "x" }),
-            ),
-            (
-                Method::DELETE,
-                "/api/v1/orgs/acme/tickets/SEC-1",
-                json!(null),
-            ),
-        ] {
+        for (method, path, body) in sec_writes() {
             let (status, problem) = app.send_json(method, &outsider, path, body).await;
             assert_problem(status, &problem, 404, "not-found");
         }
@@ -311,33 +321,7 @@ mod private_projects {
         );
         let (status, _) = app.get(&member, "/api/v1/orgs/acme/tickets/SEC-1").await;
         assert_eq!(status, 200);
-        for (method, path, body) in [
-            (
-                Method::POST,
-                "/api/v1/orgs/acme/projects/SEC/tickets",
-                json!({ "title": "x" }),
-            ),
-            (
-                Method::PATCH,
-                "/api/v1/orgs/acme/tickets/SEC-1",
-                json!({ "title": "x" }),
-            ),
-            (
-                Method::POST,
-                "/api/v1/orgs/acme/tickets/SEC-1/comments",
-                json!({ "body": "x" }),
-            ),
-            (
-                Method::POST,
-                "/api/v1/orgs/acme/tickets/SEC-1/transitions",
-                json!({ "to": "In Progress" }),
-            ),
-            (
-                Method::DELETE,
-                "/api/v1/orgs/acme/tickets/SEC-1",
-                json!(null),
-            ),
-        ] {
+        for (method, path, body) in sec_writes() {
             let (status, problem) = app.send_json(method, &member, path, body).await;
             assert_problem(status, &problem, 403, "forbidden");
         }
