@@ -130,10 +130,6 @@ impl Caller {
         &self.slug
     }
 
-    /// The request's connection, for lookups outside the org (users by login).
-    pub fn conn(&mut self) -> &mut tenancy::DbConn {
-        &mut self.conn
-    }
 }
 
 const INVALID_TOKEN: &str = "the API token is invalid, expired or revoked";
