@@ -129,7 +129,6 @@ impl Caller {
     pub fn slug(&self) -> &str {
         &self.slug
     }
-
 }
 
 const INVALID_TOKEN: &str = "the API token is invalid, expired or revoked";
