@@ -28,10 +28,10 @@ pub async fn create_link(
     if config.environment != Environment::Local {
         anyhow::bail!("login links exist only in local mode");
     }
-    let token = session::random_token();
+    let token = super::tokens::random_token();
     diesel::insert_into(login_links::table)
         .values((
-            login_links::token_hash.eq(&session::sha256(&token)[..]),
+            login_links::token_hash.eq(&super::tokens::sha256(&token)[..]),
             login_links::user_id.eq(user.0),
             login_links::expires_at.eq(Utc::now() + LINK_TTL),
         ))
@@ -64,7 +64,7 @@ pub(crate) async fn redeem(
     let mut conn = state.db.get().await?;
     let user: uuid::Uuid = diesel::update(
         login_links::table
-            .filter(login_links::token_hash.eq(&session::sha256(token)[..]))
+            .filter(login_links::token_hash.eq(&super::tokens::sha256(token)[..]))
             .filter(login_links::used_at.is_null())
             .filter(login_links::expires_at.gt(diesel::dsl::now)),
     )

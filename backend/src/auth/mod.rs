@@ -18,7 +18,7 @@ pub mod local_login;
 pub mod routes;
 pub mod session;
 pub(crate) mod token_routes;
-mod tokens;
+pub(crate) mod tokens;
 mod users;
 
 #[cfg(test)]
@@ -219,7 +219,7 @@ impl FromRequest for Caller {
                             "sign in, or send `Authorization: Bearer <API token>`",
                         )
                     })??;
-                    let key = session::sha256(&format!("session:{}", claims.sub));
+                    let key = tokens::sha256(&format!("session:{}", claims.sub));
                     let mut conn = state.db.get_owned().await?;
                     let scope = match state.principals.get(&key, &slug) {
                         Some(scope) => scope,

@@ -120,7 +120,7 @@ pub(crate) async fn github_login(
     limit_by_ip(&req, &state).await?;
     let github = github(&state)?;
     let redirect_to = safe_redirect(query.redirect_to.as_deref())?;
-    let oauth_state = session::random_token();
+    let oauth_state = super::tokens::random_token();
     let (url, verifier) = github.authorize_url(&oauth_state);
     let mut conn = state.db.get().await?;
     diesel::delete(oauth_states::table.filter(oauth_states::expires_at.lt(diesel::dsl::now)))
@@ -128,7 +128,7 @@ pub(crate) async fn github_login(
         .await?;
     diesel::insert_into(oauth_states::table)
         .values((
-            oauth_states::state_hash.eq(&session::sha256(&oauth_state)[..]),
+            oauth_states::state_hash.eq(&super::tokens::sha256(&oauth_state)[..]),
             oauth_states::pkce_verifier.eq(&verifier),
             oauth_states::redirect_to.eq(&redirect_to),
             oauth_states::expires_at.eq(Utc::now() + STATE_TTL),
@@ -191,7 +191,8 @@ pub(crate) async fn github_callback(
     let mut conn = state.db.get().await?;
     // Deleting the row is what makes a state single-use.
     let stored: Option<(String, String, DateTime<Utc>)> = diesel::delete(
-        oauth_states::table.filter(oauth_states::state_hash.eq(&session::sha256(presented)[..])),
+        oauth_states::table
+            .filter(oauth_states::state_hash.eq(&super::tokens::sha256(presented)[..])),
     )
     .returning((
         oauth_states::pkce_verifier,
@@ -561,7 +562,8 @@ pub(crate) async fn accept_link(
     state: web::Data<AppState>,
     body: JsonBody<LinkAcceptance>,
 ) -> Result<web::Json<Joined>, ApiError> {
-    let hash = crate::orgs::invitations::hash_link_token(&body.token)
+    let hash = super::tokens::INVITATION_LINK
+        .hash_presented(&body.token)
         .ok_or_else(|| ApiError::not_found("invitation"))?;
     accept(&state, user.user, InvitationKey::TokenHash(&hash)).await
 }

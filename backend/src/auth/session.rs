@@ -22,11 +22,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tenancy::{DbConn, UserId};
 
+use super::tokens::{REFRESH_TOKEN, random_token, sha256};
 use crate::config::Config;
 use crate::schema::refresh_tokens;
 
@@ -78,18 +78,6 @@ fn hmac_with(key: &[u8]) -> HmacSha256 {
         Ok(mac) => mac,
         Err(_) => unreachable!("HMAC takes any key length"),
     }
-}
-
-/// 32 random bytes, URL-safe base64.
-pub(crate) fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// SHA-256 of a presented secret, the form it is stored in.
-pub(crate) fn sha256(text: &str) -> [u8; 32] {
-    Sha256::digest(text.as_bytes()).into()
 }
 
 impl SessionKeys {
@@ -188,21 +176,19 @@ pub enum RefreshError {
     Reused,
 }
 
-const REFRESH_PREFIX: &str = "trr_";
-
 async fn insert_refresh(
     conn: &mut DbConn,
     user: UserId,
     family: uuid::Uuid,
 ) -> QueryResult<String> {
-    let refresh = format!("{REFRESH_PREFIX}{}", random_token());
+    let (refresh, hash) = REFRESH_TOKEN.mint();
     let expires = Utc::now() + REFRESH_TTL;
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::id.eq(uuid::Uuid::now_v7()),
             refresh_tokens::family_id.eq(family),
             refresh_tokens::user_id.eq(user.0),
-            refresh_tokens::token_hash.eq(&sha256(&refresh)[..]),
+            refresh_tokens::token_hash.eq(&hash[..]),
             refresh_tokens::expires_at.eq(expires),
         ))
         .execute(conn)
@@ -233,10 +219,9 @@ pub async fn refresh(
     keys: &SessionKeys,
     presented: &str,
 ) -> Result<(UserId, SessionTokens), RefreshError> {
-    if !presented.starts_with(REFRESH_PREFIX) || presented.len() > 100 {
-        return Err(RefreshError::Invalid);
-    }
-    let hash = sha256(presented);
+    let hash = REFRESH_TOKEN
+        .hash_presented(presented)
+        .ok_or(RefreshError::Invalid)?;
     let rotated: Option<(uuid::Uuid, uuid::Uuid)> = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(&hash[..]))

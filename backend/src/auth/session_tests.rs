@@ -728,7 +728,7 @@ async fn the_login_link_cannot_exist_in_production() {
     let refused = super::local_login::create_link(&mut conn, &app.state.config, acme.owner).await;
     assert!(refused.is_err());
     // Even with a link row planted in the database, the route is not there.
-    let token = crate::auth::session::random_token();
+    let token = crate::auth::tokens::random_token();
     let mut owner = owner_conn(&app).await;
     diesel::sql_query(
         "INSERT INTO login_links (token_hash, user_id, expires_at) \

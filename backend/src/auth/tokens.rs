@@ -1,6 +1,8 @@
-//! API tokens: 32 random bytes shown once as `trl_<base64url>`, stored as SHA-256.
-//! A fast hash is right here: the secret has 256 bits of entropy, so there is nothing
-//! for a slow hash to protect against, and lookups stay one indexed equality.
+//! The secrets we hand out, and API tokens among them. Each kind is 32 random bytes
+//! shown once as `<prefix><base64url>` (`trl_` API tokens, `trr_` refresh tokens, `tri_`
+//! invitation links) and stored as SHA-256. A fast hash is right here: the secret has
+//! 256 bits of entropy, so there is nothing for a slow hash to protect against, and
+//! lookups stay one indexed equality.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,10 +16,49 @@ use tenancy::{Permission, PermissionSet, ScopedConn, TokenId, UserId};
 use crate::audit::{self, Entity};
 use crate::schema::api_tokens;
 
-const PREFIX: &str = "trl_";
-const SECRET_BYTES: usize = 32;
+/// 32 random bytes, URL-safe base64 (43 characters).
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
 
-/// A newly minted token. `reveal` is the only moment its text exists.
+/// SHA-256 of a presented secret, the form it is stored in.
+pub(crate) fn sha256(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// A kind of secret, named by its prefix.
+pub(crate) struct SecretKind(&'static str);
+
+/// API tokens (`Authorization: Bearer`).
+pub(crate) const API_TOKEN: SecretKind = SecretKind("trl_");
+/// Session refresh tokens (cookie).
+pub(crate) const REFRESH_TOKEN: SecretKind = SecretKind("trr_");
+/// Invitation links.
+pub(crate) const INVITATION_LINK: SecretKind = SecretKind("tri_");
+
+impl SecretKind {
+    /// A new secret's text and the hash to store.
+    pub(crate) fn mint(&self) -> (String, [u8; 32]) {
+        let text = format!("{}{}", self.0, random_token());
+        let hash = sha256(&text);
+        (text, hash)
+    }
+
+    /// The hash to look a presented secret up by; `None` when it cannot be one of this
+    /// kind (saves a database round trip on garbage).
+    pub(crate) fn hash_presented(&self, text: &str) -> Option<[u8; 32]> {
+        let body = text.strip_prefix(self.0)?;
+        (body.len() == 43
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| sha256(text))
+    }
+}
+
+/// A newly minted API token. `reveal` is the only moment its text exists.
 pub struct TokenSecret {
     text: String,
     hash: [u8; 32],
@@ -25,10 +66,7 @@ pub struct TokenSecret {
 
 impl TokenSecret {
     fn generate() -> Self {
-        let mut bytes = [0u8; SECRET_BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        let text = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
-        let hash = Sha256::digest(text.as_bytes()).into();
+        let (text, hash) = API_TOKEN.mint();
         Self { text, hash }
     }
 
@@ -37,18 +75,9 @@ impl TokenSecret {
         &self.text
     }
 
-    /// The hash to look a presented token up by; `None` when it cannot be one of ours
-    /// (saves a database round trip on garbage).
+    /// The hash to look a presented token up by; `None` when it cannot be an API token.
     pub fn hash_presented(token: &str) -> Option<[u8; 32]> {
-        let body = token.strip_prefix(PREFIX)?;
-        if body.len() != 43
-            || !body
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return None;
-        }
-        Some(Sha256::digest(token.as_bytes()).into())
+        API_TOKEN.hash_presented(token)
     }
 }
 

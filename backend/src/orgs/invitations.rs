@@ -5,25 +5,21 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tenancy::{InvitationId, Permission, Role, ScopedConn};
 
 use crate::audit::{self, Entity};
 use crate::auth::Caller;
+use crate::auth::tokens::INVITATION_LINK;
 use crate::http::error::Problem;
 use crate::http::{ApiError, AppState, JsonBody, Page, PageParams};
-use crate::schema::{invitations, memberships, users};
+use crate::schema::{invitations, users};
 
 /// How long an invitation stays open.
 pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-const LINK_PREFIX: &str = "tri_";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -32,16 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(invite)),
     )
     .route("/invitations/{id}", web::delete().to(revoke_invitation));
-}
-
-/// The SHA-256 of an invitation link's secret, or `None` if it cannot be one.
-pub fn hash_link_token(token: &str) -> Option<[u8; 32]> {
-    let body = token.strip_prefix(LINK_PREFIX)?;
-    (body.len() == 43
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-    .then(|| Sha256::digest(token.as_bytes()).into())
 }
 
 /// Records an invitee's answer (accept or decline) in the organization's audit log.
@@ -208,10 +194,7 @@ pub(crate) async fn invite(
         ))
         .with_field("role"));
     }
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    let token = format!("{LINK_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let (token, hash) = INVITATION_LINK.mint();
     let role = body.role;
     let slug = caller.slug().to_owned();
     let mut created = caller
@@ -223,20 +206,13 @@ pub(crate) async fn invite(
                 .require_seat(tx)
                 .await
                 .map_err(|e| crate::billing::limit_error(&state, &slug, e))?;
-            if let Some(login) = &login {
-                let member: i64 = memberships::table
-                    .inner_join(users::table)
-                    .filter(memberships::org_id.eq(org_id))
-                    .filter(users::login.eq(login))
-                    .count()
-                    .get_result(tx.conn())
-                    .await?;
-                if member > 0 {
-                    return Err(ApiError::conflict(
-                        "already-member",
-                        format!("{login} is already a member"),
-                    ));
-                }
+            if let Some(login) = &login
+                && super::members::find_member(tx, login).await?.is_some()
+            {
+                return Err(ApiError::conflict(
+                    "already-member",
+                    format!("{login} is already a member"),
+                ));
             }
             // An expired invitation no longer blocks a new one for the same person.
             diesel::update(
@@ -388,7 +364,8 @@ pub(crate) async fn revoke_invitation(
 
 #[cfg(test)]
 mod tests {
-    use super::{hash_link_token, valid_email};
+    use super::valid_email;
+    use crate::auth::tokens::INVITATION_LINK;
 
     #[test]
     fn emails_and_link_tokens_are_checked_before_any_lookup() {
@@ -396,8 +373,16 @@ mod tests {
         for bad in ["", "a@b", "@example.com", "a b@example.com", "dev@.com"] {
             assert!(!valid_email(bad), "{bad}");
         }
-        assert!(hash_link_token(&format!("tri_{}", "a".repeat(43))).is_some());
-        assert!(hash_link_token("tri_short").is_none());
-        assert!(hash_link_token(&format!("trl_{}", "a".repeat(43))).is_none());
+        assert!(
+            INVITATION_LINK
+                .hash_presented(&format!("tri_{}", "a".repeat(43)))
+                .is_some()
+        );
+        assert!(INVITATION_LINK.hash_presented("tri_short").is_none());
+        assert!(
+            INVITATION_LINK
+                .hash_presented(&format!("trl_{}", "a".repeat(43)))
+                .is_none()
+        );
     }
 }

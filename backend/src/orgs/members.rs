@@ -29,21 +29,41 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/transfer-ownership", web::post().to(transfer_ownership));
 }
 
-/// The member with `login`, and their role.
-async fn member(tx: &mut ScopedConn<'_>, login: &str) -> Result<(UserId, Role), ApiError> {
-    let (id, role): (uuid::Uuid, String) = memberships::table
+/// The member of the scope's organization with `login`, and their role; `None` for
+/// anyone else (a malformed login included). The one lookup of a member by login.
+pub(crate) async fn find_member(
+    tx: &mut ScopedConn<'_>,
+    login: &str,
+) -> Result<Option<(UserId, Role)>, ApiError> {
+    if !crate::tickets::valid_login(login) {
+        return Ok(None);
+    }
+    let row: Option<(uuid::Uuid, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::org_id.eq(tx.scope().org_id()))
         .filter(users::login.eq(login))
+        .filter(users::deleted_at.is_null())
         .select((users::id, memberships::role))
         .first(tx.conn())
         .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("member"))?;
-    let role = role
-        .parse()
-        .map_err(|e| ApiError::internal(format!("membership role: {e}")))?;
-    Ok((UserId(id), role))
+        .optional()?;
+    row.map(|(id, role)| {
+        let role = role
+            .parse()
+            .map_err(|e| ApiError::internal(format!("membership role: {e}")))?;
+        Ok((UserId(id), role))
+    })
+    .transpose()
+}
+
+/// The member with `login`, and their role, or 404.
+pub(crate) async fn member(
+    tx: &mut ScopedConn<'_>,
+    login: &str,
+) -> Result<(UserId, Role), ApiError> {
+    find_member(tx, login)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member"))
 }
 
 /// Fails unless another owner remains once `leaving` stops being one. Locks the owner
@@ -100,14 +120,6 @@ async fn delete_membership(tx: &mut ScopedConn<'_>, user: UserId) -> Result<(), 
     Ok(())
 }
 
-fn valid_login(login: &str) -> Result<&str, ApiError> {
-    if crate::tickets::valid_login(login) {
-        Ok(login)
-    } else {
-        Err(ApiError::not_found("member"))
-    }
-}
-
 /// `PATCH /members/{login}` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -131,7 +143,7 @@ pub(crate) async fn change_role(
     path: web::Path<(String, String)>,
     body: JsonBody<RoleChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let login = valid_login(&path.1)?.to_owned();
+    let login = path.1.clone();
     let new_role = body.role;
     let my_role = caller.scope.role();
     caller
@@ -179,7 +191,7 @@ pub(crate) async fn remove_member(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let login = valid_login(&path.1)?.to_owned();
+    let login = path.1.clone();
     let my_role = caller.scope.role();
     caller
         .tx(Permission::MembersManage, async |tx| {
@@ -267,9 +279,10 @@ pub(crate) async fn transfer_ownership(
     if caller.scope.role() != Role::Owner {
         return Err(ApiError::forbidden("only an owner can transfer ownership"));
     }
-    let login = valid_login(&body.login)
-        .map_err(|_| ApiError::validation("login", "not a login"))?
-        .to_owned();
+    if !crate::tickets::valid_login(&body.login) {
+        return Err(ApiError::validation("login", "not a login"));
+    }
+    let login = body.login.clone();
     caller
         .tx(Permission::MembersManage, async |tx| {
             let me = tx.scope().user_id();

@@ -15,7 +15,7 @@ use crate::auth::{Caller, invalidation};
 use crate::http::error::Problem;
 use crate::http::{ApiError, AppState, JsonBody};
 use crate::orgs::UserRef;
-use crate::schema::{memberships, project_members, users};
+use crate::schema::{project_members, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -68,23 +68,6 @@ async fn managed(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError
     let project = queries::find(tx, key).await?;
     access::require(tx, Permission::ProjectsUpdate, project.id)?;
     Ok(project)
-}
-
-/// The organization member with `login`.
-async fn org_member(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
-    if !crate::tickets::valid_login(login) {
-        return Err(ApiError::not_found("member"));
-    }
-    memberships::table
-        .inner_join(users::table)
-        .filter(memberships::org_id.eq(tx.scope().org_id()))
-        .filter(users::login.eq(login))
-        .select(users::id)
-        .first::<uuid::Uuid>(tx.conn())
-        .await
-        .optional()?
-        .map(UserId)
-        .ok_or_else(|| ApiError::not_found("member"))
 }
 
 /// The project's members and their roles.
@@ -162,7 +145,7 @@ pub(crate) async fn set_project_member(
     caller
         .write_checked_inside(async |tx| {
             let project = managed(tx, &key).await?;
-            let user = org_member(tx, &login).await?;
+            let (user, _) = crate::orgs::members::member(tx, &login).await?;
             let org_id = tx.scope().org_id();
             diesel::insert_into(project_members::table)
                 .values((
@@ -215,7 +198,7 @@ pub(crate) async fn remove_project_member(
     caller
         .write_checked_inside(async |tx| {
             let project = managed(tx, &key).await?;
-            let user = org_member(tx, &login).await?;
+            let (user, _) = crate::orgs::members::member(tx, &login).await?;
             let removed = diesel::delete(
                 project_members::table
                     .filter(project_members::org_id.eq(tx.scope().org_id()))

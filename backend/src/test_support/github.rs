@@ -182,7 +182,7 @@ async fn authorize(req: HttpRequest, state: State) -> HttpResponse {
         return HttpResponse::Unauthorized().body("not signed in to GitHub");
     };
     inner.next += 1;
-    let code = format!("code{}{}", inner.next, crate::auth::session::random_token());
+    let code = format!("code{}{}", inner.next, crate::auth::tokens::random_token());
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
     inner.codes.insert(
         code.clone(),
@@ -252,7 +252,7 @@ async fn access_token(req: HttpRequest, state: State, body: String) -> HttpRespo
         return bad_code();
     }
     let account = entry.account.clone();
-    let token = format!("gho_{}", crate::auth::session::random_token());
+    let token = format!("gho_{}", crate::auth::tokens::random_token());
     inner.tokens.insert(token.clone(), account);
     HttpResponse::Ok().json(json!({
         "access_token": token, "token_type": "bearer", "scope": "read:user,user:email"

@@ -10,7 +10,7 @@ use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, Tick
 use crate::audit::{self, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
-use crate::schema::{memberships, projects, statuses, ticket_views, tickets, users};
+use crate::schema::{projects, statuses, ticket_views, tickets};
 use crate::workflows::{self, StatusCategory, Transition};
 
 fn to_json(ticket: &Ticket) -> serde_json::Value {
@@ -18,17 +18,9 @@ fn to_json(ticket: &Ticket) -> serde_json::Value {
 }
 
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
-    // memberships is row-level secured: only members of the scope's org are found.
-    memberships::table
-        .filter(memberships::org_id.eq(tx.scope().org_id()))
-        .inner_join(users::table)
-        .filter(users::login.eq(login))
-        .filter(users::deleted_at.is_null())
-        .select(users::id)
-        .first::<uuid::Uuid>(tx.conn())
-        .await
-        .optional()?
-        .map(UserId)
+    crate::orgs::members::find_member(tx, login)
+        .await?
+        .map(|(id, _)| id)
         .ok_or_else(|| {
             ApiError::validation(
                 "assignee",
