@@ -851,3 +851,63 @@ async fn session_cookies_are_http_only_lax_and_secure_behind_https() {
         "the refresh token goes only to /auth: {cookies:?}"
     );
 }
+
+#[tokio::test]
+async fn bad_input_on_the_sign_in_and_invitation_routes_is_a_problem() {
+    let (app, github) = app_with_github(|_| {}).await;
+    let mut anonymous = Browser::new(&app.base);
+    for redirect in [
+        "//evil.example/x",
+        "https://evil.example",
+        "/a\\b",
+        "relative",
+    ] {
+        let url = format!(
+            "/auth/github/login?redirect_to={}",
+            redirect.replace('\\', "%5C")
+        );
+        let (status, body) = read(anonymous.get(&url).await).await;
+        assert_problem(status, &body, 422, "validation");
+        assert_eq!(body["field"], "redirect_to", "{body}");
+    }
+    let long_state = "s".repeat(10_000);
+    let (status, body) = read(
+        anonymous
+            .get(&format!("/auth/github/callback?state={long_state}&code=x"))
+            .await,
+    )
+    .await;
+    assert_problem(status, &body, 400, "oauth-state");
+
+    // Session-only routes: no session is a 401, never a 500.
+    for (method, path) in [
+        (Method::GET, "/auth/me"),
+        (Method::POST, "/auth/logout"),
+        (Method::POST, "/auth/refresh"),
+        (Method::GET, "/api/v1/invitations"),
+        (Method::POST, "/api/v1/invitations/accept"),
+    ] {
+        let (status, body) = anonymous.send(method, path, Some(json!({}))).await;
+        assert_problem(status, &body, 401, "unauthenticated");
+    }
+
+    let mut browser = sign_in(&app, &github, account(99, "prober")).await;
+    for (body, status, kind) in [
+        (json!({ "token": "tri_short" }), 404, "not-found"),
+        (json!({ "token": 42 }), 422, "validation"),
+        (json!({ "token": "x", "extra": true }), 422, "validation"),
+        (json!({ "token": "t".repeat(100_000) }), 404, "not-found"),
+    ] {
+        let (got, problem) = browser
+            .send(Method::POST, "/api/v1/invitations/accept", Some(body))
+            .await;
+        assert_problem(got, &problem, status, kind);
+    }
+    for path in [
+        "/api/v1/invitations/not-a-uuid/accept",
+        "/api/v1/invitations/01a2146f-0c0d-705c-a03b-7eff7d62e516/decline",
+    ] {
+        let (status, problem) = browser.send(Method::POST, path, None).await;
+        assert_problem(status, &problem, 404, "not-found");
+    }
+}
