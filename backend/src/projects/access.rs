@@ -39,7 +39,12 @@ pub(crate) fn visible(tx: &ScopedConn<'_>, project: ProjectId) -> Result<(), Api
     }
 }
 
-/// The ids of the projects hidden from the caller, for `project_id <> ALL(...)`.
-pub(crate) fn hidden(tx: &ScopedConn<'_>) -> Vec<uuid::Uuid> {
-    tx.scope().hidden_projects().to_vec()
+/// The private projects `scope` may not see, for `project_id <> ALL(...)`.
+pub(crate) fn hidden(scope: &tenancy::OrgScope) -> Vec<ProjectId> {
+    scope
+        .hidden_projects()
+        .iter()
+        .copied()
+        .map(ProjectId)
+        .collect()
 }

@@ -75,7 +75,7 @@ pub(super) async fn list(
         .filter(projects::org_id.eq(tx.scope().org_id()))
         .select(Project::as_select())
         .into_boxed();
-    let hidden = access::hidden(tx);
+    let hidden = access::hidden(tx.scope());
     if !hidden.is_empty() {
         query = query.filter(projects::id.ne_all(hidden));
     }

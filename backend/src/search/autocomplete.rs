@@ -177,7 +177,7 @@ async fn values(
 ) -> Result<Vec<Suggestion>, ApiError> {
     let org = tx.scope().org_id();
     // Private projects the caller may not see lend no names or labels.
-    let hidden = crate::projects::access::hidden(tx);
+    let hidden = crate::projects::access::hidden(tx.scope());
     let pattern = format!(
         "{}%",
         prefix

@@ -321,7 +321,7 @@ pub async fn command(
         user: scope.user_id(),
         now: chrono::Utc::now(),
         zone: chrono::FixedOffset::east_opt(0).context("UTC offset")?,
-        hidden_projects: routes::hidden_projects(&scope),
+        hidden_projects: crate::projects::access::hidden(&scope),
     };
     let mut plans = Vec::new();
     let found = scope

@@ -124,7 +124,7 @@ async fn search(
         user: caller.scope.user_id(),
         now: chrono::Utc::now(),
         zone: zone(request.time_zone.as_deref())?,
-        hidden_projects: hidden_projects(&caller.scope),
+        hidden_projects: crate::projects::access::hidden(&caller.scope),
     };
     // The token is bound to the canonical query, so re-spacing the JQL keeps it valid.
     let binding = token::query_binding(&query.to_string(), &caller.scope);
@@ -190,14 +190,4 @@ pub(crate) async fn search_post(
     request: JsonBody<SearchRequest>,
 ) -> Result<web::Json<SearchResponse>, ApiError> {
     search(caller, &state, request.0).await
-}
-
-/// The private projects `scope` may not see, for the compiler to exclude.
-pub(crate) fn hidden_projects(scope: &tenancy::OrgScope) -> Vec<crate::projects::ProjectId> {
-    scope
-        .hidden_projects()
-        .iter()
-        .copied()
-        .map(crate::projects::ProjectId)
-        .collect()
 }

@@ -384,7 +384,7 @@ pub(super) async fn list(
         .filter(t::deleted_at.is_null())
         .select(TicketRow::as_select())
         .into_boxed();
-    let hidden = access::hidden(tx);
+    let hidden = access::hidden(tx.scope());
     if !hidden.is_empty() {
         q = q.filter(t::project_id.ne_all(hidden));
     }
