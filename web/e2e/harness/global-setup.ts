@@ -1,0 +1,72 @@
+// Starts the fakes and the server once for the whole run; tests reach them over HTTP.
+import type { TestProject } from 'vitest/node';
+import { startFakeGitHub } from './fake-github.ts';
+import { startFakeStripe } from './fake-stripe.ts';
+import { startServer } from './server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    base: string;
+    githubBase: string;
+    stripeBase: string;
+    ownerDbUrl: string;
+    aliceToken: string;
+    /** Session cookies of alice (acme's owner) from the one-time link, without the refresh cookie. */
+    aliceCookies: Array<{ name: string; value: string }>;
+  }
+}
+
+async function redeem(link: string): Promise<Array<{ name: string; value: string }>> {
+  const res = await fetch(link, { redirect: 'manual' });
+  if (res.status >= 400) throw new Error(`local login link answered ${res.status}: ${await res.text()}`);
+  return res.headers
+    .getSetCookie()
+    .map((c) => {
+      const [pair] = c.split(';');
+      const i = (pair ?? '').indexOf('=');
+      return { name: (pair ?? '').slice(0, i).trim(), value: (pair ?? '').slice(i + 1).trim() };
+    })
+    .filter((c) => c.value !== '' && c.name !== 'trellis_refresh');
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const github = await startFakeGitHub();
+  const stripe = await startFakeStripe();
+  let server;
+  try {
+    server = await startServer({ githubBase: github.base, stripeBase: stripe.base });
+  } catch (e) {
+    await github.close();
+    await stripe.close();
+    throw e;
+  }
+  const stopAll = async () => {
+    await server.stop();
+    await github.close();
+    await stripe.close();
+  };
+  try {
+    const cookies = await redeem(server.loginLink);
+    if (!cookies.some((c) => c.name === 'trellis_session')) throw new Error('the local login link set no session cookie');
+    project.provide('base', server.base);
+    project.provide('githubBase', github.base);
+    project.provide('stripeBase', stripe.base);
+    project.provide('ownerDbUrl', server.ownerUrl);
+    project.provide('aliceToken', server.aliceToken);
+    project.provide('aliceCookies', cookies);
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  console.log(`[e2e] server ${server.base} on ${server.dbName} ready in ${Date.now() - started} ms`);
+  const onSignal = () => {
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return async () => {
+    if (process.env.E2E_SERVER_LOG) console.log(server.log());
+    await stopAll();
+  };
+}
