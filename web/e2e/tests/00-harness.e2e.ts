@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { Session, launch, uniqueLogin } from '../lib/browser.ts';
 import { api, tokenApi } from '../lib/api.ts';
 import { deliver, event } from '../harness/fake-stripe.ts';
+import { makePastDue } from '../lib/billing.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -34,6 +35,25 @@ describe('harness', () => {
       expect(me.body.login).toBe(login);
       expect(me.body.orgs).toEqual([expect.objectContaining({ slug: login, role: 'owner' })]);
       await s.assertClean();
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('checkout through the fake Stripe and webhooks make an org past due and read-only', async () => {
+    const s = await Session.open(browser);
+    try {
+      const login = uniqueLogin('harness-billing');
+      await s.page.goto('/auth/github/login?redirect_to=/');
+      await s.page.getByLabel('Username or email address').fill(login);
+      await s.page.getByRole('button', { name: 'Authorize' }).click();
+      await s.page.waitForURL((u) => u.origin === s.base && !u.pathname.startsWith('/auth/'));
+      await makePastDue(s.context, login);
+      const billing = await api(s.context, 'GET', `/api/v1/orgs/${login}/billing`);
+      expect(billing.body).toMatchObject({ plan: 'team', status: 'past_due', read_only: true });
+      const write = await api(s.context, 'POST', `/api/v1/orgs/${login}/projects`, { key: 'NOPE', name: 'No' });
+      expect(write.status).toBe(402);
+      expect(write.body.type).toBe('urn:trellis:problem:read-only');
     } finally {
       await s.close();
     }
