@@ -24,6 +24,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     pub db_pool_size: u32,
     pub data_dir: PathBuf,
+    /// `TRELLIS_WEB_DIR`: serve the web app from this built folder instead of the
+    /// copy embedded in the binary.
+    pub web_dir: Option<PathBuf>,
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
     /// Secret for signing search page tokens; random per process when unset.
@@ -239,6 +242,15 @@ impl Config {
         if auth_cache_seconds > 300 {
             return Err(invalid("TRELLIS_AUTH_CACHE_SECONDS", "must be at most 300"));
         }
+        let web_dir = lookup("TRELLIS_WEB_DIR").map(PathBuf::from);
+        if let Some(dir) = &web_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(invalid(
+                "TRELLIS_WEB_DIR",
+                "must be a folder holding a built web app (index.html)",
+            ));
+        }
         let public_url = url(&lookup, "TRELLIS_PUBLIC_URL", &["http://", "https://"])?;
         let secret_key = lookup("TRELLIS_SECRET_KEY").map(Secret);
         let auth = auth_config(&lookup)?;
@@ -293,6 +305,7 @@ impl Config {
             data_dir: lookup("TRELLIS_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".trellis")),
+            web_dir,
             public_url,
             max_body_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),

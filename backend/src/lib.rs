@@ -3,6 +3,7 @@
 //! Organised by feature: each folder holds its routes, queries and tests. Tenant data
 //! is reached only through `tenancy::OrgScope` (see the tenancy crate).
 
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod billing;

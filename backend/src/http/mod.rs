@@ -110,18 +110,6 @@ pub fn redis_pool(url: &str) -> anyhow::Result<RedisPool> {
         .build_unchecked(manager))
 }
 
-const INDEX_HTML: &str = include_str!("../../../web/index.html");
-
-async fn index() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(INDEX_HTML)
-}
-
-async fn no_route() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("route"))
-}
-
 /// Resources answer an unsupported method with an empty 405; make it a problem too.
 fn method_not_allowed<B>(
     res: actix_web::dev::ServiceResponse<B>,
@@ -171,11 +159,12 @@ pub fn build_app(
 > {
     let environment = state.config.environment;
     let cors = cors(&state.config);
+    let web_files = crate::app::web::WebFiles::from_config(state.config.web_dir.as_deref());
     App::new()
         .app_data(state)
+        .app_data(web::Data::new(web_files))
         .configure(extract::configure_errors)
         .configure(|cfg| crate::auth::routes::configure(cfg, environment))
-        .route("/", web::get().to(index))
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(metrics::scrape))
@@ -196,7 +185,7 @@ pub fn build_app(
                         .configure(crate::billing::configure),
                 ),
         )
-        .default_service(web::to(no_route))
+        .default_service(web::to(crate::app::web::serve))
         .wrap(actix_web::middleware::ErrorHandlers::new().handler(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             method_not_allowed,

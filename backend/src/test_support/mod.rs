@@ -31,7 +31,7 @@ pub struct TestApp {
     pub base: String,
     /// The running app's state (its keys, cipher, caches, billing clock).
     pub state: web::Data<AppState>,
-    client: reqwest::Client,
+    pub client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
 }
 
