@@ -345,8 +345,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let redis = crate::http::redis_pool(&services.redis_url)?;
     let url = config.public_url();
+    let features = crate::app::Features::new(&config, redis.clone())?;
     let state = AppState::new(pool, redis, config)?;
-    crate::auth::invalidation::spawn_listener(services.redis_url.clone(), state.principals.clone());
+    crate::auth::invalidation::spawn_listener(
+        services.redis_url.clone(),
+        features.principals.clone(),
+    );
     println!("\nTrellis is running at {url}");
     if let Some((token, link)) = local {
         println!(
@@ -368,7 +372,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         );
     }
-    crate::http::serve(state, &services.database_url, tls, listener).await?;
+    crate::app::serve(state, features, &services.database_url, tls, listener).await?;
     tracing::info!("server stopped");
     drop(services);
     Ok(())

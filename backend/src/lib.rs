@@ -12,8 +12,11 @@ pub mod comments;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod filters;
 pub mod http;
+pub mod ids;
 pub mod local;
+pub mod me;
 pub mod orgs;
 pub mod projects;
 pub mod rate_limit;
@@ -21,6 +24,7 @@ pub mod schema;
 pub mod search;
 pub mod secrets;
 pub mod tickets;
+pub mod tokens;
 pub mod workflows;
 
 #[cfg(test)]

@@ -1,164 +1,903 @@
-//! The web app's files and the single-page fallback, over HTTP.
+//! Behaviour every route shares: tenant isolation, bad input, request ids, metrics,
+//! the OpenAPI document.
 
-use std::path::PathBuf;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tenancy::Role;
 
-use crate::test_support::TestApp;
+use crate::test_support::{TestApp, TestOrg, assert_problem, read, send};
 
-/// A built app on disk: `index.html`, one hashed asset with its br/gz variants.
-fn built_app() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trellis-web-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(dir.join("assets")).expect("mkdir");
-    std::fs::write(dir.join("index.html"), "<!doctype html><div id=root></div>").expect("index");
-    std::fs::write(dir.join("assets/app-1a2b.js"), "console.log(1)").expect("js");
-    std::fs::write(dir.join("assets/app-1a2b.js.br"), "BROTLI").expect("br");
-    std::fs::write(dir.join("assets/app-1a2b.js.gz"), "GZIP").expect("gz");
-    std::fs::write(dir.join("favicon.svg"), "<svg/>").expect("svg");
-    dir
+/// Every API route: method, path template (`{org}`, `{project}`, `{key}`, `{comment}`),
+/// and a valid body for writes.
+fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
+    vec![
+        (Method::GET, "/api/v1/orgs/{org}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/members", None),
+        (Method::GET, "/api/v1/orgs/{org}/projects", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects",
+            Some(json!({ "key": "NEWP", "name": "New" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/projects/{project}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/archive",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/unarchive",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            Some(json!({ "title": "Injected" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/tickets", None),
+        (Method::GET, "/api/v1/orgs/{org}/tickets/{key}", None),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/tickets/{key}",
+            Some(json!({ "title": "Replaced", "type": "bug", "priority": "high" })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}",
+            Some(json!({ "title": "Patched" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/tickets/{key}", None),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            Some(json!({ "to": "In Progress" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            Some(json!({ "body": "Injected" })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            Some(json!({ "body": "Edited" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
+        (Method::GET, "/api/v1/orgs/{org}/search", None),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/search/autocomplete?jql=project%20%3D%20",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/search",
+            Some(json!({ "jql": "summary ~ secret" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/filters", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/filters",
+            Some(json!({ "name": "Injected", "jql": "project = WEB" })),
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/filters/{filter}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/filters/{filter}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/filters/{filter}", None),
+        (Method::GET, "/api/v1/orgs/{org}/billing", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/billing/checkout",
+            Some(json!({ "plan": "team", "seats": 3 })),
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/billing/portal", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/members/{member}",
+            Some(json!({ "role": "viewer" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/members/{member}", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/transfer-ownership",
+            Some(json!({ "login": "{member}" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/members",
+            None,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            Some(json!({ "role": "viewer" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/invitations", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/invitations",
+            Some(json!({ "github_login": "someone", "role": "admin" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/invitations/{invitation}",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/tokens", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tokens",
+            Some(json!({ "name": "Injected" })),
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/tokens/{token}", None),
+        // Last: whoever may call it is gone afterwards.
+        (Method::POST, "/api/v1/orgs/{org}/leave", None),
+    ]
 }
 
-async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-    let mut request = app.client.get(format!("{}{path}", app.base));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
+/// Read-only routes that use a write method (search), and saving one's own filter:
+/// a viewer may use both.
+fn viewer_may(method: &Method, template: &str) -> bool {
+    template.ends_with("/search")
+        || (template.ends_with("/filters") && *method == Method::POST)
+        || template.ends_with("/leave")
+}
+
+/// Reads a viewer may not make.
+fn viewer_may_not_read(template: &str) -> bool {
+    ["audit-log", "invitations", "tokens", "/billing"]
+        .iter()
+        .any(|end| template.ends_with(end))
+}
+
+struct Fixture {
+    org: TestOrg,
+    project: String,
+    key: String,
+    comment: String,
+    filter: String,
+    member: String,
+    invitation: String,
+    token: String,
+}
+
+/// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
+async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
+    let org = app.org(slug).await;
+    app.project(&org, "WEB").await;
+    let mut key = String::new();
+    for i in 0..tickets {
+        let ticket = app.ticket(&org, "WEB", &format!("Secret plans {i}")).await;
+        key = ticket["key"].as_str().unwrap_or_default().to_owned();
     }
-    request.send().await.expect("send")
+    let (status, comment) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}/comments"),
+            json!({ "body": "top secret" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{comment}");
+    let (status, filter) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/filters"),
+            json!({ "name": "Secret filter", "jql": "summary ~ secret", "shared": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{filter}");
+    let member = format!("{slug}-member");
+    app.member(&org, &member, Role::Member).await;
+    let (status, invitation) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/invitations"),
+            json!({ "email": format!("secret@{slug}.example"), "role": "member" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{invitation}");
+    let (status, token) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tokens"),
+            json!({ "name": "Secret automation" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    Fixture {
+        member,
+        invitation: invitation["id"].as_str().unwrap_or_default().to_owned(),
+        token: token["id"].as_str().unwrap_or_default().to_owned(),
+        filter: filter["id"].as_str().unwrap_or_default().to_owned(),
+        comment: comment["id"].as_str().unwrap_or_default().to_owned(),
+        org,
+        project: "WEB".to_owned(),
+        key,
+    }
 }
 
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+fn fill(template: &str, org: &str, f: &Fixture) -> String {
+    template
+        .replace("{org}", org)
+        .replace("{project}", &f.project)
+        .replace("{key}", &f.key)
+        .replace("{comment}", &f.comment)
+        .replace("{filter}", &f.filter)
+        .replace("{member}", &f.member)
+        .replace("{invitation}", &f.invitation)
+        .replace("{token}", &f.token)
+}
+
+fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
+    body.as_ref()
+        .map(|b| serde_json::from_str(&fill(&b.to_string(), org, f)).unwrap_or(Value::Null))
+}
+
+/// What org B looks like from its own owner's side, to prove nothing changed.
+async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
+    let slug = &f.org.slug;
+    let mut out = Vec::new();
+    for path in [
+        format!("/api/v1/orgs/{slug}"),
+        format!("/api/v1/orgs/{slug}/projects?archived=true"),
+        format!("/api/v1/orgs/{slug}/tickets"),
+        format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
+        format!("/api/v1/orgs/{slug}/members"),
+        format!("/api/v1/orgs/{slug}/filters"),
+        format!("/api/v1/orgs/{slug}/invitations"),
+        format!("/api/v1/orgs/{slug}/tokens"),
+    ] {
+        let (status, mut body) = app.get(&f.org.owner_token, &path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        // Using a token stamps it; that is not a change anyone made.
+        for item in body["items"].as_array_mut().into_iter().flatten() {
+            if let Some(fields) = item.as_object_mut() {
+                fields.remove("last_used_at");
+            }
+        }
+        out.push(body);
+    }
+    out.push(json!(app.audit_count(&f.org).await));
+    out
+}
+
+async fn expect_404(app: &TestApp, token: &str, method: &Method, path: &str, body: &Option<Value>) {
+    let mut request = app.request(method.clone(), token, path);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let (status, problem) = send(request).await;
+    assert_problem(status, &problem, 404, "not-found");
+    let text = problem.to_string();
+    assert!(!text.contains("ecret"), "{method} {path}: {text}");
 }
 
 #[tokio::test]
-async fn deep_links_answer_the_app_and_assets_are_immutable_and_precompressed() {
-    let dir = built_app();
-    let web_dir = dir.clone();
-    let app = TestApp::start_with(move |c| c.web_dir = Some(web_dir)).await;
+async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
+    let app = TestApp::start().await;
+    // Both orgs have a project WEB and a ticket WEB-1; only B has WEB-2 and project BET.
+    let a = fixture(&app, "alpha", 1).await;
+    let b = fixture(&app, "beta", 2).await;
+    app.project(&b.org, "BET").await;
+    let before = snapshot(&app, &b).await;
 
-    for path in [
-        "/",
-        "/acme/projects/WEB/board",
-        "/acme/tickets/WEB-12",
-        "/index.html",
-    ] {
-        let response = get(&app, path, &[]).await;
-        assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(
-            header(&response, "content-type"),
-            "text/html; charset=utf-8",
-            "{path}"
-        );
-        assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
-        assert!(header(&response, "content-security-policy").contains("script-src 'self'"));
-        assert_eq!(
-            response.text().await.expect("body"),
-            "<!doctype html><div id=root></div>"
-        );
+    for (method, template, body) in routes() {
+        let body = fill_body(&body, "beta", &b);
+        // A's owner token, B's slug, B's ids.
+        expect_404(
+            &app,
+            &a.org.owner_token,
+            &method,
+            &fill(template, "beta", &b),
+            &body,
+        )
+        .await;
+
+        // A's own slug with ids that exist only in B: row-level security and the
+        // org filters must hide them.
+        if template.contains("{project}") {
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{project}", "BET");
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{key}") && !template.contains("{comment}") {
+            let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{filter}") {
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{filter}", &b.filter);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        for placeholder in ["{member}", "{invitation}", "{token}"] {
+            if template.contains(placeholder) {
+                let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
+                expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+            }
+        }
+        if template.contains("{comment}") {
+            // A's own ticket, B's comment id.
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{key}", &a.key)
+                .replace("{comment}", &b.comment);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
     }
+    // A's filtered list naming B's project finds nothing; A's WEB-1 is A's own.
+    let (status, list) = app
+        .get(&a.org.owner_token, "/api/v1/orgs/alpha/tickets?project=BET")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"], json!([]));
+    let (_, own) = app
+        .get(&a.org.owner_token, "/api/v1/orgs/alpha/tickets/WEB-1")
+        .await;
+    assert_eq!(own["title"], "Secret plans 0");
 
-    let js = "/assets/app-1a2b.js";
-    let response = get(&app, js, &[("accept-encoding", "gzip, br")]).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(header(&response, "content-encoding"), "br");
-    assert_eq!(
-        header(&response, "cache-control"),
-        "public, max-age=31536000, immutable"
-    );
-    assert!(header(&response, "vary").contains("Accept-Encoding"));
-    assert_eq!(
-        header(&response, "content-type"),
-        "text/javascript; charset=utf-8"
-    );
-    assert_eq!(response.text().await.expect("body"), "BROTLI");
-
-    let response = get(&app, js, &[("accept-encoding", "gzip, br;q=0")]).await;
-    assert_eq!(header(&response, "content-encoding"), "gzip");
-    assert_eq!(response.text().await.expect("body"), "GZIP");
-
-    let response = get(&app, js, &[("accept-encoding", "identity")]).await;
-    assert_eq!(header(&response, "content-encoding"), "");
-    let etag = header(&response, "etag");
-    assert_eq!(response.text().await.expect("body"), "console.log(1)");
-
-    // Revalidation of an unchanged file costs a 304 and no body.
-    let response = get(
-        &app,
-        js,
-        &[("accept-encoding", "identity"), ("if-none-match", &etag)],
-    )
-    .await;
-    assert_eq!(response.status(), 304);
-
-    let response = get(&app, "/favicon.svg", &[]).await;
-    assert_eq!(header(&response, "content-type"), "image/svg+xml");
-
-    std::fs::remove_dir_all(dir).ok();
+    assert_eq!(snapshot(&app, &b).await, before, "org B changed");
 }
 
 #[tokio::test]
-async fn server_paths_and_missing_assets_stay_problems() {
-    let dir = built_app();
-    let web_dir = dir.clone();
-    let app = TestApp::start_with(move |c| c.web_dir = Some(web_dir)).await;
-    for path in [
-        "/assets/app-0000.js",
-        "/api/v1/nope",
-        "/api/v1/orgs/acme/nope",
-        "/auth/nope",
-        "/jira/acme/rest/api/2/nope",
-        "/webhooks/nope",
-        "/metrics/extra",
+async fn nul_and_control_characters_are_refused_not_500() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", 1).await;
+    let token = &f.org.owner_token;
+    let cursor = |text: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    };
+    for (path, status) in [
+        ("/api/v1/orgs/al%00pha/tickets".to_owned(), 404),
+        ("/api/v1/orgs/alpha/projects/W%00EB".to_owned(), 404),
+        ("/api/v1/orgs/alpha/projects/W%00EB/tickets".to_owned(), 404),
+        ("/api/v1/orgs/alpha/tickets/WEB%00-1".to_owned(), 404),
+        ("/api/v1/orgs/alpha/tickets?status=a%00b".to_owned(), 422),
+        ("/api/v1/orgs/alpha/tickets?assignee=bo%00b".to_owned(), 422),
+        ("/api/v1/orgs/alpha/tickets?project=W%00".to_owned(), 422),
+        (
+            format!(
+                "/api/v1/orgs/alpha/members?cursor={}",
+                cursor(r#""a\u0000""#)
+            ),
+            422,
+        ),
+        (
+            format!(
+                "/api/v1/orgs/alpha/projects?cursor={}",
+                cursor(r#""A\u0000""#)
+            ),
+            422,
+        ),
     ] {
-        let response = get(&app, path, &[]).await;
-        assert_eq!(response.status(), 404, "{path}");
-        assert_eq!(
-            header(&response, "content-type"),
-            "application/problem+json",
-            "{path}"
+        let (got, body) = app.get(token, &path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(body["type"].is_string(), "{path}: {body}");
+    }
+    for body in [
+        json!({ "title": "a\u{0}b" }),
+        json!({ "title": "ok", "assignee": "bo\u{0}b" }),
+        json!({ "title": "ok", "labels": ["a\u{0}"] }),
+        json!({ "title": "ok", "description": "x\u{0}" }),
+    ] {
+        let (status, problem) = app
+            .send_json(
+                Method::POST,
+                token,
+                "/api/v1/orgs/alpha/projects/WEB/tickets",
+                body.clone(),
+            )
+            .await;
+        assert_problem(status, &problem, 422, "validation");
+    }
+}
+
+#[tokio::test]
+async fn every_route_is_documented_in_openapi() {
+    let doc: Value = serde_json::from_str(&crate::app::openapi::document()).unwrap_or_default();
+    for (method, template, _) in routes() {
+        let path = template.split('?').next().unwrap_or(template);
+        let operation = &doc["paths"][path][method.as_str().to_ascii_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{method} {template} is not in the OpenAPI document"
         );
     }
-    // Only GET and HEAD reach the app.
-    let response = app
-        .client
-        .post(format!("{}/acme/projects", app.base))
+}
+
+#[test]
+fn openapi_document_matches_snapshot_and_docs() {
+    let document = crate::app::openapi::document();
+    insta::assert_snapshot!("openapi", document);
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    if std::env::var_os("TRELLIS_UPDATE_DOCS").is_some() {
+        std::fs::write(&docs, &document).expect("write docs/openapi.json");
+    }
+    let committed = std::fs::read_to_string(&docs).unwrap_or_default();
+    assert!(
+        committed == document,
+        "docs/openapi.json is out of date: run `TRELLIS_UPDATE_DOCS=1 cargo nextest run openapi`"
+    );
+}
+
+/// Write routes with a body, and the field a type error or an oversized value goes in.
+fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
+    vec![
+        (Method::PATCH, "/api/v1/orgs/{org}", "name"),
+        (Method::POST, "/api/v1/orgs/{org}/projects", "name"),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}",
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/tickets",
+            "title",
+        ),
+        (Method::PUT, "/api/v1/orgs/{org}/tickets/{key}", "title"),
+        (Method::PATCH, "/api/v1/orgs/{org}/tickets/{key}", "title"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/transitions",
+            "to",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/comments",
+            "body",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
+            "body",
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
+        (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
+        (Method::PATCH, "/api/v1/orgs/{org}/members/{member}", "role"),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/members/{member}",
+            "role",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/transfer-ownership",
+            "login",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/invitations",
+            "github_login",
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/tokens", "name"),
+        (Method::POST, "/api/v1/orgs/{org}/billing/checkout", "plan"),
+    ]
+}
+
+#[tokio::test]
+async fn bad_input_on_every_write_route_is_a_problem_and_writes_nothing() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", 1).await;
+    let before = snapshot(&app, &f).await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let long = "t".repeat(100_000);
+
+    for (method, template, field) in write_routes() {
+        let path = fill(template, "alpha", &f);
+        let raw = |body: Vec<u8>| {
+            app.request(method.clone(), &f.org.owner_token, &path)
+                .header("content-type", "application/json")
+                .body(body)
+        };
+        let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
+            (
+                "malformed JSON",
+                raw(b"{\"title\": ".to_vec()),
+                400,
+                "malformed-json",
+            ),
+            (
+                "invalid UTF-8",
+                raw(b"{\"title\": \"\xff\xfe\"}".to_vec()),
+                400,
+                "malformed-json",
+            ),
+            (
+                "wrong type",
+                raw(json!({ field: 12345 }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            (
+                "unknown field",
+                raw(json!({ "bogus": true }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            ("array body", raw(b"[]".to_vec()), 422, "validation"),
+            (
+                "100,000-character value",
+                raw(json!({ field: long }).to_string().into_bytes()),
+                422,
+                "validation",
+            ),
+            (
+                "10 MB body",
+                raw(json!({ field: huge }).to_string().into_bytes()),
+                413,
+                "payload-too-large",
+            ),
+            (
+                "not JSON",
+                app.request(method.clone(), &f.org.owner_token, &path)
+                    .header("content-type", "text/plain")
+                    .body("title=x"),
+                415,
+                "unsupported-media-type",
+            ),
+        ];
+        for (case, request, status, kind) in cases {
+            let response = request.send().await.expect("send");
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let (got, body) = read(response).await;
+            assert_eq!(got, status, "{method} {path} with {case}: {body}");
+            assert_eq!(
+                content_type, "application/problem+json",
+                "{method} {path} with {case}"
+            );
+            assert_eq!(
+                body["type"],
+                format!("urn:trellis:problem:{kind}"),
+                "{method} {path} with {case}: {body}"
+            );
+            assert!(body["request_id"].is_string(), "{body}");
+            if kind == "validation" {
+                assert!(
+                    body["field"].is_string(),
+                    "{method} {path} with {case}: {body}"
+                );
+            }
+        }
+    }
+    // The 100,000-character and type-error cases name the field at fault.
+    let (_, body) = app
+        .send_json(
+            Method::PATCH,
+            &f.org.owner_token,
+            &fill("/api/v1/orgs/{org}/tickets/{key}", "alpha", &f),
+            json!({ "title": long }),
+        )
+        .await;
+    assert_eq!(body["field"], "title", "{body}");
+    assert_eq!(
+        snapshot(&app, &f).await,
+        before,
+        "bad input changed something"
+    );
+}
+
+#[tokio::test]
+async fn missing_or_invalid_tokens_are_401_problems() {
+    let app = TestApp::start().await;
+    let org = app.org("alpha").await;
+    let url = format!("{}/api/v1/orgs/alpha/tickets", app.base);
+    let client = reqwest::Client::new();
+    for request in [
+        client.get(&url),
+        client
+            .get(&url)
+            .header("authorization", "Basic Zm9vOmJhcg=="),
+        client.get(&url).bearer_auth("trl_not-a-real-token"),
+        client
+            .get(&url)
+            .bearer_auth(format!("trl_{}", "A".repeat(43))),
+    ] {
+        let (status, body) = send(request).await;
+        assert_problem(status, &body, 401, "unauthenticated");
+    }
+    let (status, _) = app
+        .get(&org.owner_token, "/api/v1/orgs/alpha/tickets")
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", 1).await;
+    let viewer = app.member(&f.org, "vera", Role::Viewer).await;
+    let member = app.member(&f.org, "max", Role::Member).await;
+    let before = snapshot(&app, &f).await;
+    for (method, template, body) in routes() {
+        if viewer_may(&method, template) {
+            continue;
+        }
+        if method == Method::GET {
+            let expected = if viewer_may_not_read(template) {
+                403
+            } else {
+                200
+            };
+            let (status, body) = app.get(&viewer, &fill(template, "alpha", &f)).await;
+            assert_eq!(status, expected, "viewer GET {template}: {body}");
+            continue;
+        }
+        let mut request = app.request(method.clone(), &viewer, &fill(template, "alpha", &f));
+        if let Some(body) = &fill_body(&body, "alpha", &f) {
+            request = request.json(body);
+        }
+        let (status, problem) = send(request).await;
+        assert_problem(status, &problem, 403, "forbidden");
+    }
+    let (status, body) = app.get(&member, "/api/v1/orgs/alpha/audit-log").await;
+    assert_problem(status, &body, 403, "forbidden");
+    assert_eq!(snapshot(&app, &f).await, before);
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_minted_and_unknown_routes_are_problems() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    // Unknown paths outside the API answer the web app (deep links); inside it, a problem.
+    let response = client
+        .get(format!("{}/api/v1/no/such/route", app.base))
+        .header("x-request-id", "trace-42")
         .send()
         .await
         .expect("send");
-    assert_eq!(response.status(), 404);
-    assert_eq!(
-        header(&response, "content-type"),
-        "application/problem+json"
-    );
-    std::fs::remove_dir_all(dir).ok();
+    assert_eq!(response.headers()["x-request-id"], "trace-42");
+    let (status, body) = read(response).await;
+    assert_problem(status, &body, 404, "not-found");
+    assert_eq!(body["request_id"], "trace-42");
+
+    let response = client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "bad id\twith tab")
+        .send()
+        .await
+        .expect("send");
+    let minted = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&minted).is_ok(), "{minted}");
 }
 
 #[tokio::test]
-async fn the_embedded_build_is_served_or_a_not_built_page_says_so() {
+async fn readyz_reports_postgres_and_redis() {
     let app = TestApp::start().await;
-    let response = get(&app, "/acme/projects/WEB/board", &[]).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        header(&response, "content-type"),
-        "text/html; charset=utf-8"
+    let (status, body) = send(reqwest::Client::new().get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["checks"], json!({ "database": true, "redis": true }));
+}
+
+#[tokio::test]
+async fn readyz_fails_when_redis_is_down_while_the_api_keeps_serving() {
+    let db = crate::test_support::TestDatabase::create().await;
+    let pool = crate::db::connect_pool(&db.app_url, 4, &crate::db::DbTls::new(None).expect("tls"))
+        .await
+        .expect("pool");
+    // Nothing listens on port 1.
+    let redis = crate::http::redis_pool("redis://127.0.0.1:1").expect("pool");
+    let app = TestApp::serve(db, pool, redis, |_| {});
+    let (status, body) = send(reqwest::Client::new().get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["redis"], false);
+    let org = app.org("alpha").await;
+    let (status, _) = app.get(&org.owner_token, "/api/v1/orgs/alpha").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn metrics_are_valid_prometheus_text_without_tenant_labels() {
+    let app = TestApp::start().await;
+    let f = fixture(&app, "alpha", 1).await;
+    app.get(
+        &f.org.owner_token,
+        &format!("/api/v1/orgs/alpha/tickets/{}", f.key),
+    )
+    .await;
+    app.get(&f.org.owner_token, "/api/v1/orgs/alpha/tickets/NOPE-1")
+        .await;
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/api/v1/orgs/{org}/tickets/{key}",status="200"} 1"#),
+        "{text}"
     );
-    let body = response.text().await.expect("body");
-    match trellis_web::get("/index.html") {
-        Some(index) => assert_eq!(body.as_bytes(), index.body),
-        None => assert!(body.contains("web app was not built"), "{body}"),
-    }
-    // Every embedded asset is reachable under its own path.
-    for asset in trellis_web::ASSETS {
-        let response = get(&app, asset.path, &[("accept-encoding", "identity")]).await;
-        assert_eq!(response.status(), 200, "{}", asset.path);
-        assert_eq!(
-            response.bytes().await.expect("body").as_ref(),
-            asset.body,
-            "{}",
-            asset.path
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("trellis_db_pool_connections"), "{text}");
+    assert!(
+        !text.contains("alpha") && !text.contains(&f.key),
+        "metrics carry tenant data"
+    );
+
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package `prometheus`; ./scripts/test installs it)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("promtool");
+    assert!(
+        output.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/",
+        "/healthz",
+        "/api/v1/orgs/acme/tickets",
+        "/no/such/route",
+    ] {
+        let response = client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("send");
+        let headers = response.headers();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
         );
+        assert!(
+            header("content-security-policy").contains("object-src 'none'"),
+            "{path}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert!(
+            header("strict-transport-security").starts_with("max-age="),
+            "{path}"
+        );
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
     }
+}
+
+#[tokio::test]
+async fn cors_answers_only_the_configured_origins_with_credentials() {
+    let app = TestApp::start_with(|c| {
+        c.auth.cors_origins = vec!["https://app.example.test".to_owned()];
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        client
+            .request(
+                Method::OPTIONS,
+                format!("{}/api/v1/orgs/acme/projects", app.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type, x-csrf-token",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.test").await.expect("send");
+    let headers = allowed.headers();
+    assert_eq!(
+        headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example.test")
+    );
+    assert_eq!(
+        headers
+            .get("access-control-allow-credentials")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let allowed_headers = headers
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("x-csrf-token"),
+        "{allowed_headers}"
+    );
+
+    let refused = preflight("https://evil.example").await.expect("send");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // A simple cross-origin GET gets no CORS headers either: the browser hides the body.
+    let response = client
+        .get(format!("{}/healthz", app.base))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .expect("send");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

@@ -1,25 +1,21 @@
 //! The audit log: every change writes an entry (actor, action, entity, before/after,
 //! request id, IP) in the same transaction as the change itself.
 
+mod guarded;
 pub(crate) mod routes;
+
+pub use guarded::{Change, to_json};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use tenancy::{OrgId, ScopedConn, TokenId};
 
-use crate::comments::CommentId;
 use crate::http::request_id;
-use crate::projects::ProjectId;
 use crate::schema::audit_log;
-use crate::tickets::TicketId;
 
-pub use routes::configure;
-
-tenancy::id_type!(
-    /// An audit entry.
-    AuditId
-);
+pub use crate::ids::AuditId;
+use crate::ids::{CommentId, FilterId, ProjectId, TicketId};
 
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +25,7 @@ pub enum Entity {
     Ticket(TicketId),
     Comment(CommentId),
     Token(TokenId),
-    Filter(crate::search::filters::FilterId),
+    Filter(FilterId),
     /// A membership, by its user.
     Member(tenancy::UserId),
     Invitation(tenancy::InvitationId),

@@ -10,16 +10,17 @@ use futures_util::StreamExt;
 use tenancy::OrgId;
 
 use super::PrincipalCache;
-use crate::http::AppState;
+use crate::http::RedisPool;
 
 /// The channel; messages are organization ids.
 pub const CHANNEL: &str = "trellis:principals:changed";
 
-/// Drops `org`'s cached principals here and tells the other instances.
-pub async fn publish(state: &AppState, org: OrgId) {
-    state.principals.forget_org(org);
+/// Drops `org`'s cached principals here and tells the other instances (handlers
+/// call it through `Caller::principals_changed`).
+pub async fn publish(redis: &RedisPool, principals: &PrincipalCache, org: OrgId) {
+    principals.forget_org(org);
     let send = async {
-        let mut conn = state.redis.get().await.map_err(|e| e.to_string())?;
+        let mut conn = redis.get().await.map_err(|e| e.to_string())?;
         redis::cmd("PUBLISH")
             .arg(CHANNEL)
             .arg(org.to_string())

@@ -5,16 +5,12 @@
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 use tenancy::{DbConn, UserId};
 
-use super::session;
+use super::{AuthState, queries, session};
 use crate::config::{Config, Environment};
 use crate::http::{ApiError, AppState};
-use crate::schema::login_links;
 
 /// How long a printed link works.
 const LINK_TTL: Duration = Duration::from_secs(15 * 60);
@@ -29,14 +25,7 @@ pub async fn create_link(
         anyhow::bail!("login links exist only in local mode");
     }
     let token = super::tokens::random_token();
-    diesel::insert_into(login_links::table)
-        .values((
-            login_links::token_hash.eq(&super::tokens::sha256(&token)[..]),
-            login_links::user_id.eq(user.0),
-            login_links::expires_at.eq(Utc::now() + LINK_TTL),
-        ))
-        .execute(conn)
-        .await?;
+    queries::save_login_link(conn, &super::tokens::sha256(&token), user, LINK_TTL).await?;
     Ok(format!(
         "{}/auth/local-login?token={token}",
         config.public_url().trim_end_matches('/')
@@ -51,6 +40,7 @@ pub(crate) struct LinkQuery {
 /// `GET /auth/local-login?token=...` (local mode only): signs the link's user in.
 pub(crate) async fn redeem(
     state: web::Data<AppState>,
+    auth: web::Data<AuthState>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if state.config.environment != Environment::Local {
@@ -62,19 +52,10 @@ pub(crate) async fn redeem(
         return Err(invalid());
     }
     let mut conn = state.db.get().await?;
-    let user: uuid::Uuid = diesel::update(
-        login_links::table
-            .filter(login_links::token_hash.eq(&super::tokens::sha256(token)[..]))
-            .filter(login_links::used_at.is_null())
-            .filter(login_links::expires_at.gt(diesel::dsl::now)),
-    )
-    .set(login_links::used_at.eq(diesel::dsl::now))
-    .returning(login_links::user_id)
-    .get_result(&mut conn)
-    .await
-    .optional()?
-    .ok_or_else(invalid)?;
-    let tokens = session::start(&mut conn, &state.auth.keys, UserId(user)).await?;
+    let user = queries::use_login_link(&mut conn, &super::tokens::sha256(token))
+        .await?
+        .ok_or_else(invalid)?;
+    let tokens = session::start(&mut conn, &auth.keys, user).await?;
     let mut response = HttpResponse::Found();
     response.insert_header(("Location", format!("{}/", state.config.web_url())));
     session::set_cookies(&mut response, &state.config, tokens);

@@ -15,9 +15,9 @@ pub mod csrf;
 pub mod github;
 pub mod invalidation;
 pub mod local_login;
+mod queries;
 pub mod routes;
 pub mod session;
-pub(crate) mod token_routes;
 pub(crate) mod tokens;
 mod users;
 
@@ -39,7 +39,6 @@ use crate::rate_limit::{Budget, RateLimiter};
 
 pub use cache::PrincipalCache;
 pub use cipher::TokenCipher;
-pub use token_routes::configure as configure_tokens;
 pub use tokens::{TokenGrant, TokenSecret, create_token};
 pub use users::{SignedIn, sign_in_with_github};
 
@@ -85,6 +84,7 @@ pub struct Caller {
     pub scope: OrgScope,
     conn: PooledConn,
     state: web::Data<AppState>,
+    principals: web::Data<PrincipalCache>,
     slug: String,
 }
 
@@ -129,6 +129,12 @@ impl Caller {
     pub fn slug(&self) -> &str {
         &self.slug
     }
+
+    /// After a membership, role, token or project-membership change: drops the
+    /// organization's cached principals here and on every other instance.
+    pub async fn principals_changed(&self) {
+        invalidation::publish(&self.state.redis, &self.principals, self.scope.org_id()).await;
+    }
 }
 
 const INVALID_TOKEN: &str = "the API token is invalid, expired or revoked";
@@ -171,8 +177,9 @@ fn session_claims(
     Some(Ok(claims))
 }
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
-    req.app_data::<web::Data<AppState>>()
+/// State the app registered (`app::build_app`).
+fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, ApiError> {
+    req.app_data::<web::Data<T>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("application state missing"))
 }
@@ -184,7 +191,9 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = state(&req)?;
+            let state = data::<AppState>(&req)?;
+            let auth = data::<AuthState>(&req)?;
+            let principals = data::<PrincipalCache>(&req)?;
             let slug = req
                 .match_info()
                 .get("org")
@@ -196,11 +205,11 @@ impl FromRequest for Caller {
                     let hash = TokenSecret::hash_presented(token?)
                         .ok_or_else(|| ApiError::unauthenticated(INVALID_TOKEN))?;
                     let mut conn = state.db.get_owned().await?;
-                    let scope = match state.principals.get(&hash, &slug) {
+                    let scope = match principals.get(&hash, &slug) {
                         Some(scope) => scope,
                         None => match tenancy::authorize_token(&mut conn, &hash, &slug).await? {
                             TokenAuth::Member(scope) => {
-                                state.principals.put(hash, &slug, scope.clone());
+                                principals.put(hash, &slug, scope.clone());
                                 scope
                             }
                             TokenAuth::NotMember => {
@@ -214,21 +223,21 @@ impl FromRequest for Caller {
                     (conn, scope)
                 }
                 None => {
-                    let claims = session_claims(&req, &state.auth).ok_or_else(|| {
+                    let claims = session_claims(&req, &auth).ok_or_else(|| {
                         ApiError::unauthenticated(
                             "sign in, or send `Authorization: Bearer <API token>`",
                         )
                     })??;
                     let key = tokens::sha256(&format!("session:{}", claims.sub));
                     let mut conn = state.db.get_owned().await?;
-                    let scope = match state.principals.get(&key, &slug) {
+                    let scope = match principals.get(&key, &slug) {
                         Some(scope) => scope,
                         None => {
                             let scope =
                                 tenancy::authorize_user(&mut conn, UserId(claims.sub), &slug)
                                     .await?
                                     .ok_or_else(|| ApiError::not_found("organization"))?;
-                            state.principals.put(key, &slug, scope.clone());
+                            principals.put(key, &slug, scope.clone());
                             scope
                         }
                     };
@@ -239,15 +248,14 @@ impl FromRequest for Caller {
                 Some(token) => format!("{}:token:{token}", scope.org_id()),
                 None => format!("{}:user:{}", scope.org_id(), scope.user_id()),
             };
-            state
-                .auth
-                .limiter
+            auth.limiter
                 .check(api_budget(&state.config), &principal)
                 .await?;
             Ok(Caller {
                 scope,
                 conn,
                 state,
+                principals,
                 slug,
             })
         })
@@ -268,8 +276,8 @@ impl FromRequest for SessionUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready((|| {
-            let state = state(req)?;
-            let claims = session_claims(req, &state.auth).ok_or_else(|| {
+            let auth = data::<AuthState>(req)?;
+            let claims = session_claims(req, &auth).ok_or_else(|| {
                 ApiError::unauthenticated("sign in first (this route needs a browser session)")
             })??;
             Ok(SessionUser {

@@ -13,8 +13,6 @@ use ::billing::{BillingError, EntitlementError};
 
 use crate::http::{ApiError, AppState};
 
-pub use routes::{configure, configure_webhook};
-
 /// The link where an organization's owners upgrade (`POST` it for a Checkout URL).
 fn checkout_link(state: &AppState, org_slug: &str) -> String {
     format!(

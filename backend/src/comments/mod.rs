@@ -12,18 +12,13 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use tenancy::{Permission, ScopedConn, UserId};
 
-use crate::audit::{self, Entity};
+use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch, validate};
 use crate::orgs::UserRef;
 use crate::schema::{comment_views, comments};
 use crate::tickets::TicketId;
 
-pub use routes::configure;
-
-tenancy::id_type!(
-    /// A comment.
-    CommentId
-);
+pub use crate::ids::CommentId;
 
 /// A comment as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -86,8 +81,14 @@ impl CommentBody {
     }
 }
 
-fn to_json(c: &Comment) -> serde_json::Value {
-    serde_json::to_value(c).unwrap_or_default()
+/// The comment `$id` of the organization in scope, if it is still at `$version`.
+macro_rules! guarded {
+    ($tx:expr, $id:expr, $version:expr) => {
+        comments::table
+            .filter(comments::org_id.eq($tx.scope().org_id()))
+            .filter(comments::id.eq($id))
+            .filter(comments::version.eq($version))
+    };
 }
 
 async fn load(
@@ -131,7 +132,7 @@ pub(crate) async fn create(
         "comment.create",
         Entity::Comment(id),
         None,
-        Some(to_json(&comment)),
+        Some(audit::to_json(&comment)),
     )
     .await?;
     Ok(comment)
@@ -187,32 +188,28 @@ async fn edit(
     body: String,
 ) -> Result<Comment, ApiError> {
     let before = load_for_change(tx, ticket, id, if_match).await?;
-    let updated = diesel::update(
-        comments::table
-            .filter(comments::org_id.eq(tx.scope().org_id()))
-            .filter(comments::id.eq(id))
-            .filter(comments::version.eq(before.version)),
-    )
-    .set((
-        comments::body.eq(body),
-        comments::version.eq(comments::version + 1),
-        comments::updated_at.eq(diesel::dsl::now),
-    ))
-    .execute(tx.conn())
-    .await?;
-    if updated == 0 {
-        return Err(ApiError::precondition_failed(before.version + 1));
+    let version = before.version;
+    Change {
+        action: "comment.update",
+        entity: Entity::Comment(id),
+        before: &before,
+        version,
     }
-    let after = load(tx, ticket, id).await?;
-    audit::record(
+    .update(
         tx,
-        "comment.update",
-        Entity::Comment(id),
-        Some(to_json(&before)),
-        Some(to_json(&after)),
+        async |tx| {
+            diesel::update(guarded!(tx, id, version))
+                .set((
+                    comments::body.eq(body),
+                    comments::version.eq(comments::version + 1),
+                    comments::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(tx.conn())
+                .await
+        },
+        async |tx| load(tx, ticket, id).await,
     )
-    .await?;
-    Ok(after)
+    .await
 }
 
 async fn delete(
@@ -222,28 +219,21 @@ async fn delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     let before = load_for_change(tx, ticket, id, if_match).await?;
-    let deleted = diesel::update(
-        comments::table
-            .filter(comments::org_id.eq(tx.scope().org_id()))
-            .filter(comments::id.eq(id))
-            .filter(comments::version.eq(before.version)),
-    )
-    .set((
-        comments::deleted_at.eq(diesel::dsl::now),
-        comments::version.eq(comments::version + 1),
-    ))
-    .execute(tx.conn())
-    .await?;
-    if deleted == 0 {
-        return Err(ApiError::precondition_failed(before.version + 1));
+    let version = before.version;
+    Change {
+        action: "comment.delete",
+        entity: Entity::Comment(id),
+        before: &before,
+        version,
     }
-    audit::record(
-        tx,
-        "comment.delete",
-        Entity::Comment(id),
-        Some(to_json(&before)),
-        None,
-    )
-    .await?;
-    Ok(())
+    .delete(tx, async |tx| {
+        diesel::update(guarded!(tx, id, version))
+            .set((
+                comments::deleted_at.eq(diesel::dsl::now),
+                comments::version.eq(comments::version + 1),
+            ))
+            .execute(tx.conn())
+            .await
+    })
+    .await
 }

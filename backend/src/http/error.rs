@@ -332,3 +332,16 @@ impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiErro
         ApiError::unavailable("the database is not reachable; retry shortly")
     }
 }
+
+impl From<tenancy::InvitationError> for ApiError {
+    fn from(e: tenancy::InvitationError) -> Self {
+        use tenancy::InvitationError as E;
+        match e {
+            E::NotFound => ApiError::not_found("invitation"),
+            E::Closed => ApiError::conflict("invitation-closed", e.to_string()),
+            E::Expired => ApiError::conflict("invitation-expired", e.to_string()),
+            E::AlreadyMember => ApiError::conflict("already-member", e.to_string()),
+            E::Database(db) => db.into(),
+        }
+    }
+}

@@ -14,9 +14,9 @@ use serde::Deserialize;
 use tenancy::{Permission, Role, ScopedConn, UserId};
 
 use crate::audit::{self, Entity};
-use crate::auth::{Caller, invalidation};
+use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, AppState, JsonBody};
+use crate::http::{ApiError, JsonBody};
 use crate::schema::{api_tokens, memberships, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -139,7 +139,6 @@ pub(crate) struct RoleChange {
 )]
 pub(crate) async fn change_role(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: JsonBody<RoleChange>,
 ) -> Result<HttpResponse, ApiError> {
@@ -173,7 +172,7 @@ pub(crate) async fn change_role(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -188,7 +187,6 @@ pub(crate) async fn change_role(
 )]
 pub(crate) async fn remove_member(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let login = path.1.clone();
@@ -216,7 +214,7 @@ pub(crate) async fn remove_member(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -227,10 +225,7 @@ pub(crate) async fn remove_member(
     responses((status = 204, description = "Left"), (status = 409, body = Problem)),
     security(("bearer" = []))
 )]
-pub(crate) async fn leave(
-    mut caller: Caller,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn leave(mut caller: Caller) -> Result<HttpResponse, ApiError> {
     caller
         .tx(Permission::OrgRead, async |tx| {
             let me = tx.scope().user_id();
@@ -250,7 +245,7 @@ pub(crate) async fn leave(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -273,7 +268,6 @@ pub(crate) struct Transfer {
 )]
 pub(crate) async fn transfer_ownership(
     mut caller: Caller,
-    state: web::Data<AppState>,
     body: JsonBody<Transfer>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.scope.role() != Role::Owner {
@@ -303,6 +297,6 @@ pub(crate) async fn transfer_ownership(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,8 +14,6 @@ use tenancy::{OrgId, UserId};
 
 use crate::schema::orgs;
 
-pub use routes::configure;
-
 /// A user as other resources refer to them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserRef {

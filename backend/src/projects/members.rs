@@ -11,9 +11,9 @@ use tenancy::{Permission, ScopedConn, UserId};
 
 use super::{Project, access, queries};
 use crate::audit::{self, Entity};
-use crate::auth::{Caller, invalidation};
+use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, AppState, JsonBody};
+use crate::http::{ApiError, JsonBody};
 use crate::orgs::UserRef;
 use crate::schema::{project_members, users};
 
@@ -135,7 +135,6 @@ pub(crate) async fn list_project_members(
 )]
 pub(crate) async fn set_project_member(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
     body: JsonBody<ProjectRoleChange>,
 ) -> Result<HttpResponse, ApiError> {
@@ -174,7 +173,7 @@ pub(crate) async fn set_project_member(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -190,7 +189,6 @@ pub(crate) async fn set_project_member(
 )]
 pub(crate) async fn remove_project_member(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let key = super::key_from_path(&path.1)?;
@@ -221,6 +219,6 @@ pub(crate) async fn remove_project_member(
             Ok(())
         })
         .await?;
-    invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }

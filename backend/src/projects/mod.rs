@@ -17,13 +17,9 @@ use crate::http::validate;
 use crate::schema::projects;
 use crate::workflows::{Status, WorkflowId};
 
-pub(crate) use queries::find_open_for_update;
-pub use routes::configure;
+pub use crate::ids::ProjectId;
 
-tenancy::id_type!(
-    /// A project.
-    ProjectId
-);
+pub(crate) use queries::find_open_for_update;
 
 /// A project as the API shows it.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]

@@ -6,13 +6,19 @@ use tenancy::ScopedConn;
 
 use super::access;
 use super::{Project, ProjectDetail, ProjectId, ValidPatch, ValidProject};
-use crate::audit::{self, Entity};
+use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::schema::{project_members, projects};
 use crate::workflows::{self, WorkflowId};
 
-fn to_json(project: &Project) -> serde_json::Value {
-    serde_json::to_value(project).unwrap_or_default()
+/// The project `$id` of the organization in scope, if it is still at `$version`.
+macro_rules! guarded {
+    ($tx:expr, $id:expr, $version:expr) => {
+        projects::table
+            .filter(projects::org_id.eq($tx.scope().org_id()))
+            .filter(projects::id.eq($id))
+            .filter(projects::version.eq($version))
+    };
 }
 
 pub(crate) async fn create(
@@ -59,7 +65,7 @@ pub(crate) async fn create(
         "project.create",
         Entity::Project(project.id),
         None,
-        Some(to_json(&project)),
+        Some(audit::to_json(&project)),
     )
     .await?;
     Ok(project)
@@ -133,28 +139,30 @@ pub(super) async fn update(
 ) -> Result<Project, ApiError> {
     let before = lock(tx, key).await?;
     if_match.check(before.version)?;
-    let after: Project = diesel::update(projects::table.find(before.id))
-        .set((
-            projects::name.eq(patch.name.unwrap_or_else(|| before.name.clone())),
-            projects::description.eq(patch
-                .description
-                .unwrap_or_else(|| before.description.clone())),
-            projects::private.eq(patch.private.unwrap_or(before.private)),
-            projects::version.eq(projects::version + 1),
-            projects::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Project::as_returning())
-        .get_result(tx.conn())
-        .await?;
-    audit::record(
-        tx,
-        "project.update",
-        Entity::Project(after.id),
-        Some(to_json(&before)),
-        Some(to_json(&after)),
-    )
-    .await?;
-    Ok(after)
+    let (id, version) = (before.id, before.version);
+    Change {
+        action: "project.update",
+        entity: Entity::Project(id),
+        before: &before,
+        version,
+    }
+    .update_returning(tx, async |tx| {
+        diesel::update(guarded!(tx, id, version))
+            .set((
+                projects::name.eq(patch.name.unwrap_or_else(|| before.name.clone())),
+                projects::description.eq(patch
+                    .description
+                    .unwrap_or_else(|| before.description.clone())),
+                projects::private.eq(patch.private.unwrap_or(before.private)),
+                projects::version.eq(projects::version + 1),
+                projects::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Project::as_returning())
+            .get_result(tx.conn())
+            .await
+            .optional()
+    })
+    .await
 }
 
 pub(super) async fn set_archived(
@@ -169,29 +177,30 @@ pub(super) async fn set_archived(
         return Ok(before);
     }
     let archived_at = archived.then(chrono::Utc::now);
-    let after: Project = diesel::update(projects::table.find(before.id))
-        .set((
-            projects::archived_at.eq(archived_at),
-            projects::version.eq(projects::version + 1),
-            projects::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Project::as_returning())
-        .get_result(tx.conn())
-        .await?;
-    let action = if archived {
-        "project.archive"
-    } else {
-        "project.unarchive"
-    };
-    audit::record(
-        tx,
-        action,
-        Entity::Project(after.id),
-        Some(to_json(&before)),
-        Some(to_json(&after)),
-    )
-    .await?;
-    Ok(after)
+    let (id, version) = (before.id, before.version);
+    Change {
+        action: if archived {
+            "project.archive"
+        } else {
+            "project.unarchive"
+        },
+        entity: Entity::Project(id),
+        before: &before,
+        version,
+    }
+    .update_returning(tx, async |tx| {
+        diesel::update(guarded!(tx, id, version))
+            .set((
+                projects::archived_at.eq(archived_at),
+                projects::version.eq(projects::version + 1),
+                projects::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Project::as_returning())
+            .get_result(tx.conn())
+            .await
+            .optional()
+    })
+    .await
 }
 
 /// Takes the next ticket number of an open project. The `UPDATE` holds the project's

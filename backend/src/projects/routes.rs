@@ -66,7 +66,7 @@ pub(crate) async fn create_project(
         })
         .await?;
     if project.private {
-        crate::auth::invalidation::publish(&state, caller.scope.org_id()).await;
+        caller.principals_changed().await;
     }
     Ok(json_with_etag(
         StatusCode::CREATED,
@@ -152,7 +152,6 @@ pub(crate) async fn get_project(
 )]
 pub(crate) async fn update_project(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     body: JsonBody<ProjectPatch>,
@@ -168,7 +167,7 @@ pub(crate) async fn update_project(
         .await?;
     if privacy_changes {
         // Who sees the project may have changed: cached memberships carry that.
-        crate::auth::invalidation::publish(&state, caller.scope.org_id()).await;
+        caller.principals_changed().await;
     }
     Ok(json_with_etag(StatusCode::OK, project.version, &project))
 }

@@ -7,7 +7,6 @@
 
 pub(crate) mod autocomplete;
 pub(crate) mod compile;
-pub(crate) mod filters;
 pub(crate) mod routes;
 pub(crate) mod sql;
 pub mod token;
@@ -27,12 +26,6 @@ use self::sql::{Bind, Explain, NameKind, Sql};
 use crate::http::ApiError;
 use crate::schema::ticket_views;
 use crate::tickets::{Ticket, TicketRow};
-
-/// Mounts `/search` and `/filters`.
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    routes::configure(cfg);
-    filters::configure(cfg);
-}
 
 /// Largest page.
 pub const MAX_RESULTS: i64 = 100;

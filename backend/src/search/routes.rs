@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tenancy::Permission;
 
+use super::MAX_RESULTS;
 use super::compile::Context;
-use super::{MAX_RESULTS, token};
+use super::token::{self, PageTokenKey};
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, AppState, JsonBody};
+use crate::http::{ApiError, JsonBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -99,7 +100,7 @@ fn zone(raw: Option<&str>) -> Result<FixedOffset, ApiError> {
 
 async fn search(
     mut caller: Caller,
-    state: &AppState,
+    keys: &PageTokenKey,
     request: SearchRequest,
 ) -> Result<web::Json<SearchResponse>, ApiError> {
     caller.scope.require(Permission::TicketsRead)?;
@@ -131,7 +132,7 @@ async fn search(
     let after = request
         .next_page_token
         .as_deref()
-        .map(|t| token::decode(&state.page_tokens, &binding, t))
+        .map(|t| token::decode(keys, &binding, t))
         .transpose()?;
     let found = caller
         .tx(Permission::TicketsRead, async |tx| {
@@ -150,9 +151,7 @@ async fn search(
             value
         })
         .collect();
-    let next_page_token = found
-        .next
-        .map(|last| token::encode(&state.page_tokens, &binding, last));
+    let next_page_token = found.next.map(|last| token::encode(keys, &binding, last));
     Ok(web::Json(SearchResponse {
         issues,
         is_last: next_page_token.is_none(),
@@ -170,10 +169,10 @@ async fn search(
 )]
 pub(crate) async fn search_get(
     caller: Caller,
-    state: web::Data<AppState>,
+    keys: web::Data<PageTokenKey>,
     request: web::Query<SearchRequest>,
 ) -> Result<web::Json<SearchResponse>, ApiError> {
-    search(caller, &state, request.into_inner()).await
+    search(caller, &keys, request.into_inner()).await
 }
 
 /// Searches tickets with JQL (JSON body form, for long queries).
@@ -186,8 +185,8 @@ pub(crate) async fn search_get(
 )]
 pub(crate) async fn search_post(
     caller: Caller,
-    state: web::Data<AppState>,
+    keys: web::Data<PageTokenKey>,
     request: JsonBody<SearchRequest>,
 ) -> Result<web::Json<SearchResponse>, ApiError> {
-    search(caller, &state, request.0).await
+    search(caller, &keys, request.0).await
 }

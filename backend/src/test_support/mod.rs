@@ -79,14 +79,17 @@ impl TestApp {
         config.auth.rate_limits.auth_per_minute = 1000;
         config.auth.rate_limits.tokens_per_hour = 1000;
         adjust(&mut config);
+        let features = crate::app::Features::new(&config, redis.clone()).expect("features");
         let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let app_state = state.clone();
-        let server = HttpServer::new(move || crate::http::build_app(app_state.clone()))
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .expect("listen")
-            .run();
+        let app_features = features.clone();
+        let server =
+            HttpServer::new(move || crate::app::build_app(app_state.clone(), app_features.clone()))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .expect("listen")
+                .run();
         let handle = server.handle();
         tokio::spawn(server);
         TestApp {

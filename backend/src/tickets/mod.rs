@@ -15,14 +15,9 @@ use crate::orgs::UserRef;
 use crate::schema::ticket_views;
 use crate::workflows::{Status, StatusCategory, StatusId};
 
+pub use crate::ids::TicketId;
+
 pub(crate) use queries::find_id_by_key;
-
-pub use routes::configure;
-
-tenancy::id_type!(
-    /// A ticket.
-    TicketId
-);
 
 /// Kind of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -7,14 +7,20 @@ use serde::{Deserialize, Serialize};
 use tenancy::{ScopedConn, UserId};
 
 use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType};
-use crate::audit::{self, Entity};
+use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
 use crate::schema::{projects, statuses, ticket_views, tickets};
 use crate::workflows::{self, StatusCategory, Transition};
 
-fn to_json(ticket: &Ticket) -> serde_json::Value {
-    serde_json::to_value(ticket).unwrap_or_default()
+/// The ticket `$id` of the organization in scope, if it is still at `$version`.
+macro_rules! guarded {
+    ($tx:expr, $id:expr, $version:expr) => {
+        tickets::table
+            .filter(tickets::org_id.eq($tx.scope().org_id()))
+            .filter(tickets::id.eq($id))
+            .filter(tickets::version.eq($version))
+    };
 }
 
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
@@ -129,7 +135,7 @@ pub(crate) async fn create(
         "ticket.create",
         Entity::Ticket(id),
         None,
-        Some(to_json(&ticket)),
+        Some(audit::to_json(&ticket)),
     )
     .await?;
     Ok(ticket)
@@ -150,40 +156,33 @@ pub(super) async fn update(
         Some(login) => assignee_id(tx, login.as_deref()).await?,
         None => before.assignee.as_ref().map(|a| a.id),
     };
-    let updated = diesel::update(
-        tickets::table
-            .filter(tickets::org_id.eq(tx.scope().org_id()))
-            .filter(tickets::id.eq(before.id))
-            .filter(tickets::version.eq(before.version)),
-    )
-    .set((
-        tickets::title.eq(change.title.unwrap_or_else(|| before.title.clone())),
-        tickets::description.eq(change
-            .description
-            .unwrap_or_else(|| before.description.clone())),
-        tickets::kind.eq(change.kind.unwrap_or(before.kind).as_str()),
-        tickets::priority.eq(change.priority.unwrap_or(before.priority).to_db()),
-        tickets::assignee_id.eq(assignee),
-        tickets::labels.eq(change.labels.unwrap_or_else(|| before.labels.clone())),
-        tickets::due_date.eq(change.due_date.unwrap_or(before.due_date)),
-        tickets::version.eq(tickets::version + 1),
-        tickets::updated_at.eq(diesel::dsl::now),
-    ))
-    .execute(tx.conn())
-    .await?;
-    if updated == 0 {
-        return Err(ApiError::precondition_failed(before.version + 1));
+    let (id, version) = (before.id, before.version);
+    let write = async |tx: &mut ScopedConn<'_>| {
+        diesel::update(guarded!(tx, id, version))
+            .set((
+                tickets::title.eq(change.title.unwrap_or_else(|| before.title.clone())),
+                tickets::description.eq(change
+                    .description
+                    .unwrap_or_else(|| before.description.clone())),
+                tickets::kind.eq(change.kind.unwrap_or(before.kind).as_str()),
+                tickets::priority.eq(change.priority.unwrap_or(before.priority).to_db()),
+                tickets::assignee_id.eq(assignee),
+                tickets::labels.eq(change.labels.unwrap_or_else(|| before.labels.clone())),
+                tickets::due_date.eq(change.due_date.unwrap_or(before.due_date)),
+                tickets::version.eq(tickets::version + 1),
+                tickets::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(tx.conn())
+            .await
+    };
+    Change {
+        action: "ticket.update",
+        entity: Entity::Ticket(id),
+        before: &before,
+        version,
     }
-    let after = load(tx, before.id).await?;
-    audit::record(
-        tx,
-        "ticket.update",
-        Entity::Ticket(after.id),
-        Some(to_json(&before)),
-        Some(to_json(&after)),
-    )
-    .await?;
-    Ok(after)
+    .update(tx, write, async |tx| load(tx, id).await)
+    .await
 }
 
 pub(super) async fn soft_delete(
@@ -194,30 +193,23 @@ pub(super) async fn soft_delete(
     let before = find(tx, key).await?;
     access::require(tx, tenancy::Permission::TicketsDelete, before.project_id)?;
     if_match.check(before.version)?;
-    let deleted = diesel::update(
-        tickets::table
-            .filter(tickets::org_id.eq(tx.scope().org_id()))
-            .filter(tickets::id.eq(before.id))
-            .filter(tickets::version.eq(before.version)),
-    )
-    .set((
-        tickets::deleted_at.eq(diesel::dsl::now),
-        tickets::version.eq(tickets::version + 1),
-    ))
-    .execute(tx.conn())
-    .await?;
-    if deleted == 0 {
-        return Err(ApiError::precondition_failed(before.version + 1));
+    let (id, version) = (before.id, before.version);
+    Change {
+        action: "ticket.delete",
+        entity: Entity::Ticket(id),
+        before: &before,
+        version,
     }
-    audit::record(
-        tx,
-        "ticket.delete",
-        Entity::Ticket(before.id),
-        Some(to_json(&before)),
-        None,
-    )
-    .await?;
-    Ok(())
+    .delete(tx, async |tx| {
+        diesel::update(guarded!(tx, id, version))
+            .set((
+                tickets::deleted_at.eq(diesel::dsl::now),
+                tickets::version.eq(tickets::version + 1),
+            ))
+            .execute(tx.conn())
+            .await
+    })
+    .await
 }
 
 pub(super) async fn transitions(
@@ -276,33 +268,29 @@ pub(crate) async fn transition(
         StatusCategory::Done => Some(before.resolved_at.unwrap_or_else(Utc::now)),
         _ => None,
     };
-    let updated = diesel::update(
-        tickets::table
-            .filter(tickets::org_id.eq(tx.scope().org_id()))
-            .filter(tickets::id.eq(before.id))
-            .filter(tickets::version.eq(before.version)),
-    )
-    .set((
-        tickets::status_id.eq(step.to.id),
-        tickets::resolved_at.eq(resolved_at),
-        tickets::version.eq(tickets::version + 1),
-        tickets::updated_at.eq(diesel::dsl::now),
-    ))
-    .execute(tx.conn())
-    .await?;
-    if updated == 0 {
-        return Err(ApiError::precondition_failed(before.version + 1));
+    let (id, version, to_status) = (before.id, before.version, step.to.id);
+    Change {
+        action: "ticket.transition",
+        entity: Entity::Ticket(id),
+        before: &before,
+        version,
     }
-    let after = load(tx, before.id).await?;
-    audit::record(
+    .update(
         tx,
-        "ticket.transition",
-        Entity::Ticket(after.id),
-        Some(to_json(&before)),
-        Some(to_json(&after)),
+        async |tx| {
+            diesel::update(guarded!(tx, id, version))
+                .set((
+                    tickets::status_id.eq(to_status),
+                    tickets::resolved_at.eq(resolved_at),
+                    tickets::version.eq(tickets::version + 1),
+                    tickets::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(tx.conn())
+                .await
+        },
+        async |tx| load(tx, id).await,
     )
-    .await?;
-    Ok(after)
+    .await
 }
 
 /// How a ticket list is ordered. Every order ends with the id, which makes the keyset

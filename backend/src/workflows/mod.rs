@@ -9,18 +9,7 @@ use tenancy::ScopedConn;
 use crate::http::ApiError;
 use crate::schema::{statuses, transitions, workflows};
 
-tenancy::id_type!(
-    /// A workflow.
-    WorkflowId
-);
-tenancy::id_type!(
-    /// A status within a workflow.
-    StatusId
-);
-tenancy::id_type!(
-    /// An allowed move between two statuses.
-    TransitionId
-);
+pub use crate::ids::{StatusId, TransitionId, WorkflowId};
 
 /// The category a status belongs to, which reports and `resolved` dates go by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

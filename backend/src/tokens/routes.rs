@@ -7,19 +7,18 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use tenancy::{Permission, PermissionSet, TokenId, UserId};
+use chrono::Utc;
+use tenancy::{Permission, PermissionSet, TokenId};
 
-use super::{Caller, TokenGrant, create_token};
+use super::queries;
+use super::{CreatedToken, NewToken, TokenInfo};
 use crate::audit::{self, Entity};
+use crate::auth::{AuthState, Caller, TokenGrant, create_token};
 use crate::http::error::Problem;
 use crate::http::{ApiError, AppState, JsonBody, Page, PageParams, validate};
 use crate::rate_limit::Budget;
-use crate::schema::{api_tokens, users};
 
+/// Mounts `/tokens` (inside `/api/v1/orgs/{org}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/tokens")
@@ -27,41 +26,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create)),
     )
     .route("/tokens/{id}", web::delete().to(revoke));
-}
-
-/// `POST /tokens` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewToken {
-    /// What the token is for (1 to 100 characters).
-    name: String,
-    /// Narrow the token to these permissions (default: everything your role grants).
-    #[schema(value_type = Option<Vec<String>>, example = json!(["tickets.read"]))]
-    permissions: Option<Vec<String>>,
-    /// Days until the token expires (1 to 366; default: never).
-    expires_in_days: Option<u32>,
-}
-
-/// An API token's description (never its secret, except once in [`CreatedToken`]).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct TokenInfo {
-    id: TokenId,
-    name: String,
-    /// The token's owner.
-    user_login: String,
-    /// `null`: everything the owner's role grants.
-    permissions: Option<Vec<String>>,
-    created_at: DateTime<Utc>,
-    last_used_at: Option<DateTime<Utc>>,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-/// A new token: `token` is shown this once and never again.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct CreatedToken {
-    #[serde(flatten)]
-    info: TokenInfo,
-    token: String,
 }
 
 /// Creates an API token for yourself in this organization.
@@ -76,6 +40,7 @@ pub(crate) struct CreatedToken {
 pub(crate) async fn create(
     mut caller: Caller,
     state: web::Data<AppState>,
+    auth: web::Data<AuthState>,
     body: JsonBody<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::TokensManage)?;
@@ -121,9 +86,7 @@ pub(crate) async fn create(
         limit: state.config.auth.rate_limits.tokens_per_hour,
         window: Duration::from_secs(3600),
     };
-    state
-        .auth
-        .limiter
+    auth.limiter
         .check(
             budget,
             &format!("{}:{}", caller.scope.org_id(), caller.scope.user_id()),
@@ -137,7 +100,7 @@ pub(crate) async fn create(
     let created = caller
         .tx(Permission::TokensManage, async |tx| {
             let (id, secret) = create_token(tx, user, &name, grant).await?;
-            let info = load(tx, id).await?;
+            let info = queries::load(tx, id).await?;
             Ok(CreatedToken {
                 info,
                 token: secret.reveal().to_owned(),
@@ -145,54 +108,6 @@ pub(crate) async fn create(
         })
         .await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(created))
-}
-
-type TokenRow = (
-    uuid::Uuid,
-    String,
-    String,
-    Option<Vec<String>>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
-
-fn info(row: TokenRow) -> TokenInfo {
-    let (id, name, user_login, permissions, created_at, last_used_at, expires_at) = row;
-    TokenInfo {
-        id: TokenId(id),
-        name,
-        user_login,
-        permissions,
-        created_at,
-        last_used_at,
-        expires_at,
-    }
-}
-
-macro_rules! token_columns {
-    () => {
-        (
-            api_tokens::id,
-            api_tokens::name,
-            users::login,
-            api_tokens::permissions,
-            api_tokens::created_at,
-            api_tokens::last_used_at,
-            api_tokens::expires_at,
-        )
-    };
-}
-
-async fn load(tx: &mut tenancy::ScopedConn<'_>, id: TokenId) -> Result<TokenInfo, ApiError> {
-    let row: TokenRow = api_tokens::table
-        .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
-        .filter(api_tokens::org_id.eq(tx.scope().org_id()))
-        .filter(api_tokens::id.eq(id))
-        .select(token_columns!())
-        .first(tx.conn())
-        .await?;
-    Ok(info(row))
 }
 
 /// Lists live tokens: your own, or everyone's for those who manage members.
@@ -209,27 +124,12 @@ pub(crate) async fn list_tokens(
     let limit = page.limit()?;
     let after: Option<uuid::Uuid> = page.cursor()?;
     let everyone = caller.scope.can(Permission::MembersManage);
-    let rows: Vec<TokenRow> = caller
+    let rows = caller
         .tx(Permission::TokensManage, async move |tx| {
-            let mut q = api_tokens::table
-                .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
-                .filter(api_tokens::org_id.eq(tx.scope().org_id()))
-                .filter(api_tokens::revoked_at.is_null())
-                .select(token_columns!())
-                .into_boxed();
-            if !everyone {
-                q = q.filter(api_tokens::user_id.eq(tx.scope().user_id()));
-            }
-            if let Some(after) = after {
-                q = q.filter(api_tokens::id.gt(after));
-            }
-            Ok(q.order(api_tokens::id.asc())
-                .limit(limit + 1)
-                .load(tx.conn())
-                .await?)
+            Ok(queries::list(tx, everyone, after, limit).await?)
         })
         .await?;
-    let items = rows.into_iter().map(info).collect();
+    let items = rows.into_iter().map(queries::info).collect();
     Ok(web::Json(Page::from_rows(items, limit, |t: &TokenInfo| {
         t.id.0
     })))
@@ -247,7 +147,6 @@ pub(crate) async fn list_tokens(
 )]
 pub(crate) async fn revoke(
     mut caller: Caller,
-    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path
@@ -258,27 +157,18 @@ pub(crate) async fn revoke(
     let everyone = caller.scope.can(Permission::MembersManage);
     caller
         .tx(Permission::TokensManage, async move |tx| {
-            let owner: uuid::Uuid = api_tokens::table
-                .filter(api_tokens::org_id.eq(tx.scope().org_id()))
-                .filter(api_tokens::id.eq(id))
-                .filter(api_tokens::revoked_at.is_null())
-                .select(api_tokens::user_id)
-                .first(tx.conn())
-                .await
-                .optional()?
+            let owner = queries::live_owner(tx, id)
+                .await?
                 .ok_or_else(|| ApiError::not_found("token"))?;
-            if UserId(owner) != tx.scope().user_id() && !everyone {
+            if owner != tx.scope().user_id() && !everyone {
                 // Someone else's token is none of a member's business: not found.
                 return Err(ApiError::not_found("token"));
             }
-            diesel::update(api_tokens::table.filter(api_tokens::id.eq(id)))
-                .set(api_tokens::revoked_at.eq(diesel::dsl::now))
-                .execute(tx.conn())
-                .await?;
+            queries::revoke(tx, id).await?;
             audit::record(tx, "token.revoke", Entity::Token(id), None, None).await?;
             Ok(())
         })
         .await?;
-    super::invalidation::publish(&state, caller.scope.org_id()).await;
+    caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
 }

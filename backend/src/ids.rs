@@ -1,0 +1,36 @@
+//! Every id of the backend's own tables, each a UUIDv7 newtype so one kind of id can
+//! never be passed where another is wanted (tenancy keeps the ids it owns: orgs,
+//! users, tokens, invitations). A leaf: it imports no feature.
+
+tenancy::id_type!(
+    /// An audit entry.
+    AuditId
+);
+tenancy::id_type!(
+    /// A comment.
+    CommentId
+);
+tenancy::id_type!(
+    /// A saved filter.
+    FilterId
+);
+tenancy::id_type!(
+    /// A project.
+    ProjectId
+);
+tenancy::id_type!(
+    /// A status within a workflow.
+    StatusId
+);
+tenancy::id_type!(
+    /// A ticket.
+    TicketId
+);
+tenancy::id_type!(
+    /// An allowed move between two statuses.
+    TransitionId
+);
+tenancy::id_type!(
+    /// A workflow.
+    WorkflowId
+);
