@@ -5,6 +5,11 @@
 # --- build ---------------------------------------------------------------------------
 FROM rust:1.95-trixie AS build
 WORKDIR /src
+# Node.js and npm build the web app (web/) that the binary embeds (web-embed/build.rs).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 # The whole workspace: cargo resolves every member even when building one binary.
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
