@@ -1,0 +1,136 @@
+// One function per route the app uses; the types come from the OpenAPI schema.
+import { api, request, type ApiResponse } from "./client";
+import type {
+  AuditEntry, BillingSummary, CheckoutRequest, Comment, CreatedToken, FilterPatch, Invitation, Joined, Me,
+  Member, MyInvitation, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
+  ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
+  TicketPatch, TokenInfo, Transitions,
+} from "./types";
+
+const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
+const seg = encodeURIComponent;
+
+export interface SearchParams {
+  jql: string;
+  maxResults?: number;
+  nextPageToken?: string | null;
+  fields?: string[];
+}
+
+/** The caller's UTC offset as `+02:00`, for dates and `startOfDay()` in JQL. */
+export function timeZoneOffset(date = new Date()): string {
+  const minutes = -date.getTimezoneOffset();
+  const sign = minutes >= 0 ? "+" : "-";
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+export const endpoints = {
+  me: () => api.get<Me>("/auth/me"),
+  logout: () => api.post<void>("/auth/logout"),
+  myInvitations: () => api.get<MyInvitation[]>("/api/v1/invitations"),
+  acceptInvitation: (id: string) => api.post<Joined>(`/api/v1/invitations/${seg(id)}/accept`).then((r) => r.data),
+  declineInvitation: (id: string) => api.post<void>(`/api/v1/invitations/${seg(id)}/decline`),
+  acceptLink: (token: string) => api.post<Joined>("/api/v1/invitations/accept", { token }).then((r) => r.data),
+
+  projects: (org: string, archived = false, cursor?: string | null) =>
+    api.get<Page<Project>>(`${o(org)}/projects`, { query: { archived: archived || undefined, limit: 100, cursor } }),
+  project: (org: string, key: string) => api.getWithEtag<ProjectDetail>(`${o(org)}/projects/${seg(key)}`),
+  createProject: (org: string, body: NewProject) => api.post<Project>(`${o(org)}/projects`, body).then((r) => r.data),
+  updateProject: (org: string, key: string, body: ProjectPatch, version?: number) =>
+    api.patch<Project>(`${o(org)}/projects/${seg(key)}`, body, { ifMatch: version }).then((r) => r.data),
+  archiveProject: (org: string, key: string, version?: number) =>
+    api.post<Project>(`${o(org)}/projects/${seg(key)}/archive`, undefined, { ifMatch: version }).then((r) => r.data),
+  unarchiveProject: (org: string, key: string, version?: number) =>
+    api.post<Project>(`${o(org)}/projects/${seg(key)}/unarchive`, undefined, { ifMatch: version }).then((r) => r.data),
+  projectMembers: (org: string, key: string) =>
+    api.get<Page<ProjectMember> | ProjectMember[]>(`${o(org)}/projects/${seg(key)}/members`).then((r) =>
+      Array.isArray(r) ? r : r.items,
+    ),
+  setProjectMember: (org: string, key: string, login: string, role: ProjectRole) =>
+    api.put<void>(`${o(org)}/projects/${seg(key)}/members/${seg(login)}`, { role }),
+  removeProjectMember: (org: string, key: string, login: string) =>
+    api.del(`${o(org)}/projects/${seg(key)}/members/${seg(login)}`),
+
+  search: (org: string, p: SearchParams, signal?: AbortSignal) =>
+    api.get<SearchResponse>(`${o(org)}/search`, {
+      query: {
+        jql: p.jql,
+        maxResults: p.maxResults ?? 50,
+        nextPageToken: p.nextPageToken,
+        fields: p.fields,
+        timeZone: timeZoneOffset(),
+      },
+      signal,
+    }),
+  autocomplete: (org: string, jql: string, signal?: AbortSignal) =>
+    api.get<Suggestions>(`${o(org)}/search/autocomplete`, { query: { jql }, signal }),
+  filters: (org: string) => api.get<Page<SavedFilter>>(`${o(org)}/filters`, { query: { limit: 100 } }),
+  createFilter: (org: string, body: NewFilter) => api.post<SavedFilter>(`${o(org)}/filters`, body).then((r) => r.data),
+  updateFilter: (org: string, id: string, body: FilterPatch, version: number) =>
+    api.patch<SavedFilter>(`${o(org)}/filters/${seg(id)}`, body, { ifMatch: version }).then((r) => r.data),
+  deleteFilter: (org: string, id: string, version: number) => api.del(`${o(org)}/filters/${seg(id)}`, { ifMatch: version }),
+
+  ticket: (org: string, key: string, signal?: AbortSignal) =>
+    api.getWithEtag<Ticket>(`${o(org)}/tickets/${seg(key)}`, { signal }),
+  createTicket: (org: string, project: string, body: NewTicket) =>
+    api.post<Ticket>(`${o(org)}/projects/${seg(project)}/tickets`, body),
+  patchTicket: (org: string, key: string, body: TicketPatch, etag: string | null): Promise<ApiResponse<Ticket>> =>
+    api.patch<Ticket>(`${o(org)}/tickets/${seg(key)}`, body, { ifMatch: etag }),
+  deleteTicket: (org: string, key: string, etag: string | null) => api.del(`${o(org)}/tickets/${seg(key)}`, { ifMatch: etag }),
+  transitions: (org: string, key: string) => api.get<Transitions>(`${o(org)}/tickets/${seg(key)}/transitions`),
+  transition: (org: string, key: string, to: string, etag?: string | null) =>
+    api.post<Ticket>(`${o(org)}/tickets/${seg(key)}/transitions`, { to }, { ifMatch: etag }),
+  comments: (org: string, key: string, cursor?: string | null) =>
+    api.get<Page<Comment>>(`${o(org)}/tickets/${seg(key)}/comments`, { query: { limit: 100, cursor } }),
+  createComment: (org: string, key: string, body: string) =>
+    api.post<Comment>(`${o(org)}/tickets/${seg(key)}/comments`, { body }).then((r) => r.data),
+  editComment: (org: string, key: string, id: string, body: string, version: number) =>
+    api.patch<Comment>(`${o(org)}/tickets/${seg(key)}/comments/${seg(id)}`, { body }, { ifMatch: version }).then((r) => r.data),
+  deleteComment: (org: string, key: string, id: string, version: number) =>
+    api.del(`${o(org)}/tickets/${seg(key)}/comments/${seg(id)}`, { ifMatch: version }),
+
+  members: (org: string, cursor?: string | null) =>
+    api.get<Page<Member>>(`${o(org)}/members`, { query: { limit: 100, cursor } }),
+  changeRole: (org: string, login: string, role: Role) => api.patch<void>(`${o(org)}/members/${seg(login)}`, { role }),
+  removeMember: (org: string, login: string) => api.del(`${o(org)}/members/${seg(login)}`),
+  leave: (org: string) => api.post<void>(`${o(org)}/leave`),
+  transferOwnership: (org: string, login: string) => api.post<void>(`${o(org)}/transfer-ownership`, { login }),
+  invitations: (org: string, cursor?: string | null) =>
+    api.get<Page<Invitation>>(`${o(org)}/invitations`, { query: { limit: 100, cursor } }),
+  invite: (org: string, body: NewInvitation) => api.post<Invitation>(`${o(org)}/invitations`, body).then((r) => r.data),
+  revokeInvitation: (org: string, id: string) => api.del(`${o(org)}/invitations/${seg(id)}`),
+  tokens: (org: string, cursor?: string | null) =>
+    api.get<Page<TokenInfo>>(`${o(org)}/tokens`, { query: { limit: 100, cursor } }),
+  createToken: (org: string, body: NewToken) => api.post<CreatedToken>(`${o(org)}/tokens`, body).then((r) => r.data),
+  revokeToken: (org: string, id: string) => api.del(`${o(org)}/tokens/${seg(id)}`),
+  auditLog: (org: string, cursor?: string | null) =>
+    api.get<Page<AuditEntry>>(`${o(org)}/audit-log`, { query: { limit: 100, cursor } }),
+
+  billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
+  checkout: (org: string, body: CheckoutRequest) =>
+    api.post<RedirectUrl>(`${o(org)}/billing/checkout`, body).then((r) => r.data),
+  portal: (org: string) => api.post<RedirectUrl>(`${o(org)}/billing/portal`).then((r) => r.data),
+  request,
+};
+
+export const qk = {
+  me: ["me"] as const,
+  projects: (org: string, archived = false) => ["org", org, "projects", { archived }] as const,
+  project: (org: string, key: string) => ["org", org, "project", key.toUpperCase()] as const,
+  projectMembers: (org: string, key: string) => ["org", org, "project-members", key.toUpperCase()] as const,
+  ticket: (org: string, key: string) => ["org", org, "ticket", key.toUpperCase()] as const,
+  transitions: (org: string, key: string) => ["org", org, "transitions", key.toUpperCase()] as const,
+  comments: (org: string, key: string) => ["org", org, "comments", key.toUpperCase()] as const,
+  search: (org: string, jql: string) => ["org", org, "search", jql] as const,
+  searchAll: (org: string) => ["org", org, "search"] as const,
+  column: (org: string, project: string, status: string, jql: string) =>
+    ["org", org, "board", project.toUpperCase(), status, jql] as const,
+  board: (org: string, project: string) => ["org", org, "board", project.toUpperCase()] as const,
+  members: (org: string) => ["org", org, "members"] as const,
+  invitations: (org: string) => ["org", org, "invitations"] as const,
+  tokens: (org: string) => ["org", org, "tokens"] as const,
+  audit: (org: string) => ["org", org, "audit"] as const,
+  billing: (org: string) => ["org", org, "billing"] as const,
+  filters: (org: string) => ["org", org, "filters"] as const,
+};

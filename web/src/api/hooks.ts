@@ -1,0 +1,54 @@
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { endpoints, qk } from "./endpoints";
+import type { Ticket, Transitions } from "./types";
+
+export interface TicketEntry {
+  data: Ticket;
+  etag: string | null;
+}
+
+export function ticketQuery(org: string, key: string) {
+  return {
+    queryKey: qk.ticket(org, key),
+    queryFn: ({ signal }: { signal?: AbortSignal }) =>
+      endpoints.ticket(org, key, signal).then((r): TicketEntry => ({ data: r.data, etag: r.etag })),
+    staleTime: 10_000,
+  };
+}
+
+export function transitionsQuery(org: string, key: string) {
+  return {
+    queryKey: qk.transitions(org, key),
+    queryFn: () => endpoints.transitions(org, key),
+    staleTime: 30_000,
+  };
+}
+
+export function useTicket(org: string, key: string) {
+  return useQuery(ticketQuery(org, key));
+}
+
+export function useTransitions(org: string, key: string, enabled = true) {
+  return useQuery<Transitions>({ ...transitionsQuery(org, key), enabled });
+}
+
+/** Warm the ticket page (and its transitions) on hover or focus of a row or card. */
+export function usePrefetchTicket(org: string) {
+  const qc = useQueryClient();
+  return (t: Ticket | string) => prefetchTicket(qc, org, t);
+}
+
+export function prefetchTicket(qc: QueryClient, org: string, t: Ticket | string) {
+  const key = typeof t === "string" ? t : t.key;
+  if (typeof t !== "string" && !qc.getQueryData(qk.ticket(org, key))) {
+    // The row already has the ticket: show it at once, then confirm the ETag in the background.
+    qc.setQueryData<TicketEntry>(qk.ticket(org, key), { data: t, etag: null }, { updatedAt: 0 });
+  }
+  void qc.prefetchQuery(ticketQuery(org, key));
+  void qc.prefetchQuery(transitionsQuery(org, key));
+}
+
+/** After a write returns the new ticket, keep every cached copy in step. */
+export function storeTicket(qc: QueryClient, org: string, ticket: Ticket, etag: string | null) {
+  qc.setQueryData<TicketEntry>(qk.ticket(org, ticket.key), { data: ticket, etag: etag ?? `"${ticket.version}"` });
+}

@@ -1,0 +1,124 @@
+import { lazy, Suspense, useEffect } from "react";
+import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from "react-router";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { setUnauthenticatedHandler } from "../api/client";
+import { endpoints, qk } from "../api/endpoints";
+import { SkeletonRows } from "../ui";
+import { ErrorState, NotFoundState } from "./ErrorState";
+import { hasSessionCookie, useMe } from "./session";
+import Shell from "./Shell";
+import SignInPage from "../pages/SignInPage";
+
+const ProjectsPage = lazy(() => import("../pages/ProjectsPage"));
+const BoardPage = lazy(() => import("../pages/BoardPage"));
+const ListPage = lazy(() => import("../pages/ListPage"));
+const TicketPage = lazy(() => import("../pages/TicketPage"));
+const SettingsPage = lazy(() => import("../pages/SettingsPage"));
+const BillingPage = lazy(() => import("../pages/BillingPage"));
+const InvitationLinkPage = lazy(() => import("../pages/InvitationLinkPage"));
+const MyInvitationsPage = lazy(() => import("../pages/MyInvitationsPage"));
+const PlaceholderPage = lazy(() => import("../pages/PlaceholderPage"));
+
+function PageFallback() {
+  return <SkeletonRows rows={8} label="Loading page" />;
+}
+
+/** `/`: the first org's first project board, onboarding, or sign-in. */
+function RootRedirect() {
+  const signedIn = hasSessionCookie();
+  const me = useMe();
+  const first = me.data?.orgs[0]?.slug;
+  const projects = useQuery({
+    queryKey: qk.projects(first ?? ""),
+    queryFn: () => endpoints.projects(first!),
+    enabled: !!first,
+  });
+  if (!signedIn) return <Navigate to="/signin" replace />;
+  if (me.isError) return <Navigate to="/signin" replace />;
+  if (me.data && !first) return <Navigate to="/invitations" replace />;
+  if (projects.isError) return <Navigate to={`/${first}/projects`} replace />;
+  if (projects.data) {
+    const p = projects.data.items[0];
+    return <Navigate to={p ? `/${first}/projects/${p.key}/board` : `/${first}/projects`} replace />;
+  }
+  return (
+    <main id="main" className="page">
+      <SkeletonRows rows={6} label="Opening Trellis" />
+    </main>
+  );
+}
+
+/** Pages under /:org need a session; without one go to sign-in and come back. */
+function RequireSession({ children }: { children: React.ReactNode }) {
+  const me = useMe();
+  const location = useLocation();
+  const back = `${location.pathname}${location.search}`;
+  if (!hasSessionCookie() || (me.isError && (me.error as { status?: number }).status === 401)) {
+    return <Navigate to={`/signin?redirect_to=${encodeURIComponent(back)}`} replace />;
+  }
+  if (me.isError) return <main id="main" className="page"><ErrorState error={me.error} retry={() => void me.refetch()} /></main>;
+  if (!me.data) return <main id="main" className="page"><SkeletonRows rows={6} label="Loading your account" /></main>;
+  return <>{children}</>;
+}
+
+function SettingsIndex() {
+  const { org } = useParams();
+  return <Navigate to={`/${org}/settings/members`} replace />;
+}
+function OrgIndex() {
+  const { org } = useParams();
+  return <Navigate to={`/${org}/projects`} replace />;
+}
+
+export function App() {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      qc.removeQueries({ queryKey: qk.me });
+      const back = `${window.location.pathname}${window.location.search}`;
+      if (!window.location.pathname.startsWith("/signin")) {
+        navigate(`/signin?redirect_to=${encodeURIComponent(back)}`, { replace: true });
+      }
+    });
+  }, [navigate, qc]);
+
+  return (
+    <Suspense fallback={<PageFallback />}>
+      <Routes>
+        <Route path="/" element={<RootRedirect />} />
+        <Route path="/signin" element={<SignInPage />} />
+        <Route path="/invitations/:token" element={<InvitationLinkPage />} />
+        <Route path="/invitations" element={<RequireSession><main id="main" className="page"><MyInvitationsPage standalone /></main></RequireSession>} />
+        <Route path="/:org" element={<RequireSession><Shell /></RequireSession>}>
+          <Route index element={<OrgIndex />} />
+          <Route path="projects" element={<S><ProjectsPage /></S>} />
+          <Route path="projects/:key" element={<ProjectIndex />} />
+          <Route path="projects/:key/board" element={<S><BoardPage /></S>} />
+          <Route path="projects/:key/list" element={<S><ListPage /></S>} />
+          <Route path="issues" element={<S><ListPage /></S>} />
+          <Route path="filters" element={<S><ListPage /></S>} />
+          <Route path="tickets/:ticketKey" element={<S><TicketPage /></S>} />
+          <Route path="settings" element={<SettingsIndex />} />
+          <Route path="settings/:tab" element={<S><SettingsPage /></S>} />
+          <Route path="billing" element={<S><BillingPage /></S>} />
+          <Route path="invitations" element={<S><MyInvitationsPage /></S>} />
+          <Route path="backlog" element={<S><PlaceholderPage kind="backlog" /></S>} />
+          <Route path="reports" element={<S><PlaceholderPage kind="reports" /></S>} />
+          <Route path="notifications" element={<S><PlaceholderPage kind="notifications" /></S>} />
+          <Route path="*" element={<NotFoundState />} />
+        </Route>
+        <Route path="*" element={<main id="main" className="page"><NotFoundState /></main>} />
+      </Routes>
+    </Suspense>
+  );
+}
+
+function ProjectIndex() {
+  const { org, key } = useParams();
+  return <Navigate to={`/${org}/projects/${key}/board`} replace />;
+}
+
+function S({ children }: { children: React.ReactNode }) {
+  return <Suspense fallback={<PageFallback />}>{children}</Suspense>;
+}

@@ -1,0 +1,193 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { type ApiError } from "../api/client";
+import { endpoints } from "../api/endpoints";
+import type { Suggestion } from "../api/types";
+import { applySuggestion, caretLine } from "../lib/jql";
+import { Button } from "../ui";
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export interface JqlErrorInfo {
+  /** The user's query the error is about (what they submitted). */
+  jql?: string;
+  column: number | null;
+  message: string;
+  expected: string[];
+}
+
+/** The position and message of a JQL problem (400 `urn:trellis:problem:jql`), if it is one. */
+export function jqlErrorOf(e: unknown, mapColumn?: (c: number) => number): JqlErrorInfo | null {
+  const err = e as ApiError | null;
+  if (!err || typeof err !== "object" || !("problem" in err)) return null;
+  const p = err.problem;
+  if (p.type !== "urn:trellis:problem:jql" && !(err.status === 422 && (p.field === "jql" || typeof p.column === "number"))) return null;
+  const column = typeof p.column === "number" ? (mapColumn ? mapColumn(p.column) : p.column) : null;
+  const expected = Array.isArray(p.expected) ? p.expected : typeof p.expected === "string" ? [p.expected] : [];
+  // The server's detail names the column of the query it saw; say it in the user's terms.
+  const message = (p.detail || p.title).replace(/\s*at column \d+\s*$/, "");
+  return { column, message, expected };
+}
+
+/** Shows a JQL error with a caret under the column at fault. */
+export function JqlErrorView({ jql, error }: { jql: string; error: JqlErrorInfo }) {
+  return (
+    <div className="jql-error" role="alert" data-testid="jql-error">
+      <p className="error-text">
+        {error.message}
+        {error.column !== null ? ` (column ${error.column})` : ""}
+        {error.expected.length > 0 ? `. Expected ${error.expected.slice(0, 8).join(", ")}` : ""}
+      </p>
+      {error.column !== null ? (
+        <pre className="jql-caret" aria-hidden="true">
+          <span>{jql}</span>
+          {"\n"}
+          <span className="caret" data-testid="jql-caret">{caretLine(jql, error.column)}</span>
+        </pre>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * A JQL input with autocomplete from `GET /search/autocomplete` (ARIA combobox).
+ * Enter runs the query (or applies the highlighted suggestion); Tab applies a suggestion.
+ */
+export function JqlBar({
+  org, value, onChange, onSubmit, error, label = "JQL query", placeholder, busy, extra,
+}: {
+  org: string;
+  value: string;
+  onChange: (v: string) => void;
+  onSubmit: (v: string) => void;
+  error?: JqlErrorInfo | null;
+  label?: string;
+  placeholder?: string;
+  busy?: boolean;
+  extra?: React.ReactNode;
+}) {
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [caret, setCaret] = useState(value.length);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  const before = value.slice(0, caret);
+  const debounced = useDebounced(before, 90);
+  const suggestions = useQuery({
+    queryKey: ["org", org, "autocomplete", debounced],
+    queryFn: ({ signal }) => endpoints.autocomplete(org, debounced, signal),
+    enabled: open,
+    staleTime: 60_000,
+    placeholderData: (prev) => prev,
+    retry: false,
+  });
+  const items: Suggestion[] = open ? (suggestions.data?.suggestions ?? []).slice(0, 12) : [];
+  const showList = open && items.length > 0;
+
+  useEffect(() => setActive(-1), [debounced]);
+
+  const apply = (s: Suggestion) => {
+    const from = suggestions.data?.replace_from ?? caret + 1;
+    const next = applySuggestion(value, caret, from, s.value);
+    onChange(next.text);
+    setCaret(next.caret);
+    requestAnimationFrame(() => {
+      input.current?.setSelectionRange(next.caret, next.caret);
+      input.current?.focus();
+    });
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown" && items.length) {
+      e.preventDefault();
+      setOpen(true);
+      setActive((a) => (a + 1) % items.length);
+    } else if (e.key === "ArrowUp" && items.length) {
+      e.preventDefault();
+      setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (showList && active >= 0 && items[active]) apply(items[active]!);
+      else {
+        setOpen(false);
+        onSubmit(value);
+      }
+    } else if (e.key === "Tab" && showList && !e.shiftKey) {
+      const s = items[active >= 0 ? active : 0];
+      if (s) {
+        e.preventDefault();
+        apply(s);
+      }
+    } else if (e.key === "Escape") {
+      if (showList) {
+        e.preventDefault();
+        e.stopPropagation();
+        setOpen(false);
+      }
+    }
+  };
+
+  const syncCaret = () => setCaret(input.current?.selectionStart ?? value.length);
+
+  return (
+    <div className="jql">
+      <form className="jql-row" role="search" aria-label={label} onSubmit={(e) => { e.preventDefault(); setOpen(false); onSubmit(value); }}>
+        <label htmlFor={id} className="visually-hidden">{label}</label>
+        <div className="jql-combo">
+          <input
+            ref={input}
+            id={id}
+            className="input jql-input"
+            role="combobox"
+            aria-expanded={showList}
+            aria-controls={`${id}-list`}
+            aria-autocomplete="list"
+            aria-activedescendant={showList && active >= 0 ? `${id}-opt-${active}` : undefined}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${id}-err` : undefined}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder={placeholder ?? 'e.g. assignee = currentUser() AND status != Done ORDER BY priority DESC'}
+            value={value}
+            data-testid="jql-input"
+            onChange={(e) => {
+              onChange(e.target.value);
+              setCaret(e.target.selectionStart ?? e.target.value.length);
+              setOpen(true);
+            }}
+            onKeyDown={onKey}
+            onKeyUp={(e) => { if (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End") syncCaret(); }}
+            onClick={() => { syncCaret(); setOpen(true); }}
+            onFocus={() => setOpen(true)}
+            onBlur={() => setTimeout(() => setOpen(false), 120)}
+          />
+          <ul id={`${id}-list`} role="listbox" aria-label="Suggestions" className="jql-suggestions" hidden={!showList}>
+            {items.map((s, i) => (
+              <li
+                key={`${s.kind}-${s.value}`}
+                id={`${id}-opt-${i}`}
+                role="option"
+                aria-selected={i === active}
+                className="jql-option"
+                onMouseDown={(e) => { e.preventDefault(); apply(s); }}
+              >
+                <span className="mono">{s.value}</span>
+                <span className="muted jql-kind">{s.kind}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <Button type="submit" variant="primary" disabled={busy}>Search</Button>
+        {extra}
+      </form>
+      <div id={`${id}-err`}>{error ? <JqlErrorView jql={error.jql ?? value} error={error} /> : null}</div>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+const rtf = typeof Intl !== "undefined" && "RelativeTimeFormat" in Intl ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
+
+/** "3 hours ago", "yesterday", or a date for older times. */
+export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((t - now) / 1000);
+  const abs = Math.abs(s);
+  if (!rtf) return new Date(t).toLocaleString();
+  if (abs < 45) return rtf.format(0, "second").replace(/^in /, "");
+  if (abs < 3600) return rtf.format(Math.round(s / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(s / 3600), "hour");
+  if (abs < 86400 * 30) return rtf.format(Math.round(s / 86400), "day");
+  return new Date(t).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+export function fullTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toLocaleString();
+}
+
+export function shortDate(isoDate: string | null | undefined): string {
+  if (!isoDate) return "";
+  const [y, m, d] = isoDate.split("-").map(Number);
+  if (!y || !m || !d) return isoDate;
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { month: "short", day: "numeric", year: "numeric" });
+}
+
+export function isOverdue(isoDate: string | null | undefined, today = new Date()): boolean {
+  if (!isoDate) return false;
+  const t = today.toISOString().slice(0, 10);
+  return isoDate < t;
+}
+
+export const TYPE_LABEL: Record<string, string> = { epic: "Epic", story: "Story", task: "Task", bug: "Bug", subtask: "Sub-task" };
+export const TYPE_ICON: Record<string, string> = { epic: "◆", story: "▮", task: "✓", bug: "●", subtask: "↳" };
+export const PRIORITY_LABEL: Record<string, string> = { highest: "Highest", high: "High", medium: "Medium", low: "Low", lowest: "Lowest" };
+export const PRIORITY_ICON: Record<string, string> = { highest: "⇈", high: "↑", medium: "=", low: "↓", lowest: "⇊" };
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

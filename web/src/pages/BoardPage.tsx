@@ -1,0 +1,283 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useParams, useSearchParams, Link } from "react-router";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useDroppable, useSensor, useSensors,
+  type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent, type KeyboardCoordinateGetter,
+} from "@dnd-kit/core";
+import { isApiError } from "../api/client";
+import { endpoints, qk } from "../api/endpoints";
+import { transitionsQuery } from "../api/hooks";
+import { can, type ProjectDetail, type Ticket, type Transitions, type WorkflowStatus } from "../api/types";
+import { ErrorState } from "../app/ErrorState";
+import { useCurrentOrg } from "../app/session";
+import { rememberProject, useAppUi } from "../app/ui-context";
+import { JqlBar, jqlErrorOf } from "../components/JqlBar";
+import { quote, scopeQuery, userColumn } from "../lib/jql";
+import { plural } from "../lib/format";
+import { Button, Skeleton } from "../ui";
+import { columnTickets, type ColumnData } from "./board/boardCache";
+import { BoardCard, CardBody } from "./board/Card";
+import { useMoveCard } from "./board/useMoveCard";
+
+const PAGE = 50;
+const DEFAULT_ORDER = "ORDER BY priority DESC, created DESC";
+
+export function columnQuery(project: string, status: string, filter: string) {
+  return scopeQuery(`project = ${project} AND status = ${quote(status)}`, filter, DEFAULT_ORDER);
+}
+
+/** Keyboard moves jump a whole column left or right (Space picks up, Space drops). */
+const columnCoordinates: KeyboardCoordinateGetter = (event, { context }) => {
+  const { collisionRect, droppableRects, droppableContainers } = context;
+  if (!collisionRect) return undefined;
+  if (event.code !== "ArrowRight" && event.code !== "ArrowLeft" && event.code !== "ArrowUp" && event.code !== "ArrowDown") return undefined;
+  event.preventDefault();
+  const rects = droppableContainers
+    .getEnabled()
+    .map((c) => droppableRects.get(c.id))
+    .filter((r): r is NonNullable<typeof r> => !!r)
+    .sort((a, b) => a.left - b.left);
+  const cx = collisionRect.left + collisionRect.width / 2;
+  const target = event.code === "ArrowRight" || event.code === "ArrowDown"
+    ? rects.find((r) => r.left > cx)
+    : [...rects].reverse().find((r) => r.left + r.width < cx);
+  if (!target) return undefined;
+  return { x: target.left + (target.width - collisionRect.width) / 2, y: target.top + 44 };
+};
+
+const collision: CollisionDetection = (args) => {
+  const hits = pointerWithin(args);
+  return hits.length > 0 ? hits : rectIntersection(args);
+};
+
+export default function BoardPage() {
+  const { key = "" } = useParams();
+  const project = key.toUpperCase();
+  const { slug: org, role } = useCurrentOrg();
+  const [params, setParams] = useSearchParams();
+  const filter = params.get("jql") ?? "";
+  const [draft, setDraft] = useState(filter);
+  const qc = useQueryClient();
+  const ui = useAppUi();
+  const instructionsId = useId();
+  useEffect(() => setDraft(filter), [filter]);
+  useEffect(() => rememberProject(org, project), [org, project]);
+
+  const detail = useQuery({
+    queryKey: qk.project(org, project),
+    queryFn: () => endpoints.project(org, project).then((r) => r.data),
+    staleTime: 60_000,
+  });
+  const statuses = useMemo(() => detail.data?.statuses ?? [], [detail.data]);
+  const canMove = can(role, "tickets.transition") && !detail.data?.archived_at;
+  const move = useMoveCard(org, project, filter);
+
+  const [active, setActive] = useState<Ticket | null>(null);
+  const [allowed, setAllowed] = useState<Set<string> | null>(null);
+  const [columnErrors, setColumnErrors] = useState<Record<string, unknown>>({});
+  const onColumnError = useCallback((status: string, e: unknown) => {
+    setColumnErrors((m) => (m[status] === e ? m : { ...m, [status]: e }));
+  }, []);
+  useEffect(() => setColumnErrors({}), [filter]);
+
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(KeyboardSensor, {
+      coordinateGetter: columnCoordinates,
+      keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] },
+    }),
+  );
+
+  const onDragStart = (e: DragStartEvent) => {
+    const t = (e.active.data.current as { ticket: Ticket } | undefined)?.ticket ?? null;
+    setActive(t);
+    setAllowed(null);
+    if (!t) return;
+    const known = qc.getQueryData<Transitions>(qk.transitions(org, t.key));
+    if (known) setAllowed(new Set(known.transitions.map((x) => x.to.name)));
+    else {
+      void qc.fetchQuery(transitionsQuery(org, t.key)).then(
+        (tr) => setAllowed((cur) => (cur === null ? new Set(tr.transitions.map((x) => x.to.name)) : cur)),
+        () => {},
+      );
+    }
+  };
+
+  const doMove = useCallback((t: Ticket, to: WorkflowStatus) => {
+    if (t.status.name === to.name) return;
+    move.mutate({ ticket: t, to });
+  }, [move]);
+
+  const onDragEnd = (e: DragEndEvent) => {
+    const t = active;
+    setActive(null);
+    setAllowed(null);
+    if (!t || !e.over) return;
+    const to = statuses.find((s) => s.id === e.over!.id);
+    if (!to || to.name === t.status.name) return;
+    doMove(t, to);
+  };
+
+  const announcements: Announcements = {
+    onDragStart: ({ active: a }) => `Picked up ${a.id}. Use the arrow keys to move between columns, Space to drop, Escape to cancel.`,
+    onDragOver: ({ active: a, over }) => {
+      const s = statuses.find((x) => x.id === over?.id);
+      return s ? `${a.id} is over ${s.name}.` : `${a.id} is not over a column.`;
+    },
+    onDragEnd: ({ active: a, over }) => {
+      const s = statuses.find((x) => x.id === over?.id);
+      return s ? `${a.id} dropped in ${s.name}.` : `${a.id} was dropped where it was.`;
+    },
+    onDragCancel: ({ active: a }) => `Moving ${a.id} was cancelled.`,
+  };
+
+  if (detail.isError) return <ErrorState error={detail.error} what={`project ${project}`} retry={() => void detail.refetch()} />;
+
+  const firstError = statuses.map((s) => columnErrors[s.name]).find(Boolean);
+  const firstErrorStatus = statuses.find((s) => columnErrors[s.name]);
+  const jqlError = firstError && firstErrorStatus
+    ? jqlErrorOf(firstError, (c) => userColumn(columnQuery(project, firstErrorStatus.name, filter), c, filter))
+    : null;
+
+  return (
+    <div className="board-page">
+      <div className="page-header">
+        <div>
+          <div className="crumbs"><Link to={`/${org}/projects`}>Projects</Link> / {project}</div>
+          <h1>{detail.data ? detail.data.name : <Skeleton width="10rem" height="1.4rem" />} board</h1>
+        </div>
+        <div className="row">
+          <Link className="btn btn-sm" to={`/${org}/projects/${project}/list${filter ? `?jql=${encodeURIComponent(filter)}` : ""}`}>List view</Link>
+          {can(role, "tickets.create") && !detail.data?.archived_at ? (
+            <Button size="sm" variant="primary" onClick={() => ui.openCreate({ project })}>New ticket</Button>
+          ) : null}
+        </div>
+      </div>
+      {detail.data?.archived_at ? <p className="banner banner-info" role="status">This project is archived: its tickets are read-only.</p> : null}
+      <JqlBar
+        org={org}
+        label="Filter the board with JQL"
+        placeholder="Filter: assignee = currentUser(), labels = frontend, priority >= high…"
+        value={draft}
+        onChange={setDraft}
+        onSubmit={(v) => setParams(v.trim() ? { jql: v.trim() } : {})}
+        error={jqlError ? { ...jqlError, jql: filter } : null}
+        extra={filter ? <Button onClick={() => setParams({})}>Clear filter</Button> : null}
+      />
+      <p id={instructionsId} className="visually-hidden">
+        To move a ticket with the keyboard: focus it, press Space, use the arrow keys to reach another column, and press Space to drop it. Each card also has a Move to menu.
+      </p>
+      <DndContext sensors={sensors} collisionDetection={collision} onDragStart={onDragStart} onDragEnd={onDragEnd}
+        onDragCancel={() => { setActive(null); setAllowed(null); }} accessibility={{ announcements }}>
+        <div className="board" data-testid="board">
+          {detail.isLoading
+            ? [0, 1, 2].map((i) => <div key={i} className="board-col"><Skeleton height="1.2rem" width="50%" /><Skeleton height="5rem" style={{ marginTop: 12 }} /><Skeleton height="5rem" style={{ marginTop: 8 }} /></div>)
+            : statuses.map((s) => (
+                <Column
+                  key={s.id}
+                  org={org}
+                  project={project}
+                  detail={detail.data!}
+                  status={s}
+                  filter={filter}
+                  active={active}
+                  allowed={allowed}
+                  canMove={canMove}
+                  onMove={doMove}
+                  onError={onColumnError}
+                  instructionsId={instructionsId}
+                />
+              ))}
+        </div>
+        <DragOverlay dropAnimation={null}>
+          {active ? <div className="board-card board-card-overlay"><div className="board-card-body"><CardBody ticket={active} /></div></div> : null}
+        </DragOverlay>
+      </DndContext>
+    </div>
+  );
+}
+
+function Column({
+  org, project, detail, status, filter, active, allowed, canMove, onMove, onError, instructionsId,
+}: {
+  org: string;
+  project: string;
+  detail: ProjectDetail;
+  status: WorkflowStatus;
+  filter: string;
+  active: Ticket | null;
+  allowed: Set<string> | null;
+  canMove: boolean;
+  onMove: (t: Ticket, to: WorkflowStatus) => void;
+  onError: (status: string, e: unknown) => void;
+  instructionsId: string;
+}) {
+  const q = columnQuery(project, status.name, filter);
+  const data = useInfiniteQuery({
+    queryKey: qk.column(org, project, status.name, filter),
+    queryFn: ({ pageParam, signal }) => endpoints.search(org, { jql: q.jql, maxResults: PAGE, nextPageToken: pageParam }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
+    staleTime: 20_000,
+  });
+  useEffect(() => {
+    if (data.error) onError(status.name, data.error);
+  }, [data.error, onError, status.name]);
+
+  const isSource = active?.status.name === status.name;
+  const forbidden = !!active && !isSource && allowed !== null && !allowed.has(status.name);
+  const { setNodeRef, isOver } = useDroppable({ id: status.id, disabled: !active || isSource || forbidden });
+  const tickets = columnTickets(data.data as ColumnData | undefined);
+  const total = data.data?.pages[0]?.total;
+  const listRef = useRef<HTMLUListElement>(null);
+
+  return (
+    <section
+      ref={setNodeRef}
+      className="board-col"
+      role="region"
+      aria-label={status.name}
+      data-status={status.name}
+      data-over={isOver || undefined}
+      data-forbidden={forbidden || undefined}
+      data-droppable={active && !isSource && !forbidden ? true : undefined}
+      data-testid={`column-${status.name}`}
+    >
+      <header className="board-col-head">
+        <span className={`cat-dot cat-${status.category}`} aria-hidden="true" />
+        <h2 className="board-col-title">{status.name}</h2>
+        <span className="badge" aria-label={total !== undefined ? plural(total, "ticket") : "counting"}>{total ?? "…"}</span>
+      </header>
+      {forbidden ? (
+        <p className="board-col-note" role="note">
+          Not allowed: the workflow has no move from {active!.status.name} to {status.name}.
+        </p>
+      ) : null}
+      {isSource && active ? <p className="board-col-note board-col-note-quiet">Current status</p> : null}
+      {data.isLoading ? (
+        <div className="stack" aria-label={`Loading ${status.name}`} role="status">
+          <Skeleton height="4.5rem" /><Skeleton height="4.5rem" /><Skeleton height="4.5rem" />
+        </div>
+      ) : data.isError ? (
+        isApiError(data.error) && (data.error.kind === "jql" || data.error.status === 422)
+          ? <p className="muted">Fix the filter to see tickets.</p>
+          : <ErrorState error={data.error} what={`the ${status.name} column`} retry={() => void data.refetch()} />
+      ) : (
+        <>
+          <ul className="board-cards" ref={listRef} aria-label={`${status.name} tickets`}>
+            {tickets.map((t) => (
+              <BoardCard key={t.key} org={org} ticket={t} statuses={detail.statuses} canMove={canMove} onMove={onMove} instructionsId={instructionsId} />
+            ))}
+          </ul>
+          {tickets.length === 0 ? <p className="board-empty">{filter ? "No tickets match the filter." : "No tickets."}</p> : null}
+          {data.hasNextPage ? (
+            <Button size="sm" variant="ghost" className="board-more" onClick={() => void data.fetchNextPage()} disabled={data.isFetchingNextPage}>
+              {data.isFetchingNextPage ? "Loading…" : `Show more (${(total ?? 0) - tickets.length} left)`}
+            </Button>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+import { Fragment, useMemo, useState } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { endpoints, qk } from "../../api/endpoints";
+import { can, type AuditEntry, type Role } from "../../api/types";
+import { ErrorState } from "../../app/ErrorState";
+import { fullTime, relativeTime } from "../../lib/format";
+import { Button, SelectField, SkeletonRows, TextField } from "../../ui";
+
+/** Fields whose value differs between an entry's `before` and `after` snapshots. */
+export function changedFields(e: AuditEntry): Array<{ field: string; before: string; after: string }> {
+  const b = (e.before ?? {}) as Record<string, unknown>;
+  const a = (e.after ?? {}) as Record<string, unknown>;
+  const keys = Array.from(new Set([...Object.keys(b), ...Object.keys(a)])).filter((k) => k !== "updated_at" && k !== "version");
+  const fmt = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
+  return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ field: k, before: fmt(b[k]), after: fmt(a[k]) }));
+}
+
+export function AuditTab({ org, role }: { org: string; role: Role | undefined }) {
+  const log = useInfiniteQuery({
+    queryKey: qk.audit(org),
+    queryFn: ({ pageParam }) => endpoints.auditLog(org, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor ?? undefined,
+    enabled: can(role, "audit.read"),
+  });
+  const members = useQuery({ queryKey: qk.members(org), queryFn: () => endpoints.members(org), staleTime: 60_000 });
+  const [action, setAction] = useState("");
+  const [entity, setEntity] = useState("");
+  const [actor, setActor] = useState("");
+  const [text, setText] = useState("");
+  const [open, setOpen] = useState<string | null>(null);
+  const names = useMemo(() => new Map((members.data?.items ?? []).map((m) => [m.user.id, m.user])), [members.data]);
+  const all = useMemo(() => log.data?.pages.flatMap((p) => p.items) ?? [], [log.data]);
+  const actions = useMemo(() => Array.from(new Set(all.map((e) => e.action))).sort(), [all]);
+  const entities = useMemo(() => Array.from(new Set(all.map((e) => e.entity_type))).sort(), [all]);
+  const rows = all.filter((e) =>
+    (!action || e.action === action) && (!entity || e.entity_type === entity) && (!actor || e.actor_id === actor) &&
+    (!text || JSON.stringify([e.after, e.before, e.request_id, e.entity_id]).toLowerCase().includes(text.toLowerCase())));
+
+  if (!can(role, "audit.read")) return <p className="muted">Only owners and admins read the audit log.</p>;
+  if (log.isError) return <ErrorState error={log.error} what="the audit log" />;
+  if (!log.data) return <SkeletonRows rows={6} label="Loading the audit log" />;
+
+  return (
+    <section aria-label="Audit log" className="stack">
+      <div className="filters-row">
+        <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
+          <option value="">All actions</option>
+          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+        </SelectField>
+        <SelectField label="Entity" value={entity} onChange={(e) => setEntity(e.target.value)}>
+          <option value="">All entities</option>
+          {entities.map((a) => <option key={a} value={a}>{a}</option>)}
+        </SelectField>
+        <SelectField label="Actor" value={actor} onChange={(e) => setActor(e.target.value)}>
+          <option value="">Anyone</option>
+          {(members.data?.items ?? []).map((m) => <option key={m.user.id} value={m.user.id}>@{m.user.login}</option>)}
+        </SelectField>
+        <TextField label="Contains" value={text} onChange={(e) => setText(e.target.value)} placeholder="WEB-12, request id…" />
+      </div>
+      <p className="hint">Filters apply to the {all.length.toLocaleString()} entries loaded so far (the API pages the log newest first and has no server-side filters yet).</p>
+      <div className="table-wrap">
+        <table className="table audit-table">
+          <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col"><span className="visually-hidden">Details</span></th></tr></thead>
+          <tbody>
+            {rows.length === 0 ? <tr><td colSpan={5} className="muted">No entries match.</td></tr> : null}
+            {rows.map((e) => {
+              const who = e.actor_id ? names.get(e.actor_id) : null;
+              const after = (e.after ?? e.before ?? {}) as Record<string, unknown>;
+              const label = typeof after.key === "string" ? after.key : typeof after.name === "string" ? after.name : e.entity_id.slice(0, 8);
+              const changes = changedFields(e);
+              return (
+                <Fragment key={e.id}>
+                  <tr>
+                    <td title={fullTime(e.created_at)} className="muted">{relativeTime(e.created_at)}</td>
+                    <td>{who ? `@${who.login}` : e.actor_id ? <span className="muted">former member</span> : <span className="muted">system</span>}{e.token_id ? <span className="badge" style={{ marginLeft: 4 }}>token</span> : null}</td>
+                    <td><code>{e.action}</code></td>
+                    <td>{e.entity_type} <strong>{label}</strong></td>
+                    <td>{changes.length ? <Button size="sm" variant="ghost" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>{open === e.id ? "Hide" : "Changes"}<span className="visually-hidden"> of {e.action} {label}</span></Button> : null}</td>
+                  </tr>
+                  {open === e.id ? (
+                    <tr className="audit-detail"><td colSpan={5}>
+                      <dl className="change-list">
+                        {changes.map((c) => <Fragment key={c.field}><dt>{c.field}</dt><dd><span className="diff-old">{c.before.slice(0, 300)}</span> → <span className="diff-new">{c.after.slice(0, 300)}</span></dd></Fragment>)}
+                      </dl>
+                      {e.request_id ? <p className="hint">Request id <code>{e.request_id}</code>{e.ip ? ` · from ${e.ip}` : ""}</p> : null}
+                    </td></tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {log.hasNextPage ? <div><Button onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>{log.isFetchingNextPage ? "Loading…" : "Load older entries"}</Button></div> : <p className="hint">That is the whole log.</p>}
+    </section>
+  );
+}
