@@ -105,10 +105,8 @@ export function refreshSession(): Promise<boolean> {
         return false;
       }
     })().finally(() => {
-      // Let the next expiry (15 minutes later) refresh again.
-      setTimeout(() => {
-        refreshing = null;
-      }, 0);
+      // Requests that hit the 401 while this was in flight share it; the next expiry refreshes anew.
+      refreshing = null;
     });
   }
   return refreshing;

@@ -10,8 +10,8 @@ export interface TicketEntry {
 export function ticketQuery(org: string, key: string) {
   return {
     queryKey: qk.ticket(org, key),
-    queryFn: ({ signal }: { signal?: AbortSignal }) =>
-      endpoints.ticket(org, key, signal).then((r): TicketEntry => ({ data: r.data, etag: r.etag })),
+    queryFn: () =>
+      endpoints.ticket(org, key).then((r): TicketEntry => ({ data: r.data, etag: r.etag })),
     staleTime: 10_000,
   };
 }

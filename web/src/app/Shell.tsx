@@ -157,7 +157,7 @@ export default function Shell() {
           <div className="topbar-actions">
             {canCreate ? (
               <Button variant="primary" onClick={openCreate} aria-keyshortcuts="c" aria-label="Create ticket" data-testid="create-ticket">
-                <span aria-hidden="true">＋</span><span className="hide-narrow" aria-hidden="true">Create</span>
+                <span aria-hidden="true">+</span><span className="hide-narrow" aria-hidden="true">Create</span>
               </Button>
             ) : null}
             <Button variant="ghost" icon aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setHelpOpen(true)}>?</Button>

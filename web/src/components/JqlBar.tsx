@@ -82,7 +82,7 @@ export function JqlBar({
   const debounced = useDebounced(before, 90);
   const suggestions = useQuery({
     queryKey: ["org", org, "autocomplete", debounced],
-    queryFn: ({ signal }) => endpoints.autocomplete(org, debounced, signal),
+    queryFn: () => endpoints.autocomplete(org, debounced),
     enabled: open,
     staleTime: 60_000,
     placeholderData: (prev) => prev,

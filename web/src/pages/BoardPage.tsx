@@ -216,7 +216,7 @@ function Column({
   const q = columnQuery(project, status.name, filter);
   const data = useInfiniteQuery({
     queryKey: qk.column(org, project, status.name, filter),
-    queryFn: ({ pageParam, signal }) => endpoints.search(org, { jql: q.jql, maxResults: PAGE, nextPageToken: pageParam }, signal),
+    queryFn: ({ pageParam }) => endpoints.search(org, { jql: q.jql, maxResults: PAGE, nextPageToken: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
     staleTime: 20_000,

@@ -45,7 +45,7 @@ export default function ListPage() {
 
   const search = useInfiniteQuery({
     queryKey: qk.search(org, effective),
-    queryFn: ({ pageParam, signal }) => endpoints.search(org, { jql: effective, maxResults: PAGE, nextPageToken: pageParam }, signal),
+    queryFn: ({ pageParam }) => endpoints.search(org, { jql: effective, maxResults: PAGE, nextPageToken: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
     staleTime: 15_000,
