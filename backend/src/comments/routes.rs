@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use tenancy::Permission;
 
-use super::{Comment, CommentBody, CommentId};
+use super::{Comment, CommentBody, CommentId, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
@@ -48,7 +48,7 @@ pub(crate) async fn create_comment(
     let comment = caller
         .tx(Permission::CommentsCreate, async move |tx| {
             let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
-            super::create(tx, ticket, text).await
+            queries::create(tx, ticket, text).await
         })
         .await?;
     Ok(json_with_etag(
@@ -76,7 +76,7 @@ pub(crate) async fn list_comments(
     let rows = caller
         .tx(Permission::CommentsRead, async move |tx| {
             let ticket = find_id_by_key(tx, &key, Permission::CommentsRead).await?;
-            super::list(tx, ticket, after, limit).await
+            queries::list(tx, ticket, after, limit).await
         })
         .await?;
     Ok(web::Json(Page::from_rows(rows, limit, |c| c.id)))
@@ -105,7 +105,7 @@ pub(crate) async fn edit_comment(
     let comment = caller
         .tx(Permission::CommentsCreate, async move |tx| {
             let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
-            super::edit(tx, ticket, id, &if_match, text).await
+            queries::edit(tx, ticket, id, &if_match, text).await
         })
         .await?;
     Ok(json_with_etag(StatusCode::OK, comment.version, &comment))
@@ -130,7 +130,7 @@ pub(crate) async fn delete_comment(
     caller
         .tx(Permission::CommentsCreate, async move |tx| {
             let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
-            super::delete(tx, ticket, id, &if_match).await
+            queries::delete(tx, ticket, id, &if_match).await
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -210,7 +210,7 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                     crate::tickets::queries::transition(tx, &key, &no_precondition, to).await?;
                 }
                 for remark in remarks {
-                    crate::comments::create(tx, ticket.id, remark.to_owned()).await?;
+                    crate::comments::queries::create(tx, ticket.id, remark.to_owned()).await?;
                 }
                 Ok::<_, ApiError>(())
             })
