@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use tenancy::Permission;
 
 use super::queries::{self, Cursor, Filters, Sort};
-use super::{NewTicket, Priority, Ticket, TicketKey, TicketPatch, TicketReplace, TicketType};
+use super::{
+    NewTicket, Priority, Ticket, TicketChange, TicketKey, TicketPatch, TicketReplace, TicketType,
+};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
@@ -224,6 +226,25 @@ pub(crate) async fn get_ticket(
     Ok(ticket_response(StatusCode::OK, &ticket))
 }
 
+/// PUT and PATCH: the permission first (a forbidden caller gets 403 before any field
+/// error), then the key, then the body's fields, then the guarded update.
+async fn change_ticket(
+    mut caller: Caller,
+    key: &str,
+    if_match: IfMatch,
+    validate: impl FnOnce() -> Result<TicketChange, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    caller.scope.require(Permission::TicketsUpdate)?;
+    let key = TicketKey::parse(key)?;
+    let change = validate()?;
+    let ticket = caller
+        .tx(Permission::TicketsUpdate, async move |tx| {
+            queries::update(tx, &key, &if_match, change).await
+        })
+        .await?;
+    Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
 /// Replaces every editable field (status changes go through transitions).
 #[utoipa::path(
     put, path = "/api/v1/orgs/{org}/tickets/{key}", tag = "tickets",
@@ -234,20 +255,12 @@ pub(crate) async fn get_ticket(
     security(("bearer" = []))
 )]
 pub(crate) async fn replace_ticket(
-    mut caller: Caller,
+    caller: Caller,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     body: JsonBody<TicketReplace>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.scope.require(Permission::TicketsUpdate)?;
-    let key = TicketKey::parse(&path.1)?;
-    let change = body.validate()?;
-    let ticket = caller
-        .tx(Permission::TicketsUpdate, async move |tx| {
-            queries::update(tx, &key, &if_match, change).await
-        })
-        .await?;
-    Ok(ticket_response(StatusCode::OK, &ticket))
+    change_ticket(caller, &path.1, if_match, || body.validate()).await
 }
 
 /// Changes only the fields given; `null` clears assignee or due date.
@@ -260,20 +273,12 @@ pub(crate) async fn replace_ticket(
     security(("bearer" = []))
 )]
 pub(crate) async fn patch_ticket(
-    mut caller: Caller,
+    caller: Caller,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
     body: JsonBody<TicketPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.scope.require(Permission::TicketsUpdate)?;
-    let key = TicketKey::parse(&path.1)?;
-    let change = body.validate()?;
-    let ticket = caller
-        .tx(Permission::TicketsUpdate, async move |tx| {
-            queries::update(tx, &key, &if_match, change).await
-        })
-        .await?;
-    Ok(ticket_response(StatusCode::OK, &ticket))
+    change_ticket(caller, &path.1, if_match, || body.validate()).await
 }
 
 /// Deletes a ticket (soft: it disappears from reads and lists; the row and its audit
