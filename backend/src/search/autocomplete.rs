@@ -5,16 +5,14 @@
 //! `GET /api/v1/orgs/{org}/search/autocomplete?jql=...`
 
 use actix_web::web;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use jql::{Field, Function, Operator};
 use serde::{Deserialize, Serialize};
 use tenancy::{Permission, ScopedConn};
 
+use super::queries;
 use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::error::Problem;
-use crate::schema::{memberships, projects, statuses, tickets, users};
 use crate::tickets::{Priority, TicketType};
 
 const LIMIT: usize = 20;
@@ -175,7 +173,6 @@ async fn values(
     field: Field,
     prefix: &str,
 ) -> Result<Vec<Suggestion>, ApiError> {
-    let org = tx.scope().org_id();
     // Private projects the caller may not see lend no names or labels.
     let hidden = crate::projects::access::hidden(tx.scope());
     let pattern = format!(
@@ -187,58 +184,15 @@ async fn values(
             .replace('_', "\\_")
     );
     let names: Vec<String> = match field {
-        Field::Status => {
-            statuses::table
-                .filter(statuses::org_id.eq(org))
-                .filter(statuses::name.ilike(&pattern))
-                .select(statuses::name)
-                .distinct()
-                .order(statuses::name.asc())
-                .limit(LIMIT as i64)
-                .load(tx.conn())
-                .await?
-        }
-        Field::Project => {
-            projects::table
-                .filter(projects::org_id.eq(org))
-                .filter(
-                    projects::key
-                        .ilike(&pattern)
-                        .or(projects::name.ilike(&pattern)),
-                )
-                .filter(projects::id.ne_all(hidden))
-                .select(projects::key)
-                .order(projects::key.asc())
-                .limit(LIMIT as i64)
-                .load(tx.conn())
-                .await?
-        }
+        Field::Status => queries::status_names(tx, &pattern, LIMIT as i64).await?,
+        Field::Project => queries::project_keys(tx, &pattern, &hidden, LIMIT as i64).await?,
         Field::Assignee | Field::Reporter => {
-            memberships::table
-                .inner_join(users::table)
-                .filter(memberships::org_id.eq(org))
-                .filter(users::login.ilike(&pattern))
-                .select(users::login)
-                .order(users::login.asc())
-                .limit(LIMIT as i64)
-                .load(tx.conn())
-                .await?
+            queries::member_logins(tx, &pattern, LIMIT as i64).await?
         }
         Field::Labels => {
-            // The labels of the 1,000 newest tickets: cheap at any size, and the ones
-            // people are using now.
-            let recent: Vec<Vec<String>> = tickets::table
-                .filter(tickets::org_id.eq(org))
-                .filter(tickets::deleted_at.is_null())
-                .filter(tickets::project_id.ne_all(hidden))
-                .order(tickets::created_at.desc())
-                .limit(1000)
-                .select(tickets::labels)
-                .load(tx.conn())
-                .await?;
-            let mut labels: Vec<String> = recent
+            let mut labels: Vec<String> = queries::recent_labels(tx, &hidden)
+                .await?
                 .into_iter()
-                .flatten()
                 .filter(|l| starts(l, prefix))
                 .collect();
             labels.sort();

@@ -7,6 +7,7 @@
 
 pub(crate) mod autocomplete;
 pub(crate) mod compile;
+pub(crate) mod queries;
 pub(crate) mod routes;
 pub(crate) mod sql;
 pub mod token;
