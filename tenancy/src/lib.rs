@@ -21,7 +21,7 @@ pub use invitations::{
     InvitationError, InvitationId, InvitationKey, Invitee, OpenInvitation, UserOrg,
     accept_invitation, decline_invitation, open_invitations, user_orgs,
 };
-pub use orgs::{NewOrg, add_member, create_org, valid_slug};
+pub use orgs::{NewOrg, add_member, create_org, valid_login, valid_slug};
 pub use policy::{Permission, PermissionSet, Role, UnknownPermission, UnknownRole};
 pub use scope::{
     Forbidden, OrgScope, ScopedConn, TokenAuth, TokenId, authorize_token, authorize_user,

@@ -24,6 +24,14 @@ pub fn valid_slug(slug: &str) -> bool {
         && b.iter().all(|c| inner(c) || *c == b'-')
 }
 
+/// Whether `login` can be a GitHub login: 1 to 39 letters, digits and dashes.
+pub fn valid_login(login: &str) -> bool {
+    (1..=39).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Adds `user` to the scope's organization with `role`.
 pub async fn add_member(tx: &mut ScopedConn<'_>, user: UserId, role: Role) -> QueryResult<()> {
     let org_id = tx.scope().org_id();
@@ -78,7 +86,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::valid_slug;
+    use super::{valid_login, valid_slug};
 
     #[test]
     fn slugs_are_lower_case_words_joined_by_dashes() {
@@ -96,6 +104,16 @@ mod tests {
             &"a".repeat(41),
         ] {
             assert!(!valid_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn logins_are_github_logins() {
+        for ok in ["octocat", "a", "Dev-42", &"a".repeat(39)] {
+            assert!(valid_login(ok), "{ok}");
+        }
+        for bad in ["", "a b", "dev_42", "dev@example.com", "ä", &"a".repeat(40)] {
+            assert!(!valid_login(bad), "{bad}");
         }
     }
 }

@@ -77,7 +77,7 @@ impl Modify for BearerAuth {
         crate::comments::routes::list_comments,
         crate::comments::routes::edit_comment,
         crate::comments::routes::delete_comment,
-        crate::audit::routes::list_audit_log,
+        crate::orgs::audit_log::list_audit_log,
         crate::search::routes::search_get,
         crate::search::routes::search_post,
         crate::search::autocomplete::autocomplete,

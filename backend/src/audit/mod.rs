@@ -1,17 +1,20 @@
 //! The audit log: every change writes an entry (actor, action, entity, before/after,
 //! request id, IP) in the same transaction as the change itself.
+//!
+//! A library for every feature (the sign-in and token code included), so it has no
+//! routes of its own: `/audit-log` is served by `orgs::audit_log`.
 
 mod guarded;
-pub(crate) mod routes;
+pub(crate) mod queries;
 
 pub use guarded::{Change, to_json};
+pub use queries::record;
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde_json::Value;
-use tenancy::{OrgId, ScopedConn, TokenId};
+use serde::Serialize;
+use tenancy::{OrgId, TokenId};
 
-use crate::http::request_id;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
@@ -46,33 +49,23 @@ impl Entity {
     }
 }
 
-/// Appends an audit entry inside the caller's transaction. The request id and IP come
-/// from the request being handled (none for CLI commands).
-pub async fn record(
-    tx: &mut ScopedConn<'_>,
-    action: &'static str,
-    entity: Entity,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> QueryResult<()> {
-    let (entity_type, entity_id) = entity.parts();
-    let scope = tx.scope();
-    let values = (
-        audit_log::id.eq(AuditId::new()),
-        audit_log::org_id.eq(scope.org_id()),
-        audit_log::actor_id.eq(Some(scope.user_id())),
-        audit_log::token_id.eq(scope.token_id()),
-        audit_log::action.eq(action),
-        audit_log::entity_type.eq(entity_type),
-        audit_log::entity_id.eq(entity_id),
-        audit_log::before.eq(before),
-        audit_log::after.eq(after),
-        audit_log::request_id.eq(request_id::current()),
-        audit_log::ip.eq(request_id::current_ip()),
-    );
-    diesel::insert_into(audit_log::table)
-        .values(values)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+/// One audited change.
+#[derive(Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_log)]
+pub(crate) struct AuditEntry {
+    pub(crate) id: AuditId,
+    actor_id: Option<uuid::Uuid>,
+    /// The API token used, when the change came through one.
+    token_id: Option<uuid::Uuid>,
+    /// e.g. `ticket.update`.
+    action: String,
+    entity_type: String,
+    entity_id: uuid::Uuid,
+    #[schema(value_type = Option<Object>)]
+    before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    after: Option<serde_json::Value>,
+    request_id: Option<String>,
+    ip: Option<String>,
+    created_at: DateTime<Utc>,
 }

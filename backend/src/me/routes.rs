@@ -85,7 +85,7 @@ async fn accept(
                 .require_seat(tx)
                 .await
                 .map_err(|e| crate::billing::limit_error(state, &slug, e))?;
-            crate::orgs::invitations::record_answer(tx, id, "invitation.accept").await?;
+            crate::orgs::queries::record_answer(tx, id, "invitation.accept").await?;
             Ok(slug)
         },
     )
@@ -138,7 +138,7 @@ pub(crate) async fn decline_mine(
         invitee,
         InvitationKey::Id(id),
         async |tx, id| -> Result<(), ApiError> {
-            crate::orgs::invitations::record_answer(tx, id, "invitation.decline").await
+            crate::orgs::queries::record_answer(tx, id, "invitation.decline").await
         },
     )
     .await?;

@@ -1,25 +1,15 @@
 //! `/api/v1/orgs/{org}/invitations`: inviting people by GitHub login or email. The
-//! invitee answers through `/api/v1/invitations` (see `auth::routes`).
-
-use std::time::Duration;
+//! invitee answers through `/api/v1/invitations` (see `me::routes`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use tenancy::{InvitationId, Permission, Role, ScopedConn};
+use tenancy::{InvitationId, Permission, Role};
 
-use crate::audit::{self, Entity};
+use super::{Invitation, NewInvitation, queries};
 use crate::auth::Caller;
 use crate::auth::tokens::INVITATION_LINK;
 use crate::http::error::Problem;
 use crate::http::{ApiError, AppState, JsonBody, Page, PageParams};
-use crate::schema::{invitations, users};
-
-/// How long an invitation stays open.
-pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -28,116 +18,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(invite)),
     )
     .route("/invitations/{id}", web::delete().to(revoke_invitation));
-}
-
-/// Records an invitee's answer (accept or decline) in the organization's audit log.
-pub async fn record_answer(
-    tx: &mut ScopedConn<'_>,
-    id: InvitationId,
-    action: &'static str,
-) -> Result<(), ApiError> {
-    audit::record(
-        tx,
-        action,
-        Entity::Invitation(id),
-        None,
-        Some(serde_json::json!({ "user_id": tx.scope().user_id(), "role": tx.scope().role() })),
-    )
-    .await?;
-    Ok(())
-}
-
-/// `POST /invitations` body: exactly one of `github_login` and `email`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewInvitation {
-    github_login: Option<String>,
-    email: Option<String>,
-    role: Role,
-}
-
-/// An invitation as the organization sees it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Invitation {
-    id: InvitationId,
-    github_login: Option<String>,
-    email: Option<String>,
-    role: Role,
-    invited_by: String,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    /// `pending`, `accepted`, `declined`, `revoked` or `expired`.
-    status: &'static str,
-    /// The link to send the invitee; only in the response that created it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<String>,
-}
-
-type InvitationRow = (
-    uuid::Uuid,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
-
-macro_rules! invitation_columns {
-    () => {
-        (
-            invitations::id,
-            invitations::github_login,
-            invitations::email,
-            invitations::role,
-            users::login,
-            invitations::created_at,
-            invitations::expires_at,
-            invitations::accepted_at,
-            invitations::declined_at,
-            invitations::revoked_at,
-        )
-    };
-}
-
-fn to_invitation(row: InvitationRow) -> Option<Invitation> {
-    let (
-        id,
-        github_login,
-        email,
-        role,
-        invited_by,
-        created_at,
-        expires_at,
-        accepted,
-        declined,
-        revoked,
-    ) = row;
-    let status = if accepted.is_some() {
-        "accepted"
-    } else if declined.is_some() {
-        "declined"
-    } else if revoked.is_some() {
-        "revoked"
-    } else if expires_at <= Utc::now() {
-        "expired"
-    } else {
-        "pending"
-    };
-    Some(Invitation {
-        id: InvitationId(id),
-        github_login,
-        email,
-        role: role.parse().ok()?,
-        invited_by,
-        created_at,
-        expires_at,
-        status,
-        link: None,
-    })
 }
 
 fn valid_email(email: &str) -> bool {
@@ -166,7 +46,7 @@ pub(crate) async fn invite(
     caller.scope.require(Permission::MembersManage)?;
     let body = body.0;
     let (login, email) = match (body.github_login.as_deref(), body.email.as_deref()) {
-        (Some(login), None) if crate::tickets::valid_login(login.trim()) => {
+        (Some(login), None) if tenancy::valid_login(login.trim()) => {
             (Some(login.trim().to_owned()), None)
         }
         (Some(_), None) => {
@@ -199,7 +79,6 @@ pub(crate) async fn invite(
     let slug = caller.slug().to_owned();
     let mut created = caller
         .tx(Permission::MembersManage, async |tx| {
-            let org_id = tx.scope().org_id();
             // Early feedback on the plan's seats; accepting checks again, race-free.
             state
                 .billing
@@ -207,72 +86,18 @@ pub(crate) async fn invite(
                 .await
                 .map_err(|e| crate::billing::limit_error(&state, &slug, e))?;
             if let Some(login) = &login
-                && super::members::find_member(tx, login).await?.is_some()
+                && queries::find_member(tx, login).await?.is_some()
             {
                 return Err(ApiError::conflict(
                     "already-member",
                     format!("{login} is already a member"),
                 ));
             }
-            // An expired invitation no longer blocks a new one for the same person.
-            diesel::update(
-                invitations::table
-                    .filter(invitations::org_id.eq(org_id))
-                    .filter(invitations::accepted_at.is_null())
-                    .filter(invitations::declined_at.is_null())
-                    .filter(invitations::revoked_at.is_null())
-                    .filter(invitations::expires_at.le(diesel::dsl::now)),
-            )
-            .set(invitations::revoked_at.eq(diesel::dsl::now))
-            .execute(tx.conn())
-            .await?;
-            let id = InvitationId::new();
-            diesel::insert_into(invitations::table)
-                .values((
-                    invitations::id.eq(id),
-                    invitations::org_id.eq(org_id),
-                    invitations::github_login.eq(&login),
-                    invitations::email.eq(&email),
-                    invitations::role.eq(role.as_str()),
-                    invitations::token_hash.eq(&hash[..]),
-                    invitations::invited_by.eq(tx.scope().user_id()),
-                    invitations::expires_at.eq(Utc::now() + INVITATION_TTL),
-                ))
-                .execute(tx.conn())
-                .await
-                .map_err(|e| {
-                    ApiError::unique_as(
-                        e,
-                        ApiError::conflict(
-                            "already-invited",
-                            "this person already has an open invitation; revoke it first",
-                        ),
-                    )
-                })?;
-            audit::record(
-                tx,
-                "invitation.create",
-                Entity::Invitation(id),
-                None,
-                Some(serde_json::json!({ "github_login": login, "email": email, "role": role })),
-            )
-            .await?;
-            load(tx, id).await
+            queries::create_invitation(tx, login, email, role, &hash[..]).await
         })
         .await?;
     created.link = Some(format!("{}/invitations/{token}", state.config.web_url()));
     Ok(HttpResponse::build(StatusCode::CREATED).json(created))
-}
-
-async fn load(tx: &mut ScopedConn<'_>, id: InvitationId) -> Result<Invitation, ApiError> {
-    let row: InvitationRow = invitations::table
-        .inner_join(users::table)
-        .filter(invitations::org_id.eq(tx.scope().org_id()))
-        .filter(invitations::id.eq(id))
-        .select(invitation_columns!())
-        .first(tx.conn())
-        .await?;
-    to_invitation(row).ok_or_else(|| ApiError::internal("invitation with an unknown role"))
 }
 
 /// Lists the organization's invitations, newest first.
@@ -288,23 +113,11 @@ pub(crate) async fn list_invitations(
 ) -> Result<web::Json<Page<Invitation>>, ApiError> {
     let limit = page.limit()?;
     let after: Option<uuid::Uuid> = page.cursor()?;
-    let rows: Vec<InvitationRow> = caller
+    let items = caller
         .tx(Permission::MembersManage, async move |tx| {
-            let mut q = invitations::table
-                .inner_join(users::table)
-                .filter(invitations::org_id.eq(tx.scope().org_id()))
-                .select(invitation_columns!())
-                .into_boxed();
-            if let Some(after) = after {
-                q = q.filter(invitations::id.lt(after));
-            }
-            Ok(q.order(invitations::id.desc())
-                .limit(limit + 1)
-                .load(tx.conn())
-                .await?)
+            Ok(queries::invitations(tx, after, limit).await?)
         })
         .await?;
-    let items = rows.into_iter().filter_map(to_invitation).collect();
     Ok(web::Json(Page::from_rows(
         items,
         limit,
@@ -333,30 +146,13 @@ pub(crate) async fn revoke_invitation(
     let my_role = caller.scope.role();
     caller
         .tx(Permission::MembersManage, async move |tx| {
-            let open = invitations::table
-                .filter(invitations::org_id.eq(tx.scope().org_id()))
-                .filter(invitations::id.eq(id))
-                .filter(invitations::accepted_at.is_null())
-                .filter(invitations::declined_at.is_null())
-                .filter(invitations::revoked_at.is_null());
-            let role: String = open
-                .select(invitations::role)
-                .for_update()
-                .first(tx.conn())
-                .await
-                .optional()?
-                .ok_or_else(|| ApiError::not_found("invitation"))?;
+            let role = queries::lock_open_invitation(tx, id).await?;
             if !role.parse::<Role>().is_ok_and(|r| my_role.may_assign(r)) {
                 return Err(ApiError::forbidden(format!(
                     "a {my_role} cannot revoke an invitation to be {role}"
                 )));
             }
-            diesel::update(open)
-                .set(invitations::revoked_at.eq(diesel::dsl::now))
-                .execute(tx.conn())
-                .await?;
-            audit::record(tx, "invitation.revoke", Entity::Invitation(id), None, None).await?;
-            Ok(())
+            queries::revoke_invitation(tx, id).await
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

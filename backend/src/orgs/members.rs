@@ -8,16 +8,13 @@
 //! - every change is audited and drops cached principals on every instance.
 
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::Deserialize;
-use tenancy::{Permission, Role, ScopedConn, UserId};
+use tenancy::{Permission, Role};
 
-use crate::audit::{self, Entity};
+use super::queries::{self, member};
+use super::{RoleChange, Transfer};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, JsonBody};
-use crate::schema::{api_tokens, memberships, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,104 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/leave", web::post().to(leave))
     .route("/transfer-ownership", web::post().to(transfer_ownership));
-}
-
-/// The member of the scope's organization with `login`, and their role; `None` for
-/// anyone else (a malformed login included). The one lookup of a member by login.
-pub(crate) async fn find_member(
-    tx: &mut ScopedConn<'_>,
-    login: &str,
-) -> Result<Option<(UserId, Role)>, ApiError> {
-    if !crate::tickets::valid_login(login) {
-        return Ok(None);
-    }
-    let row: Option<(uuid::Uuid, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::org_id.eq(tx.scope().org_id()))
-        .filter(users::login.eq(login))
-        .filter(users::deleted_at.is_null())
-        .select((users::id, memberships::role))
-        .first(tx.conn())
-        .await
-        .optional()?;
-    row.map(|(id, role)| {
-        let role = role
-            .parse()
-            .map_err(|e| ApiError::internal(format!("membership role: {e}")))?;
-        Ok((UserId(id), role))
-    })
-    .transpose()
-}
-
-/// The member with `login`, and their role, or 404.
-pub(crate) async fn member(
-    tx: &mut ScopedConn<'_>,
-    login: &str,
-) -> Result<(UserId, Role), ApiError> {
-    find_member(tx, login)
-        .await?
-        .ok_or_else(|| ApiError::not_found("member"))
-}
-
-/// Fails unless another owner remains once `leaving` stops being one. Locks the owner
-/// rows, so concurrent changes are serialised here.
-async fn keep_an_owner(tx: &mut ScopedConn<'_>, leaving: UserId) -> Result<(), ApiError> {
-    let owners: Vec<uuid::Uuid> = memberships::table
-        .filter(memberships::org_id.eq(tx.scope().org_id()))
-        .filter(memberships::role.eq(Role::Owner.as_str()))
-        .select(memberships::user_id)
-        .for_update()
-        .load(tx.conn())
-        .await?;
-    if owners.iter().any(|o| *o != leaving.0) {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            "last-owner",
-            "an organization needs at least one owner; make someone else owner first",
-        ))
-    }
-}
-
-async fn set_role(tx: &mut ScopedConn<'_>, user: UserId, role: Role) -> Result<(), ApiError> {
-    diesel::update(
-        memberships::table
-            .filter(memberships::org_id.eq(tx.scope().org_id()))
-            .filter(memberships::user_id.eq(user)),
-    )
-    .set(memberships::role.eq(role.as_str()))
-    .execute(tx.conn())
-    .await?;
-    Ok(())
-}
-
-/// Removes `user`'s membership and revokes their API tokens in this organization.
-async fn delete_membership(tx: &mut ScopedConn<'_>, user: UserId) -> Result<(), ApiError> {
-    let org_id = tx.scope().org_id();
-    diesel::update(
-        api_tokens::table
-            .filter(api_tokens::org_id.eq(org_id))
-            .filter(api_tokens::user_id.eq(user))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(diesel::dsl::now))
-    .execute(tx.conn())
-    .await?;
-    diesel::delete(
-        memberships::table
-            .filter(memberships::org_id.eq(org_id))
-            .filter(memberships::user_id.eq(user)),
-    )
-    .execute(tx.conn())
-    .await?;
-    Ok(())
-}
-
-/// `PATCH /members/{login}` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RoleChange {
-    role: Role,
 }
 
 /// Changes a member's role.
@@ -157,19 +56,7 @@ pub(crate) async fn change_role(
             if old_role == new_role {
                 return Ok(());
             }
-            if old_role == Role::Owner {
-                keep_an_owner(tx, user).await?;
-            }
-            set_role(tx, user, new_role).await?;
-            audit::record(
-                tx,
-                "member.role",
-                Entity::Member(user),
-                Some(serde_json::json!({ "role": old_role })),
-                Some(serde_json::json!({ "role": new_role })),
-            )
-            .await?;
-            Ok(())
+            queries::change_role(tx, user, old_role, new_role).await
         })
         .await?;
     caller.principals_changed().await;
@@ -199,19 +86,8 @@ pub(crate) async fn remove_member(
                     "a {my_role} cannot remove a {role}"
                 )));
             }
-            if role == Role::Owner {
-                keep_an_owner(tx, user).await?;
-            }
-            delete_membership(tx, user).await?;
-            audit::record(
-                tx,
-                "member.remove",
-                Entity::Member(user),
-                Some(serde_json::json!({ "login": login, "role": role })),
-                None,
-            )
-            .await?;
-            Ok(())
+            let before = serde_json::json!({ "login": login, "role": role });
+            queries::remove_member(tx, user, role, "member.remove", before).await
         })
         .await?;
     caller.principals_changed().await;
@@ -230,31 +106,12 @@ pub(crate) async fn leave(mut caller: Caller) -> Result<HttpResponse, ApiError> 
         .tx(Permission::OrgRead, async |tx| {
             let me = tx.scope().user_id();
             let role = tx.scope().role();
-            if role == Role::Owner {
-                keep_an_owner(tx, me).await?;
-            }
-            delete_membership(tx, me).await?;
-            audit::record(
-                tx,
-                "member.leave",
-                Entity::Member(me),
-                Some(serde_json::json!({ "role": role })),
-                None,
-            )
-            .await?;
-            Ok(())
+            let before = serde_json::json!({ "role": role });
+            queries::remove_member(tx, me, role, "member.leave", before).await
         })
         .await?;
     caller.principals_changed().await;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// `POST /transfer-ownership` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Transfer {
-    /// The member who becomes owner; you become an admin.
-    login: String,
 }
 
 /// Hands ownership to another member: they become owner, you become admin.
@@ -273,7 +130,7 @@ pub(crate) async fn transfer_ownership(
     if caller.scope.role() != Role::Owner {
         return Err(ApiError::forbidden("only an owner can transfer ownership"));
     }
-    if !crate::tickets::valid_login(&body.login) {
+    if !tenancy::valid_login(&body.login) {
         return Err(ApiError::validation("login", "not a login"));
     }
     let login = body.login.clone();
@@ -284,17 +141,7 @@ pub(crate) async fn transfer_ownership(
             if user == me {
                 return Err(ApiError::validation("login", "you are already an owner"));
             }
-            set_role(tx, user, Role::Owner).await?;
-            set_role(tx, me, Role::Admin).await?;
-            audit::record(
-                tx,
-                "org.transfer",
-                Entity::Member(user),
-                Some(serde_json::json!({ "owner": me, "new_owner_role": old_role })),
-                Some(serde_json::json!({ "owner": user, "previous_owner_role": Role::Admin })),
-            )
-            .await?;
-            Ok(())
+            queries::transfer_ownership(tx, user, old_role).await
         })
         .await?;
     caller.principals_changed().await;

@@ -2,18 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use tenancy::{Permission, Role, ScopedConn, UserId};
+use tenancy::Permission;
 
-use super::{Org, UserRef};
-use crate::audit::{self, Entity};
+use super::{Member, Org, OrgPatch, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag, validate};
-use crate::schema::{memberships, orgs, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -23,16 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/members", web::get().to(list_members))
     .configure(super::members::configure)
-    .configure(super::invitations::configure);
-}
-
-async fn load(tx: &mut ScopedConn<'_>) -> Result<Org, ApiError> {
-    // orgs is row-level secured by id: the scope's own row is the only one visible.
-    Ok(orgs::table
-        .filter(orgs::id.eq(tx.scope().org_id()))
-        .select(Org::as_select())
-        .first(tx.conn())
-        .await?)
+    .configure(super::invitations::configure)
+    .configure(super::audit_log::configure);
 }
 
 /// The organization.
@@ -44,16 +30,9 @@ async fn load(tx: &mut ScopedConn<'_>) -> Result<Org, ApiError> {
 )]
 pub(crate) async fn get_org(mut caller: Caller) -> Result<HttpResponse, ApiError> {
     let org = caller
-        .tx(Permission::OrgRead, async |tx| load(tx).await)
+        .tx(Permission::OrgRead, async |tx| queries::load(tx).await)
         .await?;
     Ok(json_with_etag(StatusCode::OK, org.version, &org))
-}
-
-/// `PATCH /orgs/{org}` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct OrgPatch {
-    name: Option<String>,
 }
 
 /// Renames the organization (the slug is permanent: it is in every URL).
@@ -78,43 +57,10 @@ pub(crate) async fn update_org(
         .transpose()?;
     let org = caller
         .tx(Permission::OrgUpdate, async move |tx| {
-            let before = load(tx).await?;
-            if_match.check(before.version)?;
-            let after: Org = diesel::update(
-                orgs::table
-                    .filter(orgs::id.eq(before.id))
-                    .filter(orgs::version.eq(before.version)),
-            )
-            .set((
-                orgs::name.eq(name.unwrap_or_else(|| before.name.clone())),
-                orgs::version.eq(orgs::version + 1),
-                orgs::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Org::as_returning())
-            .get_result(tx.conn())
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::precondition_failed(before.version + 1))?;
-            audit::record(
-                tx,
-                "org.update",
-                Entity::Org(after.id),
-                serde_json::to_value(&before).ok(),
-                serde_json::to_value(&after).ok(),
-            )
-            .await?;
-            Ok(after)
+            queries::update_org(tx, &if_match, name).await
         })
         .await?;
     Ok(json_with_etag(StatusCode::OK, org.version, &org))
-}
-
-/// A member and their role.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Member {
-    user: UserRef,
-    role: Role,
-    joined_at: DateTime<Utc>,
 }
 
 /// Lists members by login.
@@ -132,50 +78,18 @@ pub(crate) async fn list_members(
     let after: Option<String> = page.cursor()?;
     if after
         .as_deref()
-        .is_some_and(|login| !crate::tickets::valid_login(login))
+        .is_some_and(|login| !tenancy::valid_login(login))
     {
         return Err(ApiError::validation(
             "cursor",
             "not a cursor this list returned",
         ));
     }
-    let rows: Vec<(uuid::Uuid, String, String, String, DateTime<Utc>)> = caller
+    let members = caller
         .tx(Permission::MembersRead, async move |tx| {
-            let mut q = memberships::table
-                .filter(memberships::org_id.eq(tx.scope().org_id()))
-                .inner_join(users::table)
-                .filter(users::deleted_at.is_null())
-                .select((
-                    users::id,
-                    users::login,
-                    users::name,
-                    memberships::role,
-                    memberships::created_at,
-                ))
-                .into_boxed();
-            if let Some(after) = after {
-                q = q.filter(users::login.gt(after));
-            }
-            Ok(q.order(users::login.asc())
-                .limit(limit + 1)
-                .load(tx.conn())
-                .await?)
+            Ok(queries::members(tx, after, limit).await?)
         })
         .await?;
-    let members = rows
-        .into_iter()
-        .filter_map(|(id, login, name, role, joined_at)| {
-            Some(Member {
-                user: UserRef {
-                    id: UserId(id),
-                    login,
-                    name,
-                },
-                role: role.parse().ok()?,
-                joined_at,
-            })
-        })
-        .collect();
     Ok(web::Json(Page::from_rows(members, limit, |m| {
         m.user.login.clone()
     })))

@@ -3,19 +3,12 @@
 //! the organization's `projects.update` or being the project's lead.
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
-use tenancy::{Permission, ScopedConn, UserId};
+use tenancy::{Permission, ScopedConn};
 
-use super::{Project, access, queries};
-use crate::audit::{self, Entity};
+use super::{Project, ProjectMember, ProjectRoleChange, access, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, JsonBody};
-use crate::orgs::UserRef;
-use crate::schema::{project_members, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -27,40 +20,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(set_project_member))
             .route(web::delete().to(remove_project_member)),
     );
-}
-
-/// A project role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProjectRole {
-    Lead,
-    Member,
-    Viewer,
-}
-
-impl ProjectRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            ProjectRole::Lead => "lead",
-            ProjectRole::Member => "member",
-            ProjectRole::Viewer => "viewer",
-        }
-    }
-}
-
-/// Someone's role in a project.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ProjectMember {
-    user: UserRef,
-    role: ProjectRole,
-    added_at: DateTime<Utc>,
-}
-
-/// `PUT .../members/{member}` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ProjectRoleChange {
-    role: ProjectRole,
 }
 
 /// The project (visible to the caller) and the right to manage its members.
@@ -83,43 +42,13 @@ pub(crate) async fn list_project_members(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Vec<ProjectMember>>, ApiError> {
     let key = super::key_from_path(&path.1)?;
-    let rows: Vec<(uuid::Uuid, String, String, String, DateTime<Utc>)> = caller
+    let members = caller
         .tx(Permission::ProjectsRead, async |tx| {
             let project = queries::find(tx, &key).await?;
-            Ok(project_members::table
-                .inner_join(users::table)
-                .filter(project_members::org_id.eq(tx.scope().org_id()))
-                .filter(project_members::project_id.eq(project.id))
-                .select((
-                    users::id,
-                    users::login,
-                    users::name,
-                    project_members::role,
-                    project_members::created_at,
-                ))
-                .order(users::login.asc())
-                // A project has at most as many members as its organization; the
-                // plans cap those well below this.
-                .limit(1000)
-                .load(tx.conn())
-                .await?)
+            Ok(queries::members(tx, project.id).await?)
         })
         .await?;
-    Ok(web::Json(
-        rows.into_iter()
-            .filter_map(|(id, login, name, role, added_at)| {
-                Some(ProjectMember {
-                    user: UserRef {
-                        id: UserId(id),
-                        login,
-                        name,
-                    },
-                    role: serde_json::from_value(serde_json::Value::String(role)).ok()?,
-                    added_at,
-                })
-            })
-            .collect(),
-    ))
+    Ok(web::Json(members))
 }
 
 /// Adds an organization member to the project, or changes their project role.
@@ -144,33 +73,8 @@ pub(crate) async fn set_project_member(
     caller
         .write_checked_inside(async |tx| {
             let project = managed(tx, &key).await?;
-            let (user, _) = crate::orgs::members::member(tx, &login).await?;
-            let org_id = tx.scope().org_id();
-            diesel::insert_into(project_members::table)
-                .values((
-                    project_members::org_id.eq(org_id),
-                    project_members::project_id.eq(project.id),
-                    project_members::user_id.eq(user),
-                    project_members::role.eq(role.as_str()),
-                ))
-                .on_conflict((
-                    project_members::org_id,
-                    project_members::project_id,
-                    project_members::user_id,
-                ))
-                .do_update()
-                .set(project_members::role.eq(role.as_str()))
-                .execute(tx.conn())
-                .await?;
-            audit::record(
-                tx,
-                "project.member.set",
-                Entity::Project(project.id),
-                None,
-                Some(serde_json::json!({ "user": login, "role": role })),
-            )
-            .await?;
-            Ok(())
+            let (user, _) = crate::orgs::queries::member(tx, &login).await?;
+            queries::set_member(tx, project.id, user, &login, role).await
         })
         .await?;
     caller.principals_changed().await;
@@ -196,27 +100,8 @@ pub(crate) async fn remove_project_member(
     caller
         .write_checked_inside(async |tx| {
             let project = managed(tx, &key).await?;
-            let (user, _) = crate::orgs::members::member(tx, &login).await?;
-            let removed = diesel::delete(
-                project_members::table
-                    .filter(project_members::org_id.eq(tx.scope().org_id()))
-                    .filter(project_members::project_id.eq(project.id))
-                    .filter(project_members::user_id.eq(user)),
-            )
-            .execute(tx.conn())
-            .await?;
-            if removed == 0 {
-                return Err(ApiError::not_found("project member"));
-            }
-            audit::record(
-                tx,
-                "project.member.remove",
-                Entity::Project(project.id),
-                Some(serde_json::json!({ "user": login })),
-                None,
-            )
-            .await?;
-            Ok(())
+            let (user, _) = crate::orgs::queries::member(tx, &login).await?;
+            queries::remove_member(tx, project.id, user, &login).await
         })
         .await?;
     caller.principals_changed().await;

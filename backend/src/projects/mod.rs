@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::ApiError;
 use crate::http::validate;
+use crate::orgs::UserRef;
 use crate::schema::projects;
 use crate::workflows::{Status, WorkflowId};
 
@@ -47,6 +48,40 @@ pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: Project,
     pub statuses: Vec<Status>,
+}
+
+/// A project role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectRole {
+    Lead,
+    Member,
+    Viewer,
+}
+
+impl ProjectRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            ProjectRole::Lead => "lead",
+            ProjectRole::Member => "member",
+            ProjectRole::Viewer => "viewer",
+        }
+    }
+}
+
+/// Someone's role in a project.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProjectMember {
+    user: UserRef,
+    role: ProjectRole,
+    added_at: DateTime<Utc>,
+}
+
+/// `PUT .../members/{member}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProjectRoleChange {
+    role: ProjectRole,
 }
 
 /// `POST /projects` body.

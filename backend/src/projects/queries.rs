@@ -1,14 +1,18 @@
 //! Project queries. All run inside an org-scoped transaction.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use tenancy::ScopedConn;
+use tenancy::{ScopedConn, UserId};
 
 use super::access;
-use super::{Project, ProjectDetail, ProjectId, ValidPatch, ValidProject};
+use super::{
+    Project, ProjectDetail, ProjectId, ProjectMember, ProjectRole, ValidPatch, ValidProject,
+};
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
-use crate::schema::{project_members, projects};
+use crate::orgs::UserRef;
+use crate::schema::{project_members, projects, users};
 use crate::workflows::{self, WorkflowId};
 
 /// The project `$id` of the organization in scope, if it is still at `$version`.
@@ -240,4 +244,108 @@ pub(crate) async fn find_open_for_update(
             ))
         }
     }
+}
+
+/// The project's members and their roles, by login.
+pub(super) async fn members(
+    tx: &mut ScopedConn<'_>,
+    project: ProjectId,
+) -> QueryResult<Vec<ProjectMember>> {
+    let rows: Vec<(uuid::Uuid, String, String, String, DateTime<Utc>)> = project_members::table
+        .inner_join(users::table)
+        .filter(project_members::org_id.eq(tx.scope().org_id()))
+        .filter(project_members::project_id.eq(project))
+        .select((
+            users::id,
+            users::login,
+            users::name,
+            project_members::role,
+            project_members::created_at,
+        ))
+        .order(users::login.asc())
+        // A project has at most as many members as its organization; the
+        // plans cap those well below this.
+        .limit(1000)
+        .load(tx.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, login, name, role, added_at)| {
+            Some(ProjectMember {
+                user: UserRef {
+                    id: UserId(id),
+                    login,
+                    name,
+                },
+                role: serde_json::from_value(serde_json::Value::String(role)).ok()?,
+                added_at,
+            })
+        })
+        .collect())
+}
+
+/// Adds `user` (whose login is `login`) to the project, or changes their role; audited.
+pub(super) async fn set_member(
+    tx: &mut ScopedConn<'_>,
+    project: ProjectId,
+    user: UserId,
+    login: &str,
+    role: ProjectRole,
+) -> Result<(), ApiError> {
+    let org_id = tx.scope().org_id();
+    diesel::insert_into(project_members::table)
+        .values((
+            project_members::org_id.eq(org_id),
+            project_members::project_id.eq(project),
+            project_members::user_id.eq(user),
+            project_members::role.eq(role.as_str()),
+        ))
+        .on_conflict((
+            project_members::org_id,
+            project_members::project_id,
+            project_members::user_id,
+        ))
+        .do_update()
+        .set(project_members::role.eq(role.as_str()))
+        .execute(tx.conn())
+        .await?;
+    audit::record(
+        tx,
+        "project.member.set",
+        Entity::Project(project),
+        None,
+        Some(serde_json::json!({ "user": login, "role": role })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes `user` (whose login is `login`) from the project (404 when they are not in
+/// it); audited.
+pub(super) async fn remove_member(
+    tx: &mut ScopedConn<'_>,
+    project: ProjectId,
+    user: UserId,
+    login: &str,
+) -> Result<(), ApiError> {
+    let removed = diesel::delete(
+        project_members::table
+            .filter(project_members::org_id.eq(tx.scope().org_id()))
+            .filter(project_members::project_id.eq(project))
+            .filter(project_members::user_id.eq(user)),
+    )
+    .execute(tx.conn())
+    .await?;
+    if removed == 0 {
+        return Err(ApiError::not_found("project member"));
+    }
+    audit::record(
+        tx,
+        "project.member.remove",
+        Entity::Project(project),
+        Some(serde_json::json!({ "user": login })),
+        None,
+    )
+    .await?;
+    Ok(())
 }

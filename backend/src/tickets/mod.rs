@@ -345,18 +345,10 @@ fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-/// Whether `login` can be a GitHub login: 1 to 39 letters, digits and dashes.
-pub(crate) fn valid_login(login: &str) -> bool {
-    (1..=39).contains(&login.len())
-        && login
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
 fn assignee(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None => Ok(None),
-        Some(login) if valid_login(login) => Ok(Some(login.to_owned())),
+        Some(login) if tenancy::valid_login(login) => Ok(Some(login.to_owned())),
         Some(_) => Err(ApiError::validation(
             "assignee",
             "must be the login of a member",

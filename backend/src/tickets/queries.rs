@@ -24,7 +24,7 @@ macro_rules! guarded {
 }
 
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
-    crate::orgs::members::find_member(tx, login)
+    crate::orgs::queries::find_member(tx, login)
         .await?
         .map(|(id, _)| id)
         .ok_or_else(|| {
