@@ -250,7 +250,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             let owner = demo::ensure_user(&mut conn, &owner, &owner).await?;
-            demo::create_org(&mut conn, &slug, &name, owner).await?;
+            crate::auth::create_org(&mut conn, &slug, &name, owner).await?;
             println!("organization `{slug}` created");
             Ok(())
         }

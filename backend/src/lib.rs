@@ -12,6 +12,7 @@ pub mod comments;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod entitlements;
 pub mod filters;
 pub mod http;
 pub mod ids;

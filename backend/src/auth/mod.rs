@@ -40,7 +40,7 @@ use crate::rate_limit::{Budget, RateLimiter};
 pub use cache::PrincipalCache;
 pub use cipher::TokenCipher;
 pub use tokens::{TokenGrant, TokenSecret, create_token};
-pub use users::{SignedIn, sign_in_with_github};
+pub use users::{SignedIn, create_org, sign_in_with_github};
 
 /// Everything authentication needs, built once from the configuration.
 pub struct AuthState {
@@ -97,12 +97,12 @@ impl Caller {
         F: AsyncFnOnce(&mut ScopedConn<'_>) -> Result<T, ApiError>,
     {
         self.scope.require(permission)?;
-        let gated = crate::billing::read_only::gated(permission);
+        let gated = crate::entitlements::read_only_gated(permission);
         let (state, slug) = (&self.state, &self.slug);
         self.scope
             .transaction(&mut self.conn, async |tx| {
                 if gated {
-                    crate::billing::read_only::check(state, slug, tx).await?;
+                    crate::entitlements::read_only_check(state, slug, tx).await?;
                 }
                 f(tx).await
             })
@@ -119,7 +119,7 @@ impl Caller {
         let (state, slug) = (&self.state, &self.slug);
         self.scope
             .transaction(&mut self.conn, async |tx| {
-                crate::billing::read_only::check(state, slug, tx).await?;
+                crate::entitlements::read_only_check(state, slug, tx).await?;
                 f(tx).await
             })
             .await

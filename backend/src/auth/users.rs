@@ -4,10 +4,11 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use tenancy::{DbConn, UserId};
+use tenancy::{DbConn, OrgScope, UserId};
 
 use super::TokenCipher;
 use super::github::GithubIdentity;
+use crate::audit::{self, Entity};
 use crate::http::ApiError;
 use crate::schema::users;
 
@@ -140,7 +141,7 @@ async fn personal_org(
             format!("{base}-{attempt}")
         };
         let org_name: String = format!("{name}'s organization").chars().take(200).collect();
-        match crate::demo::create_org(conn, &slug, &org_name, owner).await {
+        match create_org(conn, &slug, &org_name, owner).await {
             Ok(_) => return Ok(slug),
             Err(e) if e.to_string().contains("already exists") => continue,
             Err(e) => return Err(ApiError::internal(e)),
@@ -150,4 +151,48 @@ async fn personal_org(
         "already-exists",
         "could not find a free organization name; try again",
     ))
+}
+
+/// Creates an organization owned by `owner`, audited: the one way an organization
+/// comes to be (a first sign-in's own organization here; the CLI, the demo data and
+/// the tests call it too). It lives with sign-in, below every feature, so that
+/// `auth` imports no feature that imports it back.
+pub async fn create_org(
+    conn: &mut DbConn,
+    slug: &str,
+    name: &str,
+    owner: UserId,
+) -> anyhow::Result<OrgScope> {
+    if !tenancy::valid_slug(slug) {
+        anyhow::bail!("invalid slug `{slug}`: use 1 to 40 lower-case letters, digits and dashes");
+    }
+    let name = crate::http::validate::required_text("name", name, 200)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (scope, ()) = tenancy::create_org(
+        conn,
+        tenancy::NewOrg { slug, name: &name },
+        owner,
+        async |tx| {
+            let org_id = tx.scope().org_id();
+            audit::record(
+                tx,
+                "org.create",
+                Entity::Org(org_id),
+                None,
+                Some(serde_json::json!({ "slug": slug, "name": name })),
+            )
+            .await
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => {
+            anyhow::anyhow!("an organization with slug `{slug}` already exists")
+        }
+        other => other.into(),
+    })?;
+    Ok(scope)
 }

@@ -1,50 +1,16 @@
 //! Billing's HTTP side: `GET/POST /api/v1/orgs/{org}/billing...`, the Stripe webhook,
-//! read-only mode for organizations past their grace period, and the mapping of the
-//! billing crate's refusals to problems. Plans, Stripe and the billing tables live in
-//! the `billing` crate.
+//! and the billing crate's errors as problems. Plans, Stripe and the billing tables
+//! live in the `billing` crate; plan limits and read-only mode, which every feature
+//! (and `auth::Caller`) checks, live in `crate::entitlements`.
 
-pub mod read_only;
 pub(crate) mod routes;
 
 #[cfg(test)]
 mod tests;
 
-use ::billing::{BillingError, EntitlementError};
+use ::billing::BillingError;
 
-use crate::http::{ApiError, AppState};
-
-/// The link where an organization's owners upgrade (`POST` it for a Checkout URL).
-fn checkout_link(state: &AppState, org_slug: &str) -> String {
-    format!(
-        "{}/api/v1/orgs/{org_slug}/billing/checkout",
-        state.config.public_url().trim_end_matches('/')
-    )
-}
-
-/// The link to the Billing Portal (`POST` it for a portal URL).
-fn portal_link(state: &AppState, org_slug: &str) -> String {
-    format!(
-        "{}/api/v1/orgs/{org_slug}/billing/portal",
-        state.config.public_url().trim_end_matches('/')
-    )
-}
-
-/// A refused entitlement check as a `402` carrying the limit, the usage and an upgrade
-/// link; counted in `entitlement_refusals_total`.
-pub fn limit_error(state: &AppState, org_slug: &str, e: EntitlementError) -> ApiError {
-    match e {
-        EntitlementError::Limit(limit) => {
-            state.metrics.entitlement_refusal(limit.kind.as_str());
-            ApiError::payment_required("plan-limit", limit.to_string())
-                .with_extension("limit_kind", limit.kind.as_str().into())
-                .with_extension("plan", limit.plan.as_str().into())
-                .with_extension("limit", limit.limit.into())
-                .with_extension("usage", limit.usage.into())
-                .with_extension("upgrade", checkout_link(state, org_slug).into())
-        }
-        EntitlementError::Database(e) => e.into(),
-    }
-}
+use crate::http::ApiError;
 
 impl From<BillingError> for ApiError {
     fn from(e: BillingError) -> Self {

@@ -176,7 +176,7 @@ pub async fn load(
         let slug = format!("load-{n}");
         let owner_login = format!("{slug}-owner");
         let owner = super::ensure_user(conn, &owner_login, &format!("Load {n} Owner")).await?;
-        let scope = super::create_org(conn, &slug, &format!("Load {n}"), owner).await?;
+        let scope = crate::auth::create_org(conn, &slug, &format!("Load {n}"), owner).await?;
         let mut users = vec![owner];
         for u in 1..USERS_PER_ORG {
             let login = format!("{slug}-user{u}");

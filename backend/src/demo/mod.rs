@@ -10,9 +10,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tenancy::{DbConn, OrgScope, Role, UserId};
+use tenancy::{DbConn, Role, UserId};
 
-use crate::audit::{self, Entity};
 use crate::http::ApiError;
 use crate::projects::NewProject;
 use crate::schema::users;
@@ -50,47 +49,6 @@ pub async fn ensure_user(conn: &mut DbConn, login: &str, name: &str) -> anyhow::
         .first(conn)
         .await?;
     Ok(UserId(id))
-}
-
-/// Creates an organization owned by `owner`, audited.
-pub async fn create_org(
-    conn: &mut DbConn,
-    slug: &str,
-    name: &str,
-    owner: UserId,
-) -> anyhow::Result<OrgScope> {
-    if !tenancy::valid_slug(slug) {
-        anyhow::bail!("invalid slug `{slug}`: use 1 to 40 lower-case letters, digits and dashes");
-    }
-    let name = crate::http::validate::required_text("name", name, 200)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (scope, ()) = tenancy::create_org(
-        conn,
-        tenancy::NewOrg { slug, name: &name },
-        owner,
-        async |tx| {
-            let org_id = tx.scope().org_id();
-            audit::record(
-                tx,
-                "org.create",
-                Entity::Org(org_id),
-                None,
-                Some(serde_json::json!({ "slug": slug, "name": name })),
-            )
-            .await
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        ) => {
-            anyhow::anyhow!("an organization with slug `{slug}` already exists")
-        }
-        other => other.into(),
-    })?;
-    Ok(scope)
 }
 
 const AREAS: [&str; 12] = [
@@ -149,7 +107,7 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
     if tenancy::authorize_user(conn, ids[0], ORG).await?.is_some() {
         return Ok(false);
     }
-    let owner = create_org(conn, ORG, "Acme Inc.", ids[0]).await?;
+    let owner = crate::auth::create_org(conn, ORG, "Acme Inc.", ids[0]).await?;
     owner
         .transaction(conn, async |tx| {
             for (&user, (_, _, role)) in ids.iter().zip(USERS).skip(1) {

@@ -84,7 +84,7 @@ async fn accept(
                 .billing
                 .require_seat(tx)
                 .await
-                .map_err(|e| crate::billing::limit_error(state, &slug, e))?;
+                .map_err(|e| crate::entitlements::limit_error(state, &slug, e))?;
             crate::orgs::queries::record_answer(tx, id, "invitation.accept").await?;
             Ok(slug)
         },

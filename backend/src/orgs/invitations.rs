@@ -84,7 +84,7 @@ pub(crate) async fn invite(
                 .billing
                 .require_seat(tx)
                 .await
-                .map_err(|e| crate::billing::limit_error(&state, &slug, e))?;
+                .map_err(|e| crate::entitlements::limit_error(&state, &slug, e))?;
             if let Some(login) = &login
                 && queries::find_member(tx, login).await?.is_some()
             {

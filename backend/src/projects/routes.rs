@@ -61,7 +61,7 @@ pub(crate) async fn create_project(
                 .billing
                 .require_project(tx)
                 .await
-                .map_err(|e| crate::billing::limit_error(&state, slug, e))?;
+                .map_err(|e| crate::entitlements::limit_error(&state, slug, e))?;
             queries::create(tx, new).await
         })
         .await?;
@@ -222,7 +222,7 @@ async fn set_archived(
                     .billing
                     .require_project(tx)
                     .await
-                    .map_err(|e| crate::billing::limit_error(state, &path.0, e))?;
+                    .map_err(|e| crate::entitlements::limit_error(state, &path.0, e))?;
             }
             queries::set_archived(tx, &key, &if_match, archived).await
         })

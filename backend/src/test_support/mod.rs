@@ -119,7 +119,7 @@ impl TestApp {
         let owner = crate::demo::ensure_user(&mut conn, &login, &login)
             .await
             .expect("user");
-        crate::demo::create_org(&mut conn, slug, &format!("{slug} Inc."), owner)
+        crate::auth::create_org(&mut conn, slug, &format!("{slug} Inc."), owner)
             .await
             .expect("org");
         let owner_token = crate::cli::create_token(&mut conn, slug, &login, "test")
