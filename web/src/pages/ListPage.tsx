@@ -89,7 +89,7 @@ export default function ListPage() {
         </span>
         {sort ? <span className="muted">Sorted by {sort.field} {sort.dir === "DESC" ? "descending" : "ascending"}</span> : null}
       </div>
-      {search.isError && !jqlError ? (
+      {jqlError ? null : search.isError ? (
         <ErrorState error={search.error} what="the results" retry={() => void search.refetch()} />
       ) : (
         <ResultTable org={org} rows={rows} total={total} loading={search.isLoading}
