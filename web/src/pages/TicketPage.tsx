@@ -226,7 +226,7 @@ function TransitionBar({ org, ticket, etag, canTransition }: { org: string; tick
         ? tr.data.transitions.map((x) => (
             <Button key={x.id} size="sm" onClick={() => move.mutate(x.to.name)} disabled={move.isPending}
               aria-label={`${x.name} (move to ${x.to.name})`} data-testid={`transition-${x.to.name}`}>
-              {x.name} <span aria-hidden="true">→ {x.to.name}</span>
+              {x.name}{x.name.toLowerCase() !== x.to.name.toLowerCase() ? <span aria-hidden="true"> → {x.to.name}</span> : null}
             </Button>
           ))
         : null}
