@@ -185,6 +185,8 @@ pub async fn serve(
 }
 
 #[cfg(test)]
+mod module_graph_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod web_tests;
