@@ -39,6 +39,7 @@ export function usePrefetchTicket(org: string) {
 }
 
 export function prefetchTicket(qc: QueryClient, org: string, t: Ticket | string) {
+  void import("../app/lazyPages").then((m) => m.loadTicketPage());
   const key = typeof t === "string" ? t : t.key;
   if (typeof t !== "string" && !qc.getQueryData(qk.ticket(org, key))) {
     // The row already has the ticket: show it at once, then confirm the ETag in the background.
@@ -51,4 +52,25 @@ export function prefetchTicket(qc: QueryClient, org: string, t: Ticket | string)
 /** After a write returns the new ticket, keep every cached copy in step. */
 export function storeTicket(qc: QueryClient, org: string, ticket: Ticket, etag: string | null) {
   qc.setQueryData<TicketEntry>(qk.ticket(org, ticket.key), { data: ticket, etag: etag ?? `"${ticket.version}"` });
+}
+
+/**
+ * Hover intent: prefetch only when the pointer rests on a row or card for a moment, so
+ * rows sliding under a still pointer while scrolling do not each fire requests.
+ */
+export function hoverIntent(fn: () => void, delay = 90) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    onMouseEnter: () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        fn();
+      }, delay);
+    },
+    onMouseLeave: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
 }

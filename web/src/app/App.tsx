@@ -8,11 +8,12 @@ import { ErrorState, NotFoundState } from "./ErrorState";
 import { hasSessionCookie, useMe } from "./session";
 import Shell from "./Shell";
 import SignInPage from "../pages/SignInPage";
+import { loadBoardPage, loadListPage, loadTicketPage, warmLikelyPages } from "./lazyPages";
 
 const ProjectsPage = lazy(() => import("../pages/ProjectsPage"));
-const BoardPage = lazy(() => import("../pages/BoardPage"));
-const ListPage = lazy(() => import("../pages/ListPage"));
-const TicketPage = lazy(() => import("../pages/TicketPage"));
+const BoardPage = lazy(loadBoardPage);
+const ListPage = lazy(loadListPage);
+const TicketPage = lazy(loadTicketPage);
 const SettingsPage = lazy(() => import("../pages/SettingsPage"));
 const BillingPage = lazy(() => import("../pages/BillingPage"));
 const InvitationLinkPage = lazy(() => import("../pages/InvitationLinkPage"));
@@ -57,6 +58,7 @@ function RequireSession({ children }: { children: React.ReactNode }) {
     return <Navigate to={`/signin?redirect_to=${encodeURIComponent(back)}`} replace />;
   }
   if (me.isError) return <main id="main" className="page"><ErrorState error={me.error} retry={() => void me.refetch()} /></main>;
+  if (me.data) warmLikelyPages();
   if (!me.data) return <main id="main" className="page"><SkeletonRows rows={6} label="Loading your account" /></main>;
   return <>{children}</>;
 }

@@ -218,6 +218,8 @@ function Column({
     queryKey: qk.column(org, project, status.name, filter),
     queryFn: ({ pageParam }) => endpoints.search(org, { jql: q.jql, maxResults: PAGE, nextPageToken: pageParam }),
     initialPageParam: null as string | null,
+    // Pages never change once fetched: skip deep-comparing thousands of rows on every page.
+    structuralSharing: false,
     getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
     staleTime: 20_000,
   });

@@ -4,7 +4,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { describeError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
-import { prefetchTicket } from "../api/hooks";
+import { hoverIntent, prefetchTicket } from "../api/hooks";
 import type { SavedFilter, Ticket } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg, useMe } from "../app/session";
@@ -47,6 +47,8 @@ export default function ListPage() {
     queryKey: qk.search(org, effective),
     queryFn: ({ pageParam }) => endpoints.search(org, { jql: effective, maxResults: PAGE, nextPageToken: pageParam }),
     initialPageParam: null as string | null,
+    // Pages never change once fetched: skip deep-comparing thousands of rows on every page.
+    structuralSharing: false,
     getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
     staleTime: 15_000,
     placeholderData: (prev) => prev,
@@ -171,7 +173,7 @@ function ResultTable({
                 data-testid={`row-${t.key}`}
                 onClick={(e) => { if (!(e.target as HTMLElement).closest("a")) navigate(`/${org}/tickets/${t.key}`); }}
                 onKeyDown={(e) => { if (e.key === "Enter" && e.target === e.currentTarget) navigate(`/${org}/tickets/${t.key}`); }}
-                onMouseEnter={() => prefetchTicket(qc, org, t)} onFocus={() => prefetchTicket(qc, org, t)}>
+                {...hoverIntent(() => prefetchTicket(qc, org, t))} onFocus={() => prefetchTicket(qc, org, t)}>
                 <div role="cell" className="cell c-key mono"><Link to={`/${org}/tickets/${t.key}`} tabIndex={-1}>{t.key}</Link></div>
                 <div role="cell" className="cell c-type"><span className={`type-icon type-${t.type}`} aria-hidden="true">{TYPE_ICON[t.type]}</span> <span className="type-label">{TYPE_LABEL[t.type]}</span></div>
                 <div role="cell" className="cell c-title truncate" title={t.title}>{t.title}</div>

@@ -1,9 +1,9 @@
-import { memo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import { useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { qk } from "../../api/endpoints";
-import { prefetchTicket, transitionsQuery } from "../../api/hooks";
+import { hoverIntent, prefetchTicket, transitionsQuery } from "../../api/hooks";
 import type { Ticket, Transitions, WorkflowStatus } from "../../api/types";
 import { PRIORITY_ICON, PRIORITY_LABEL, TYPE_ICON, TYPE_LABEL } from "../../lib/format";
 import { Avatar, Menu, type MenuEntry } from "../../ui";
@@ -58,6 +58,7 @@ export const BoardCard = memo(function BoardCard({
   useQuery({ ...transitionsQuery(org, ticket.key), enabled: menuWanted });
   const open = () => navigate(`/${org}/tickets/${ticket.key}`);
   const warm = () => prefetchTicket(qc, org, ticket);
+  const hover = useMemo(() => hoverIntent(() => prefetchTicket(qc, org, ticket)), [qc, org, ticket]);
   const name = `${ticket.key} ${ticket.title}`;
 
   const menuItems = (): MenuEntry[] => {
@@ -94,7 +95,7 @@ export const BoardCard = memo(function BoardCard({
         aria-roledescription={canMove ? "draggable ticket" : "ticket"}
         data-nav-item
         onClick={open}
-        onMouseEnter={warm}
+        {...hover}
         onFocus={warm}
         onKeyDown={(e) => {
           if (e.key === "Enter") {
