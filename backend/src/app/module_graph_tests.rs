@@ -511,29 +511,22 @@ mod more_tests;
 
 #[test]
 fn circles_are_found_and_shown_with_their_files() {
-    let site = |file: &str| {
-        vec![Site {
+    let mut graph = Graph::new();
+    for (from, to, file) in [
+        ("auth", "billing", "auth/mod.rs"),
+        ("billing", "auth", "billing/routes.rs"),
+        ("tickets", "auth", "tickets/routes.rs"),
+        ("app", "tickets", "app/mod.rs"),
+    ] {
+        let site = Site {
             file: file.to_owned(),
             line: 1,
-        }]
-    };
-    let mut graph = Graph::new();
-    graph
-        .entry("auth".into())
-        .or_default()
-        .insert("billing".into(), site("auth/mod.rs"));
-    graph
-        .entry("billing".into())
-        .or_default()
-        .insert("auth".into(), site("billing/routes.rs"));
-    graph
-        .entry("tickets".into())
-        .or_default()
-        .insert("auth".into(), site("tickets/routes.rs"));
-    graph
-        .entry("app".into())
-        .or_default()
-        .insert("tickets".into(), site("app/mod.rs"));
+        };
+        graph
+            .entry(from.into())
+            .or_default()
+            .insert(to.into(), vec![site]);
+    }
     let modules = ["app", "auth", "billing", "tickets"]
         .map(String::from)
         .into();
