@@ -80,6 +80,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
             ) : null}
           </div>
           <DescriptionEditor description={t.description} canEdit={canEdit} onSave={(description) => patch({ description })} />
+          <div className="ticket-activity">
           <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: "Comments" }, { id: "history", label: "History" }]}>
             {tab === "comments" ? (
               <Comments org={org} ticketKey={t.key} role={role} />
@@ -94,6 +95,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
               </div>
             )}
           </Tabs>
+          </div>
         </div>
         <aside className="ticket-side" aria-label="Details">
           <Details org={org} ticket={t} canEdit={canEdit} patch={patch} />
@@ -108,7 +110,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
           <>
             <p>Your edit was not saved, because {t.key} changed on the server since you opened it. Here is what changed:</p>
             {conflict.changes.length ? (
-              <div className="table-wrap">
+              <div className="table-wrap" tabIndex={0}>
                 <table className="table" data-testid="conflict-diff">
                   <thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">Now on the server</th></tr></thead>
                   <tbody>

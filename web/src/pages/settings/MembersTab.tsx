@@ -46,9 +46,9 @@ export function MembersTab({ org, role }: { org: string; role: Role | undefined 
 
   return (
     <section aria-label="Members" className="stack">
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="table" data-testid="members-table">
-          <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col" className="hide-narrow">Joined</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             {members.data.items.map((m) => {
               const self = m.user.id === me?.id;
@@ -67,7 +67,7 @@ export function MembersTab({ org, role }: { org: string; role: Role | undefined 
                       </>
                     ) : <span className="badge">{m.role}</span>}
                   </td>
-                  <td className="muted">{relativeTime(m.joined_at)}</td>
+                  <td className="muted hide-narrow">{relativeTime(m.joined_at)}</td>
                   <td>{editable ? <Button size="sm" variant="danger" onClick={() => setRemoving(m)}>Remove<span className="visually-hidden"> {m.user.login}</span></Button> : null}</td>
                 </tr>
               );
