@@ -74,6 +74,8 @@ export default function BoardPage() {
   const move = useMoveCard(org, project, filter);
 
   const [active, setActive] = useState<Ticket | null>(null);
+  // When each card last changed status here, so transitions fetched before that are ignored.
+  const cardSince = useRef(new Map<string, number>());
   const [allowed, setAllowed] = useState<Set<string> | null>(null);
   const [columnErrors, setColumnErrors] = useState<Record<string, unknown>>({});
   const onColumnError = useCallback((status: string, e: unknown) => {
@@ -94,7 +96,10 @@ export default function BoardPage() {
     setActive(t);
     setAllowed(null);
     if (!t) return;
-    const known = qc.getQueryData<Transitions>(qk.transitions(org, t.key));
+    // Trust cached transitions only if they are fresh and were fetched for the card's current status.
+    const state = qc.getQueryState<Transitions>(qk.transitions(org, t.key));
+    const known = state && !state.isInvalidated && state.data && Date.now() - state.dataUpdatedAt < 30_000
+      && state.dataUpdatedAt >= (cardSince.current.get(t.key) ?? 0) ? state.data : undefined;
     if (known) setAllowed(new Set(known.transitions.map((x) => x.to.name)));
     else {
       void qc.fetchQuery(transitionsQuery(org, t.key)).then(
@@ -106,6 +111,7 @@ export default function BoardPage() {
 
   const doMove = useCallback((t: Ticket, to: WorkflowStatus) => {
     if (t.status.name === to.name) return;
+    cardSince.current.set(t.key, Date.now());
     move.mutate({ ticket: t, to });
   }, [move]);
 

@@ -270,7 +270,7 @@ function FiltersTable({ org }: { org: string }) {
     <section className="panel filters-panel" aria-label="Saved filters list">
       {filters.data && filters.data.items.length === 0 ? <p className="muted" style={{ padding: "var(--space-3)" }}>No saved filters yet. Run a query, then “Saved filters → Save current query as…”.</p> : null}
       {filters.data && filters.data.items.length > 0 ? (
-        <div className="table-wrap" tabIndex={0}>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Saved filters table">
           <table className="table">
             <thead><tr><th scope="col">Name</th><th scope="col">Query</th><th scope="col">Sharing</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
             <tbody>

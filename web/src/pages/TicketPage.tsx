@@ -110,7 +110,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
           <>
             <p>Your edit was not saved, because {t.key} changed on the server since you opened it. Here is what changed:</p>
             {conflict.changes.length ? (
-              <div className="table-wrap" tabIndex={0}>
+              <div className="table-wrap" tabIndex={0} role="region" aria-label="Changed fields table">
                 <table className="table" data-testid="conflict-diff">
                   <thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">Now on the server</th></tr></thead>
                   <tbody>

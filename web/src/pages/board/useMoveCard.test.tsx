@@ -65,12 +65,21 @@ describe("moving a card on the board", () => {
     expect(col("In Progress")).toEqual([]);
   });
 
-  it("keeps the server's copy on success", async () => {
+  it("keeps the server's copy on success and forgets the old status's transitions", async () => {
     const { card, hook, col, qc } = setup();
-    mockFetch(() => json(200, { ...card, status: doing, version: 4 }, { ETag: '"4"' }));
+    qc.setQueryData(qk.transitions("acme", "WEB-7"), { transitions: [{ id: "t", name: "Start", to: doing }] });
+    const { calls } = mockFetch((c) =>
+      c.url.endsWith("/transitions") && c.method === "GET"
+        ? json(200, { transitions: [{ id: "t2", name: "Done", to: done }, { id: "t3", name: "Stop", to: todo }] })
+        : json(200, { ...card, status: doing, version: 4 }, { ETag: '"4"' }),
+    );
     act(() => hook.result.current.mutate({ ticket: card, to: doing }));
     await waitFor(() => expect(hook.result.current.isSuccess).toBe(true));
     expect(col("In Progress")[0]!.version).toBe(4);
     expect(qc.getQueryData<{ etag: string }>(qk.ticket("acme", "WEB-7"))!.etag).toBe('"4"');
+    await waitFor(() => expect(calls.some((c) => c.method === "GET" && c.url.endsWith("/tickets/WEB-7/transitions"))).toBe(true));
+    await waitFor(() =>
+      expect(qc.getQueryData<{ transitions: { to: WorkflowStatus }[] }>(qk.transitions("acme", "WEB-7"))!.transitions.map((t) => t.to.name))
+        .toEqual(["Done", "To Do"]));
   });
 });

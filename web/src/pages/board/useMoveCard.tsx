@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../../api/client";
 import { endpoints, qk } from "../../api/endpoints";
-import { storeTicket, type TicketEntry } from "../../api/hooks";
+import { storeTicket, transitionsQuery, type TicketEntry } from "../../api/hooks";
 import type { Ticket, WorkflowStatus } from "../../api/types";
 import { useToast } from "../../ui";
 import { moveCardInCache, settleCardInCache } from "./boardCache";
@@ -39,7 +39,8 @@ export function useMoveCard(org: string, project: string, filter: string) {
       if (!(isApiError(e) && e.status === 402)) {
         toast.error(<span><strong>{vars.ticket.key}</strong> stayed in {vars.ticket.status.name}. {moveFailureReason(e, vars)}</span>);
       }
-      void qc.invalidateQueries({ queryKey: qk.transitions(org, vars.ticket.key) });
+      // What the workflow allows may have changed: forget it, so the next drag asks again.
+      qc.removeQueries({ queryKey: qk.transitions(org, vars.ticket.key), exact: true });
       if (isApiError(e) && e.status === 412) {
         void qc.invalidateQueries({ queryKey: qk.board(org, project) });
         void qc.invalidateQueries({ queryKey: qk.ticket(org, vars.ticket.key) });
@@ -48,7 +49,9 @@ export function useMoveCard(org: string, project: string, filter: string) {
     onSuccess: ({ data, etag }) => {
       settleCardInCache(qc, org, project, filter, data);
       storeTicket(qc, org, data, etag);
-      void qc.invalidateQueries({ queryKey: qk.transitions(org, data.key) });
+      // The allowed moves belong to the old status: drop them and fetch the new status's now.
+      qc.removeQueries({ queryKey: qk.transitions(org, data.key), exact: true });
+      void qc.prefetchQuery(transitionsQuery(org, data.key));
       void qc.invalidateQueries({ queryKey: qk.searchAll(org), refetchType: "none" });
     },
   });

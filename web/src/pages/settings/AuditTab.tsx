@@ -59,7 +59,7 @@ export function AuditTab({ org, role }: { org: string; role: Role | undefined })
         <TextField label="Contains" value={text} onChange={(e) => setText(e.target.value)} placeholder="WEB-12, request id…" />
       </div>
       <p className="hint">Filters apply to the {all.length.toLocaleString()} entries loaded so far (the API pages the log newest first and has no server-side filters yet).</p>
-      <div className="table-wrap" tabIndex={0}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries table">
         <table className="table audit-table">
           <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col"><span className="visually-hidden">Details</span></th></tr></thead>
           <tbody>

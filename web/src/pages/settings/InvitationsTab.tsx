@@ -56,7 +56,7 @@ export function InvitationsTab({ org, role }: { org: string; role: Role | undefi
         ) : null}
       </form>
       {list.isError ? <ErrorState error={list.error} what="invitations" /> : !list.data ? <SkeletonRows rows={3} label="Loading invitations" /> : (
-        <div className="table-wrap" tabIndex={0}>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Invitations table">
           <table className="table">
             <thead><tr><th scope="col">Invitee</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Invited by</th><th scope="col">Expires</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
             <tbody>

@@ -46,7 +46,7 @@ export function MembersTab({ org, role }: { org: string; role: Role | undefined 
 
   return (
     <section aria-label="Members" className="stack">
-      <div className="table-wrap" tabIndex={0}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Members table">
         <table className="table" data-testid="members-table">
           <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col" className="hide-narrow">Joined</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>

@@ -29,7 +29,7 @@ export function ProjectsTab({ org, role }: { org: string; role: Role | undefined
   return (
     <section aria-label="Projects" className="stack">
       {can(role, "projects.create") ? <div><Button variant="primary" size="sm" onClick={() => setCreating(true)}>New project</Button></div> : null}
-      <div className="table-wrap" tabIndex={0}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Projects table">
         <table className="table">
           <thead><tr><th scope="col">Key</th><th scope="col">Name</th><th scope="col">Visibility</th><th scope="col">State</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>

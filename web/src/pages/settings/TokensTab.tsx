@@ -62,7 +62,7 @@ export function TokensTab({ org, role }: { org: string; role: Role | undefined }
         ) : null}
       </form>
       {list.isError ? <ErrorState error={list.error} what="tokens" /> : !list.data ? <SkeletonRows rows={3} label="Loading tokens" /> : (
-        <div className="table-wrap" tabIndex={0}>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="API tokens table">
           <table className="table">
             <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Permissions</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
