@@ -17,10 +17,10 @@ export interface AxeRow {
 
 export const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? resolve(tmpdir(), 'trellis-e2e-results');
 
-export async function axe(page: Page, screen: string): Promise<AxeRow> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
+export async function axe(page: Page, screen: string, include?: string): Promise<AxeRow> {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']);
+  if (include) builder = builder.include(include);
+  const results = await builder.analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const row: AxeRow = {
     screen,
