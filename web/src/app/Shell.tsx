@@ -5,7 +5,7 @@ import type { Problem } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
 import { can } from "../api/types";
 import { quickSearchJql, TICKET_KEY } from "../lib/jql";
-import { Avatar, Button, Dialog, Menu, useToast, type MenuEntry } from "../ui";
+import { Avatar, Button, Dialog, Menu, Tooltip, useToast, type MenuEntry } from "../ui";
 import { NotFoundState } from "./ErrorState";
 import { useMe } from "./session";
 import { SHORTCUTS, useShortcuts } from "./shortcuts";
@@ -160,7 +160,9 @@ export default function Shell() {
                 <span aria-hidden="true">+</span><span className="hide-narrow" aria-hidden="true">Create</span>
               </Button>
             ) : null}
-            <Button variant="ghost" icon aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setHelpOpen(true)}>?</Button>
+            <Tooltip text="Keyboard shortcuts (?)">
+              <Button variant="ghost" icon aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setHelpOpen(true)}>?</Button>
+            </Tooltip>
             <Menu label="User menu" align="end" buttonClassName="btn btn-ghost btn-icon" testId="user-menu"
               buttonContent={me ? <Avatar login={me.login} name={me.name} /> : "…"} items={userItems} />
           </div>

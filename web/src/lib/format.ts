@@ -7,25 +7,29 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   if (Number.isNaN(t)) return iso;
   const s = Math.round((t - now) / 1000);
   const abs = Math.abs(s);
-  if (!rtf) return new Date(t).toLocaleString();
+  if (!rtf) return dateFmt.format(t);
   if (abs < 45) return rtf.format(0, "second").replace(/^in /, "");
   if (abs < 3600) return rtf.format(Math.round(s / 60), "minute");
   if (abs < 86400) return rtf.format(Math.round(s / 3600), "hour");
   if (abs < 86400 * 30) return rtf.format(Math.round(s / 86400), "day");
-  return new Date(t).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  return dateFmt.format(t);
 }
+
+// Formatters are costly to build: make them once (toLocaleString builds one per call).
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
 
 export function fullTime(iso: string | null | undefined): string {
   if (!iso) return "";
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toLocaleString();
+  return Number.isNaN(t) ? iso : dateTimeFmt.format(t);
 }
 
 export function shortDate(isoDate: string | null | undefined): string {
   if (!isoDate) return "";
   const [y, m, d] = isoDate.split("-").map(Number);
   if (!y || !m || !d) return isoDate;
-  return new Date(y, m - 1, d).toLocaleDateString(undefined, { month: "short", day: "numeric", year: "numeric" });
+  return dateFmt.format(new Date(y, m - 1, d));
 }
 
 export function isOverdue(isoDate: string | null | undefined, today = new Date()): boolean {

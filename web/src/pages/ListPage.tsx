@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -116,15 +116,13 @@ function ResultTable({
   onSort: (field: string) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const navigate = useNavigate();
-  const qc = useQueryClient();
   const sort = parseOrderBy(jql);
   const count = hasMore ? rows.length + 1 : rows.length;
   const virtual = useVirtualizer({
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
-    overscan: 12,
+    overscan: 8,
   });
   const items = virtual.getVirtualItems();
   const last = items[items.length - 1];
@@ -168,27 +166,35 @@ function ResultTable({
             if (!t) {
               return <div key="more" role="row" className="result-row" style={style} aria-rowindex={vi.index + 2}><div role="cell" className="cell muted">Loading more…</div></div>;
             }
-            return (
-              <div key={t.key} role="row" className="result-row" style={style} aria-rowindex={vi.index + 2} tabIndex={0} data-nav-item
-                data-testid={`row-${t.key}`}
-                onClick={(e) => { if (!(e.target as HTMLElement).closest("a")) navigate(`/${org}/tickets/${t.key}`); }}
-                onKeyDown={(e) => { if (e.key === "Enter" && e.target === e.currentTarget) navigate(`/${org}/tickets/${t.key}`); }}
-                {...hoverIntent(() => prefetchTicket(qc, org, t))} onFocus={() => prefetchTicket(qc, org, t)}>
-                <div role="cell" className="cell c-key mono"><Link to={`/${org}/tickets/${t.key}`} tabIndex={-1}>{t.key}</Link></div>
-                <div role="cell" className="cell c-type"><span className={`type-icon type-${t.type}`} aria-hidden="true">{TYPE_ICON[t.type]}</span> <span className="type-label">{TYPE_LABEL[t.type]}</span></div>
-                <div role="cell" className="cell c-title truncate" title={t.title}>{t.title}</div>
-                <div role="cell" className="cell c-status"><span className={`status-pill cat-${t.status.category}`}>{t.status.name}</span></div>
-                <div role="cell" className="cell c-prio"><span className={`prio prio-${t.priority}`} aria-hidden="true">{PRIORITY_ICON[t.priority]}</span> {PRIORITY_LABEL[t.priority]}</div>
-                <div role="cell" className="cell c-assignee">{t.assignee ? <><Avatar login={t.assignee.login} name={t.assignee.name} /> <span className="truncate">{t.assignee.name}</span></> : <span className="muted">Unassigned</span>}</div>
-                <div role="cell" className="cell c-updated muted" title={fullTime(t.updated_at)}>{relativeTime(t.updated_at)}</div>
-              </div>
-            );
+            return <ResultRow key={t.key} org={org} t={t} index={vi.index} start={vi.start} />;
           })}
         </div>
       </div>
     </div>
   );
 }
+
+const ResultRow = memo(function ResultRow({ org, t, index, start }: { org: string; t: Ticket; index: number; start: number }) {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const hover = useMemo(() => hoverIntent(() => prefetchTicket(qc, org, t)), [qc, org, t]);
+  const style = { position: "absolute" as const, top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${start}px)` };
+  return (
+    <div role="row" className="result-row" style={style} aria-rowindex={index + 2} tabIndex={0} data-nav-item
+      data-testid={`row-${t.key}`}
+      onClick={(e) => { if (!(e.target as HTMLElement).closest("a")) navigate(`/${org}/tickets/${t.key}`); }}
+      onKeyDown={(e) => { if (e.key === "Enter" && e.target === e.currentTarget) navigate(`/${org}/tickets/${t.key}`); }}
+      {...hover} onFocus={() => prefetchTicket(qc, org, t)}>
+      <div role="cell" className="cell c-key mono"><Link to={`/${org}/tickets/${t.key}`} tabIndex={-1}>{t.key}</Link></div>
+      <div role="cell" className="cell c-type"><span className={`type-icon type-${t.type}`} aria-hidden="true">{TYPE_ICON[t.type]}</span> <span className="type-label">{TYPE_LABEL[t.type]}</span></div>
+      <div role="cell" className="cell c-title truncate" title={t.title}>{t.title}</div>
+      <div role="cell" className="cell c-status"><span className={`status-pill cat-${t.status.category}`}>{t.status.name}</span></div>
+      <div role="cell" className="cell c-prio"><span className={`prio prio-${t.priority}`} aria-hidden="true">{PRIORITY_ICON[t.priority]}</span> {PRIORITY_LABEL[t.priority]}</div>
+      <div role="cell" className="cell c-assignee">{t.assignee ? <><Avatar login={t.assignee.login} name={t.assignee.name} /> <span className="truncate">{t.assignee.name}</span></> : <span className="muted">Unassigned</span>}</div>
+      <div role="cell" className="cell c-updated muted" title={fullTime(t.updated_at)}>{relativeTime(t.updated_at)}</div>
+    </div>
+  );
+});
 
 function SavedFilters({ org, jql, filterId, onOpen }: { org: string; jql: string; filterId: string | null; onOpen: (f: SavedFilter) => void }) {
   const qc = useQueryClient();
