@@ -25,11 +25,14 @@ export function fullTime(iso: string | null | undefined): string {
   return Number.isNaN(t) ? iso : dateTimeFmt.format(t);
 }
 
+const monthDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
 export function shortDate(isoDate: string | null | undefined): string {
   if (!isoDate) return "";
   const [y, m, d] = isoDate.split("-").map(Number);
   if (!y || !m || !d) return isoDate;
-  return dateFmt.format(new Date(y, m - 1, d));
+  const date = new Date(y, m - 1, d);
+  return y === new Date().getFullYear() ? monthDay.format(date) : dateFmt.format(date);
 }
 
 export function isOverdue(isoDate: string | null | undefined, today = new Date()): boolean {

@@ -5,7 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { qk } from "../../api/endpoints";
 import { hoverIntent, prefetchTicket, transitionsQuery } from "../../api/hooks";
 import type { Ticket, Transitions, WorkflowStatus } from "../../api/types";
-import { PRIORITY_ICON, PRIORITY_LABEL, TYPE_ICON, TYPE_LABEL } from "../../lib/format";
+import { isOverdue, PRIORITY_ICON, PRIORITY_LABEL, shortDate, TYPE_ICON, TYPE_LABEL } from "../../lib/format";
 import { Avatar, Menu, type MenuEntry } from "../../ui";
 
 export function CardBody({ ticket }: { ticket: Ticket }) {
@@ -25,6 +25,11 @@ export function CardBody({ ticket }: { ticket: Ticket }) {
         {ticket.labels.slice(0, 3).map((l) => <span key={l} className="badge label-badge">{l}</span>)}
         {ticket.labels.length > 3 ? <span className="badge">+{ticket.labels.length - 3}</span> : null}
         <span className="grow" />
+        {ticket.due_date ? (
+          <span className={isOverdue(ticket.due_date) && ticket.status.category !== "done" ? "badge badge-danger" : "badge"} title={`Due ${ticket.due_date}`}>
+            <span className="visually-hidden">Due </span>{shortDate(ticket.due_date)}
+          </span>
+        ) : null}
         {ticket.assignee ? (
           <>
             <Avatar login={ticket.assignee.login} name={ticket.assignee.name} />
