@@ -1,8 +1,7 @@
 // Starts the fakes and the server once for the whole run; tests reach them over HTTP.
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { RESULTS_DIR } from '../lib/axe.ts';
+import { axeFile } from '../lib/axe.ts';
 import { startFakeGitHub } from './fake-github.ts';
 import { startFakeStripe } from './fake-stripe.ts';
 import { startServer } from './server.ts';
@@ -34,7 +33,7 @@ async function redeem(link: string): Promise<Array<{ name: string; value: string
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  rmSync(resolve(RESULTS_DIR, 'axe.json'), { force: true });
+  for (const w of [1280, 390]) rmSync(axeFile(w), { force: true });
   const github = await startFakeGitHub();
   const stripe = await startFakeStripe();
   let server;

@@ -1,6 +1,6 @@
 // axe-core on the current page: every WCAG 2.x A/AA rule; a test fails on any
 // serious or critical violation. Results are collected per screen and width and
-// printed (and written to $E2E_RESULTS_DIR/axe.json) at the end of the file.
+// printed (and written to $E2E_RESULTS_DIR/axe-<width>.json) at the end of each file.
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ export async function axe(page: Page, screen: string, include?: string): Promise
 
 function record(row: AxeRow): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = resolve(RESULTS_DIR, 'axe.json');
+  const file = axeFile(row.width);
   const all: AxeRow[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AxeRow[]) : [];
   const rest = all.filter((r) => !(r.screen === row.screen && r.width === row.width));
   writeFileSync(file, JSON.stringify([...rest, row], null, 2));
@@ -46,4 +46,9 @@ function record(row: AxeRow): void {
 /** Whether the page scrolls sideways at its width (unusable on a phone). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/** One file per width: the two widths run in different worker processes. */
+export function axeFile(width: number): string {
+  return resolve(RESULTS_DIR, `axe-${width}.json`);
 }
