@@ -36,7 +36,7 @@ export default function TicketPage() {
       </div>
     );
   }
-  return <TicketView org={org} entry={ticket.data} canEdit={canEdit} role={role} />;
+  return <TicketView key={ticket.data.data.key} org={org} entry={ticket.data} canEdit={canEdit} role={role} />;
 }
 
 function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketEntry; canEdit: boolean; role: ReturnType<typeof useCurrentOrg>["role"] }) {
