@@ -2,7 +2,7 @@
 import { api, request, type ApiResponse } from "./client";
 import type {
   AuditEntry, BillingSummary, CheckoutRequest, Comment, CreatedToken, FilterPatch, Invitation, Joined, Me,
-  Member, MyInvitation, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
+  Member, MyInvitation, Org, OrgPatch, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
   TicketPatch, TokenInfo, Transitions,
 } from "./types";
@@ -33,6 +33,8 @@ export const endpoints = {
   declineInvitation: (id: string) => api.post<void>(`/api/v1/invitations/${seg(id)}/decline`),
   acceptLink: (token: string) => api.post<Joined>("/api/v1/invitations/accept", { token }).then((r) => r.data),
 
+  org: (org: string) => api.getWithEtag<Org>(o(org)),
+  updateOrg: (org: string, body: OrgPatch, etag: string | null) => api.patch<Org>(o(org), body, { ifMatch: etag }).then((r) => r.data),
   projects: (org: string, archived = false, cursor?: string | null) =>
     api.get<Page<Project>>(`${o(org)}/projects`, { query: { archived: archived || undefined, limit: 100, cursor } }),
   project: (org: string, key: string) => api.getWithEtag<ProjectDetail>(`${o(org)}/projects/${seg(key)}`),
@@ -132,5 +134,6 @@ export const qk = {
   tokens: (org: string) => ["org", org, "tokens"] as const,
   audit: (org: string) => ["org", org, "audit"] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
+  org: (org: string) => ["org", org, "org"] as const,
   filters: (org: string) => ["org", org, "filters"] as const,
 };

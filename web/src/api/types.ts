@@ -61,6 +61,7 @@ export type TicketType = Schemas["TicketType"];
 export type Priority = Schemas["Priority"];
 export type Joined = Schemas["Joined"];
 export type Org = Schemas["Org"];
+export type OrgPatch = Schemas["OrgPatch"];
 
 export interface Page<T> {
   items: T[];

@@ -3,12 +3,14 @@ import { can } from "../api/types";
 import { NotFoundState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
 import { AuditTab } from "./settings/AuditTab";
+import { GeneralTab } from "./settings/GeneralTab";
 import { InvitationsTab } from "./settings/InvitationsTab";
 import { MembersTab } from "./settings/MembersTab";
 import { ProjectsTab } from "./settings/ProjectsTab";
 import { TokensTab } from "./settings/TokensTab";
 
 const TABS = [
+  { id: "general", label: "General" },
   { id: "members", label: "Members" },
   { id: "invitations", label: "Invitations" },
   { id: "tokens", label: "API tokens" },
@@ -24,6 +26,7 @@ export default function SettingsPage() {
       : t.id === "tokens" ? can(role, "tokens.manage")
       : t.id === "audit" ? can(role, "audit.read")
       : t.id === "projects" ? can(role, "projects.read")
+      : t.id === "general" ? can(role, "org.update")
       : true,
   );
   const known = TABS.some((t) => t.id === tab);
@@ -35,6 +38,7 @@ export default function SettingsPage() {
       </nav>
       {!known ? <NotFoundState what="this settings page" /> :
         tab === "members" ? <MembersTab org={org} role={role} /> :
+        tab === "general" ? <GeneralTab org={org} role={role} /> :
         tab === "invitations" ? <InvitationsTab org={org} role={role} /> :
         tab === "tokens" ? <TokensTab org={org} role={role} /> :
         tab === "audit" ? <AuditTab org={org} role={role} /> :

@@ -5,7 +5,7 @@ import { describeError, isApiError } from "../../api/client";
 import { endpoints, qk } from "../../api/endpoints";
 import { can, PROJECT_ROLES, type Project, type ProjectRole, type Role } from "../../api/types";
 import { ErrorState } from "../../app/ErrorState";
-import { Avatar, Badge, Button, Dialog, SelectField, SkeletonRows, useToast } from "../../ui";
+import { Avatar, Badge, Button, Dialog, SelectField, SkeletonRows, TextAreaField, TextField, useToast } from "../../ui";
 import { ProjectForm } from "../ProjectsPage";
 
 export function ProjectsTab({ org, role }: { org: string; role: Role | undefined }) {
@@ -13,6 +13,7 @@ export function ProjectsTab({ org, role }: { org: string; role: Role | undefined
   const toast = useToast();
   const list = useQuery({ queryKey: qk.projects(org, true), queryFn: () => endpoints.projects(org, true) });
   const [membersOf, setMembersOf] = useState<Project | null>(null);
+  const [editing, setEditing] = useState<Project | null>(null);
   const [creating, setCreating] = useState(false);
   const refresh = () => { void qc.invalidateQueries({ queryKey: ["org", org, "projects"] }); void qc.invalidateQueries({ queryKey: qk.billing(org) }); };
   const act = useMutation({
@@ -42,6 +43,7 @@ export function ProjectsTab({ org, role }: { org: string; role: Role | undefined
                 <td>
                   <div className="row">
                     <Button size="sm" onClick={() => setMembersOf(p)}>Members<span className="visually-hidden"> of {p.key}</span></Button>
+                    {can(role, "projects.update") ? <Button size="sm" onClick={() => setEditing(p)}>Edit<span className="visually-hidden"> {p.key}</span></Button> : null}
                     {can(role, "projects.update") ? (
                       <Button size="sm" onClick={() => act.mutate({ p, what: p.private ? "public" : "private" })}>{p.private ? "Make visible to all" : "Make private"}<span className="visually-hidden"> {p.key}</span></Button>
                     ) : null}
@@ -60,10 +62,32 @@ export function ProjectsTab({ org, role }: { org: string; role: Role | undefined
       <Dialog open={membersOf !== null} onClose={() => setMembersOf(null)} title={`${membersOf?.key ?? ""} members`} wide>
         {membersOf ? <ProjectMembers org={org} project={membersOf} /> : null}
       </Dialog>
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={`Edit ${editing?.key ?? ""}`}>
+        {editing ? <EditProject org={org} project={editing} onDone={() => { setEditing(null); refresh(); }} /> : null}
+      </Dialog>
       <Dialog open={creating} onClose={() => setCreating(false)} title="New project">
         {creating ? <ProjectForm org={org} onCreated={(p) => { setCreating(false); toast.success(`Project ${p.key} created.`); }} /> : null}
       </Dialog>
     </section>
+  );
+}
+
+function EditProject({ org, project, onDone }: { org: string; project: Project; onDone: () => void }) {
+  const [name, setName] = useState(project.name);
+  const [description, setDescription] = useState(project.description);
+  const [error, setError] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () => endpoints.updateProject(org, project.key, { name: name.trim(), description }, project.version),
+    onSuccess: onDone,
+    onError: (e) => setError(isApiError(e) && e.status === 412 ? "Someone else changed this project meanwhile. Close and reopen to see their version." : describeError(e)),
+  });
+  return (
+    <form className="stack" onSubmit={(e) => { e.preventDefault(); if (name.trim()) save.mutate(); else setError("A name is required."); }}>
+      <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoFocus />
+      <TextAreaField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={4} />
+      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      <div><Button type="submit" variant="primary" disabled={save.isPending}>Save project</Button></div>
+    </form>
   );
 }
 
