@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from "re
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { setUnauthenticatedHandler } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
+import { can } from "../api/types";
 import { SkeletonRows } from "../ui";
 import { ErrorState, NotFoundState } from "./ErrorState";
 import { hasSessionCookie, useMe } from "./session";
@@ -29,14 +30,16 @@ function RootRedirect() {
   const signedIn = hasSessionCookie();
   const me = useMe();
   const first = me.data?.orgs[0]?.slug;
+  const readsProjects = can(me.data?.orgs[0]?.role, "projects.read");
   const projects = useQuery({
     queryKey: qk.projects(first ?? ""),
     queryFn: () => endpoints.projects(first!),
-    enabled: !!first,
+    enabled: !!first && readsProjects,
   });
   if (!signedIn) return <Navigate to="/signin" replace />;
   if (me.isError) return <Navigate to="/signin" replace />;
   if (me.data && !first) return <Navigate to="/invitations" replace />;
+  if (me.data && first && !readsProjects) return <Navigate to={`/${first}/billing`} replace />;
   if (projects.isError) return <Navigate to={`/${first}/projects`} replace />;
   if (projects.data) {
     const p = projects.data.items[0];

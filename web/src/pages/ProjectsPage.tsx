@@ -63,8 +63,13 @@ export default function ProjectsPage() {
   const navigate = useNavigate();
   const toast = useToast();
   const [creating, setCreating] = useState(false);
-  const projects = useQuery({ queryKey: qk.projects(org), queryFn: () => endpoints.projects(org) });
+  const readable = can(role, "projects.read");
+  const projects = useQuery({ queryKey: qk.projects(org), queryFn: () => endpoints.projects(org), enabled: readable });
   const canCreate = can(role, "projects.create");
+
+  if (!readable) {
+    return <div className="state"><h1>Projects</h1><p>Your role (billing) manages the plan and does not see projects or tickets.</p></div>;
+  }
 
   if (projects.isError) return <ErrorState error={projects.error} what="projects" retry={() => void projects.refetch()} />;
   if (projects.isLoading) return <SkeletonRows rows={5} label="Loading projects" />;
