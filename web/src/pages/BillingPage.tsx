@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTitle } from "../app/useTitle";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
@@ -37,6 +38,7 @@ export function statusBadge(b: BillingSummary) {
 
 export default function BillingPage() {
   const { slug: org, role } = useCurrentOrg();
+  useTitle("Billing");
   const billing = useQuery({ queryKey: qk.billing(org), queryFn: () => endpoints.billing(org), enabled: can(role, "billing.read") });
   const [plan, setPlan] = useState<"team" | "business">("team");
   const [seats, setSeats] = useState("");

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useTitle } from "../app/useTitle";
 import { useParams, useSearchParams, Link } from "react-router";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
@@ -69,6 +70,7 @@ export default function BoardPage() {
     queryFn: () => endpoints.project(org, project).then((r) => r.data),
     staleTime: 60_000,
   });
+  useTitle(detail.data ? `${detail.data.name} board` : `${project} board`);
   const statuses = useMemo(() => detail.data?.statuses ?? [], [detail.data]);
   const canMove = can(role, "tickets.transition") && !detail.data?.archived_at;
   const move = useMoveCard(org, project, filter);

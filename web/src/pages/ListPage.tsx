@@ -1,4 +1,5 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { useTitle } from "../app/useTitle";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -69,6 +70,7 @@ export default function ListPage() {
   const sort = parseOrderBy(jql);
 
   const title = project ? `${project} list` : showFilters ? "Saved filters" : "Issues";
+  useTitle(title);
 
   return (
     <div className="list-page">

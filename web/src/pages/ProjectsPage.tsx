@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTitle } from "../app/useTitle";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
@@ -63,6 +64,7 @@ export default function ProjectsPage() {
   const navigate = useNavigate();
   const toast = useToast();
   const [creating, setCreating] = useState(false);
+  useTitle("Projects");
   const readable = can(role, "projects.read");
   const projects = useQuery({ queryKey: qk.projects(org), queryFn: () => endpoints.projects(org), enabled: readable });
   const canCreate = can(role, "projects.create");

@@ -1,4 +1,5 @@
 import { NavLink, useParams } from "react-router";
+import { useTitle } from "../app/useTitle";
 import { can } from "../api/types";
 import { NotFoundState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
@@ -29,6 +30,7 @@ export default function SettingsPage() {
       : t.id === "general" ? can(role, "org.update")
       : true,
   );
+  useTitle(`Settings: ${TABS.find((t) => t.id === tab)?.label ?? tab}`);
   const known = TABS.some((t) => t.id === tab);
   return (
     <div className="settings-page">

@@ -1,4 +1,5 @@
 import { useSearchParams } from "react-router";
+import { useTitle } from "../app/useTitle";
 import { API_BASE } from "../api/client";
 
 /** Only paths on this app are allowed as a destination after sign-in. */
@@ -9,6 +10,7 @@ export function safeRedirect(target: string | null): string {
 }
 
 export default function SignInPage() {
+  useTitle("Sign in");
   const [params] = useSearchParams();
   const redirectTo = safeRedirect(params.get("redirect_to"));
   const error = params.get("error");

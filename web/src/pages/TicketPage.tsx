@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from "react";
+import { useTitle } from "../app/useTitle";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
@@ -23,6 +24,7 @@ export default function TicketPage() {
   const { slug: org, role } = useCurrentOrg();
   const ticket = useTicket(org, key);
   const canEdit = can(role, "tickets.update");
+  useTitle(ticket.data ? `${ticket.data.data.key} ${ticket.data.data.title}` : key);
   useEffect(() => {
     const p = key.split("-")[0];
     if (p) rememberProject(org, p);
