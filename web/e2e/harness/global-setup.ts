@@ -15,6 +15,8 @@ declare module 'vitest' {
     aliceToken: string;
     /** Session cookies of alice (acme's owner) from the one-time link, without the refresh cookie. */
     aliceCookies: Array<{ name: string; value: string }>;
+    /** The environment the server runs with, for the `trellis` CLI (token create). */
+    cliEnv: Record<string, string>;
   }
 }
 
@@ -38,7 +40,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stripe = await startFakeStripe();
   let server;
   try {
-    server = await startServer({ githubBase: github.base, stripeBase: stripe.base });
+    const seed = /^(\d+)x(\d+)$/.exec(process.env.E2E_SEED ?? '');
+    server = await startServer({
+      githubBase: github.base,
+      stripeBase: stripe.base,
+      seed: seed ? { orgs: Number(seed[1]), tickets: Number(seed[2]) } : undefined,
+    });
   } catch (e) {
     await github.close();
     await stripe.close();
@@ -58,6 +65,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('ownerDbUrl', server.ownerUrl);
     project.provide('aliceToken', server.aliceToken);
     project.provide('aliceCookies', cookies);
+    project.provide(
+      'cliEnv',
+      Object.fromEntries(
+        ['TRELLIS_ENV', 'DATABASE_URL', 'DATABASE_OWNER_URL', 'REDIS_URL', 'TRELLIS_SECRET_KEY', 'TRELLIS_DATA_DIR'].map((k) => [k, server.env[k] ?? '']),
+      ),
+    );
   } catch (e) {
     await stopAll();
     throw e;

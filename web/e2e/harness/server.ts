@@ -57,7 +57,12 @@ export function psql(url: string, sql: string): string {
   return r.stdout.trim();
 }
 
-export async function startServer(opts: { githubBase: string; stripeBase: string }): Promise<Server> {
+export async function startServer(opts: {
+  githubBase: string;
+  stripeBase: string;
+  /** Bulk-load benchmark orgs `load-1..N` (`trellis seed --orgs --tickets`) before serving. */
+  seed?: { orgs: number; tickets: number };
+}): Promise<Server> {
   const bin = trellisBin();
   if (!existsSync(bin)) throw new Error(`TRELLIS_BIN ${bin} does not exist (build it with cargo build)`);
   const superUrl = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -117,6 +122,11 @@ export async function startServer(opts: { githubBase: string; stripeBase: string
     const migrate = spawnSync(bin, ['migrate'], { env, encoding: 'utf8' });
     if (migrate.status !== 0) throw new Error(`trellis migrate failed:\n${migrate.stdout}\n${migrate.stderr}`);
     psql(ownerUrl, 'ALTER ROLE trellis_app LOGIN');
+    if (opts.seed) {
+      const seed = spawnSync(bin, ['seed', '--orgs', String(opts.seed.orgs), '--tickets', String(opts.seed.tickets)], { env, encoding: 'utf8' });
+      if (seed.status !== 0) throw new Error(`trellis seed failed:\n${seed.stdout}\n${seed.stderr}`);
+      output += seed.stderr;
+    }
     child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -40,3 +40,22 @@ export async function makePastDue(owner: BrowserContext, slug: string): Promise<
   await must(deliver(base, event(id(4), 'customer.subscription.updated', now - 10 * DAY + 1, subscription(orgId, customer, sub, 'past_due', 5, periodEnd))), 'subscription.updated');
   return { customer };
 }
+
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+/** Subscribes `slug` to the team plan with `seats` seats, active now (checkout + webhooks). */
+export async function activateTeam(call: Call, slug: string, seats: number): Promise<void> {
+  const base = inject('base');
+  const org = await call('GET', `/api/v1/orgs/${slug}`);
+  const orgId = String(org.body.id);
+  const checkout = await call('POST', `/api/v1/orgs/${slug}/billing/checkout`, { plan: 'team', seats });
+  if (checkout.status !== 200) throw new Error(`checkout: ${checkout.status} ${JSON.stringify(checkout.body)}`);
+  const customer = (await receivedBy(inject('stripeBase')))
+    .filter((r) => r.path === '/v1/checkout/sessions' && r.form['metadata[org_id]'] === orgId)
+    .at(-1)?.form.customer;
+  if (!customer) throw new Error('the checkout created no customer');
+  const sub = `sub_e2e_${slug.replace(/-/g, '_')}`;
+  const now = Math.floor(Date.now() / 1000);
+  await must(deliver(base, event(`evt_${sub}_1`, 'checkout.session.completed', now - 10, checkoutCompleted(orgId, customer, sub, seats))), 'checkout.session.completed');
+  await must(deliver(base, event(`evt_${sub}_2`, 'customer.subscription.created', now - 9, subscription(orgId, customer, sub, 'active', seats, now + 30 * DAY))), 'subscription.created');
+}

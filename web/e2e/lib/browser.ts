@@ -155,9 +155,13 @@ export async function signInWithGitHub(s: Session, login: string, path = '/'): P
   await page.waitForURL((u) => u.origin === s.base && !u.pathname.startsWith('/auth/'));
 }
 
-let counter = 0;
-/** A GitHub login unique to this run. */
+const used = new Map<string, number>();
+/**
+ * A GitHub login unique in this run. Each run has a fresh database and every test file
+ * uses its own prefixes, so the names (and the screenshots showing them) are stable.
+ */
 export function uniqueLogin(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${process.pid.toString(36)}${counter}${Math.floor(Math.random() * 1296).toString(36)}`;
+  const n = (used.get(prefix) ?? 0) + 1;
+  used.set(prefix, n);
+  return n === 1 ? prefix : `${prefix}-${n}`;
 }
