@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { NavLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
+import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Problem } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
@@ -37,6 +37,12 @@ export default function Shell() {
     queryFn: () => endpoints.projects(slug),
     enabled: !!org && can(role, "projects.read"),
     staleTime: 30_000,
+  });
+  const filters = useQuery({
+    queryKey: qk.filters(slug),
+    queryFn: () => endpoints.filters(slug),
+    enabled: !!org && can(role, "tickets.read"),
+    staleTime: 60_000,
   });
   const billing = useQuery({
     queryKey: qk.billing(slug),
@@ -190,7 +196,15 @@ export default function Shell() {
           <nav id="sidenav" className="sidenav" aria-label="Main">
             <ul>
               <li><NavLink to={`/${slug}/projects`} end>Projects</NavLink></li>
-              <li><NavLink to={`/${slug}/issues`}>Issues &amp; filters</NavLink></li>
+              <li><NavLink to={`/${slug}/issues`} end>Issues &amp; filters</NavLink></li>
+              {(filters.data?.items ?? []).slice(0, 8).map((f) => (
+                <li key={f.id} className="nav-filter">
+                  <Link to={`/${slug}/issues?jql=${encodeURIComponent(f.jql)}&filter=${f.id}`} className="truncate" title={f.jql}
+                    aria-current={location.search.includes(`filter=${f.id}`) ? "page" : undefined}>
+                    <span aria-hidden="true">⌕ </span>{f.name}
+                  </Link>
+                </li>
+              ))}
             </ul>
             <h2 className="nav-heading" id="nav-projects">Projects</h2>
             <ul aria-labelledby="nav-projects">

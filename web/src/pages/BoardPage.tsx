@@ -22,6 +22,11 @@ import { BoardCard, CardBody } from "./board/Card";
 import { useMoveCard } from "./board/useMoveCard";
 
 const PAGE = 50;
+const QUICK_FILTERS = [
+  { label: "Mine", jql: "assignee = currentUser()" },
+  { label: "Unassigned", jql: "assignee IS EMPTY" },
+  { label: "High priority", jql: "priority >= high" },
+];
 const DEFAULT_ORDER = "ORDER BY priority DESC, created DESC";
 
 export function columnQuery(project: string, status: string, filter: string) {
@@ -171,7 +176,14 @@ export default function BoardPage() {
         onChange={setDraft}
         onSubmit={(v) => setParams(v.trim() ? { jql: v.trim() } : {})}
         error={jqlError ? { ...jqlError, jql: filter } : null}
-        extra={filter ? <Button onClick={() => setParams({})}>Clear filter</Button> : null}
+        extra={
+          <>
+            {QUICK_FILTERS.map((q) => (
+              <Button key={q.label} aria-pressed={filter === q.jql} onClick={() => setParams(filter === q.jql ? {} : { jql: q.jql })}>{q.label}</Button>
+            ))}
+            {filter ? <Button onClick={() => setParams({})}>Clear filter</Button> : null}
+          </>
+        }
       />
       <p id={instructionsId} className="visually-hidden">
         To move a ticket with the keyboard: focus it, press Space, use the arrow keys to reach another column, and press Space to drop it. Each card also has a Move to menu.
