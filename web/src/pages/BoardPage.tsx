@@ -179,7 +179,7 @@ export default function BoardPage() {
         extra={
           <>
             {QUICK_FILTERS.map((q) => (
-              <Button key={q.label} aria-pressed={filter === q.jql} onClick={() => setParams(filter === q.jql ? {} : { jql: q.jql })}>{q.label}</Button>
+              <Button key={q.label} size="sm" className="quick-filter" aria-pressed={filter === q.jql} onClick={() => setParams(filter === q.jql ? {} : { jql: q.jql })}>{q.label}</Button>
             ))}
             {filter ? <Button onClick={() => setParams({})}>Clear filter</Button> : null}
           </>
