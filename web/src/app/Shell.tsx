@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Problem } from "../api/client";
+import { describeError, type Problem } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
 import { can } from "../api/types";
 import { quickSearchJql, TICKET_KEY } from "../lib/jql";
@@ -106,6 +106,15 @@ export default function Shell() {
     searchRef.current?.blur();
   };
 
+  const openPortal = async () => {
+    try {
+      const { url } = await endpoints.portal(slug);
+      window.location.assign(url);
+    } catch (e) {
+      toast.error(describeError(e));
+    }
+  };
+
   const signOut = async () => {
     try {
       await endpoints.logout();
@@ -183,6 +192,9 @@ export default function Shell() {
                   ? `Update the payment method before ${new Date(billing.data.grace_ends_at).toLocaleDateString()} to keep editing.`
                   : "Update the payment method to keep editing."}
             </span>
+            {can(role, "billing.manage") ? (
+              <Button size="sm" onClick={() => void openPortal()} data-testid="banner-portal">Update payment in the Billing Portal</Button>
+            ) : null}
             <NavLink to={`/${slug}/billing`}>Open billing and the payment portal</NavLink>
           </div>
         ) : null}
