@@ -4,7 +4,7 @@
 // sign-in link and an API token for alice) pointed at the fake GitHub and Stripe.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -51,8 +51,17 @@ function withDb(url: string, db: string, user?: string): string {
   return u.toString();
 }
 
+/** psql from PATH, else the newest PostgreSQL's own (what local mode starts servers from). */
+function psqlBin(): string {
+  if (spawnSync('psql', ['--version']).status === 0) return 'psql';
+  const dirs = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+  const found = dirs.map((d) => `/usr/lib/postgresql/${d}/bin/psql`).find((p) => existsSync(p));
+  if (!found) throw new Error('psql not found (install postgresql-client)');
+  return found;
+}
+
 export function psql(url: string, sql: string): string {
-  const r = spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '-qAtX', '-d', url, '-c', sql], { encoding: 'utf8' });
+  const r = spawnSync(psqlBin(), ['-v', 'ON_ERROR_STOP=1', '-qAtX', '-d', url, '-c', sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`psql failed (${sql}): ${r.stderr || r.error?.message}`);
   return r.stdout.trim();
 }

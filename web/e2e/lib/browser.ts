@@ -56,7 +56,7 @@ export class Session {
       timezoneId: 'UTC',
       reducedMotion: 'reduce',
     });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(15_000);
     context.setDefaultNavigationTimeout(20_000);
     // The closed network: only our server and the fakes answer. Stripe's hosted pages
     // are stood in for, so a redirect to them is observable without leaving the machine.
