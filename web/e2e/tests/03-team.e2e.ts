@@ -64,6 +64,22 @@ describe('team', () => {
     await member.assertClean();
   });
 
+  test('the org switcher lists both organizations with the role and switches between them', async () => {
+    const m = member.page;
+    await m.getByRole('button', { name: /^Organization: / }).click();
+    const items = m.getByRole('menuitem');
+    await items.filter({ hasText: '(owner)' }).waitFor();
+    expect(await items.filter({ hasText: '(member)' }).count()).toBe(1);
+    await items.filter({ hasText: '(owner)' }).click();
+    await m.waitForURL(new RegExp(`/${memberLogin}/projects$`));
+    await m.getByRole('heading', { name: /^Welcome to / }).waitFor();
+    await m.getByRole('button', { name: /^Organization: / }).click();
+    await m.getByRole('menuitem').filter({ hasText: '(member)' }).click();
+    await m.waitForURL(new RegExp(`/${owner.slug}/projects$`));
+    await m.getByRole('link', { name: 'Shared work' }).waitFor();
+    await member.assertClean();
+  });
+
   test('a viewer accepts from their invitations and cannot edit anything', async () => {
     await invite(owner.s.context, owner.slug, viewerLogin, 'viewer');
     const { page } = viewer;
