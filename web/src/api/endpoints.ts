@@ -1,7 +1,7 @@
 // One function per route the app uses; the types come from the OpenAPI schema.
 import { api, request, type ApiResponse } from "./client";
 import type {
-  AuditEntry, BillingSummary, CheckoutRequest, Comment, CreatedToken, FilterPatch, Invitation, Joined, Me,
+  AuditEntryWithActor, AuditFilters, BillingSummary, HistoryEntry, CheckoutRequest, Comment, CreatedToken, FilterPatch, Invitation, Joined, Me,
   Member, MyInvitation, Org, OrgPatch, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
   TicketPatch, TokenInfo, Transitions,
@@ -106,8 +106,11 @@ export const endpoints = {
     api.get<Page<TokenInfo>>(`${o(org)}/tokens`, { query: { limit: 100, cursor } }),
   createToken: (org: string, body: NewToken) => api.post<CreatedToken>(`${o(org)}/tokens`, body).then((r) => r.data),
   revokeToken: (org: string, id: string) => api.del(`${o(org)}/tokens/${seg(id)}`),
-  auditLog: (org: string, cursor?: string | null) =>
-    api.get<Page<AuditEntry>>(`${o(org)}/audit-log`, { query: { limit: 100, cursor } }),
+  // Servers without the filters ignore them (docs/API.md: the audit-log list ignores unknown parameters).
+  auditLog: (org: string, cursor?: string | null, filters: AuditFilters = {}) =>
+    api.get<Page<AuditEntryWithActor>>(`${o(org)}/audit-log`, { query: { limit: 100, cursor, ...filters } }),
+  ticketHistory: (org: string, key: string, cursor?: string | null) =>
+    api.get<Page<HistoryEntry>>(`${o(org)}/tickets/${seg(key)}/history`, { query: { limit: 100, cursor } }),
 
   billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
   checkout: (org: string, body: CheckoutRequest) =>
@@ -133,6 +136,7 @@ export const qk = {
   invitations: (org: string) => ["org", org, "invitations"] as const,
   tokens: (org: string) => ["org", org, "tokens"] as const,
   audit: (org: string) => ["org", org, "audit"] as const,
+  history: (org: string, key: string) => ["org", org, "history", key.toUpperCase()] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
   org: (org: string) => ["org", org, "org"] as const,
   filters: (org: string) => ["org", org, "filters"] as const,

@@ -63,6 +63,31 @@ export type Joined = Schemas["Joined"];
 export type Org = Schemas["Org"];
 export type OrgPatch = Schemas["OrgPatch"];
 
+// `GET /tickets/{key}/history`, landing in the backend (web/BACKEND_NEEDS.md); not yet in
+// docs/openapi.json, so spelt out here until `npm run gen:api` brings it.
+export interface HistoryChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+export interface HistoryEntry {
+  id: string;
+  at: string;
+  actor: UserRef | null;
+  action: string;
+  comment_id: string | null;
+  changes: HistoryChange[];
+}
+/** The audit entry, with the actor the backend is adding (absent on older servers). */
+export type AuditEntryWithActor = AuditEntry & { actor?: UserRef | null };
+
+export interface AuditFilters {
+  action?: string;
+  entity_type?: string;
+  actor?: string;
+  since?: string;
+}
+
 export interface Page<T> {
   items: T[];
   next_cursor?: string | null;

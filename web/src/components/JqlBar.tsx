@@ -4,16 +4,8 @@ import { type ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import type { Suggestion } from "../api/types";
 import { applySuggestion, caretLine } from "../lib/jql";
+import { useDebounced } from "../lib/useDebounced";
 import { Button } from "../ui";
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export interface JqlErrorInfo {
   /** The user's query the error is about (what they submitted). */

@@ -14,6 +14,7 @@ import { parseLabels } from "../components/CreateTicketDialog";
 import { fullTime, PRIORITY_LABEL, relativeTime, TYPE_ICON, TYPE_LABEL } from "../lib/format";
 import { Avatar, Button, Dialog, Menu, SelectField, Skeleton, Tabs, TextField, useToast } from "../ui";
 import { Comments } from "./ticket/Comments";
+import { History } from "./ticket/History";
 import { useTicketPatch } from "./ticket/useTicketPatch";
 
 const Markdown = lazy(() => import("../components/Markdown"));
@@ -87,14 +88,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
             {tab === "comments" ? (
               <Comments org={org} ticketKey={t.key} role={role} />
             ) : (
-              <div className="placeholder-box" data-testid="history-placeholder">
-                <h3>History arrives with the per-ticket audit trail</h3>
-                <p className="muted">
-                  The API does not yet offer a ticket’s history to everyone who can read the ticket (the organization audit log is for owners and admins).
-                  {can(role, "audit.read") ? <> Meanwhile, see the <Link to={`/${org}/settings/audit`}>organization audit log</Link>.</> : null}
-                </p>
-                <p className="muted">Created {fullTime(t.created_at)} by {t.reporter.name}; last updated {fullTime(t.updated_at)} (version {t.version}).</p>
-              </div>
+              <History org={org} ticketKey={t.key} role={role} createdAt={t.created_at} reporter={t.reporter.name} />
             )}
           </Tabs>
           </div>
@@ -219,6 +213,7 @@ function TransitionBar({ org, ticket, etag, canTransition }: { org: string; tick
     onSuccess: ({ data, etag: tag }) => {
       storeTicket(qc, org, data, tag);
       void qc.invalidateQueries({ queryKey: qk.transitions(org, ticket.key) });
+      void qc.invalidateQueries({ queryKey: qk.history(org, ticket.key) });
       void qc.invalidateQueries({ queryKey: qk.board(org, data.project) });
       void qc.invalidateQueries({ queryKey: qk.searchAll(org), refetchType: "none" });
     },

@@ -38,8 +38,10 @@ export function Comments({ org, ticketKey, role }: { org: string; ticketKey: str
   const [editing, setEditing] = useState<string | null>(null);
   const [editDraft, setEditDraft] = useState("");
 
+  const historyChanged = () => void qc.invalidateQueries({ queryKey: qk.history(org, ticketKey) });
   const create = useMutation({
     mutationFn: (body: string) => endpoints.createComment(org, ticketKey, body),
+    onSettled: historyChanged,
     onMutate: async (body) => {
       await qc.cancelQueries({ queryKey: key });
       const prev = qc.getQueryData<Comments>(key);
@@ -69,6 +71,7 @@ export function Comments({ org, ticketKey, role }: { org: string; ticketKey: str
 
   const edit = useMutation({
     mutationFn: ({ c, body }: { c: Comment; body: string }) => endpoints.editComment(org, ticketKey, c.id, body, c.version),
+    onSettled: historyChanged,
     onMutate: ({ c, body }) => {
       const prev = qc.getQueryData<Comments>(key);
       qc.setQueryData<Comments>(key, (d) => d && { ...d, items: d.items.map((x) => (x.id === c.id ? { ...x, body } : x)) });
@@ -87,6 +90,7 @@ export function Comments({ org, ticketKey, role }: { org: string; ticketKey: str
 
   const remove = useMutation({
     mutationFn: (c: Comment) => endpoints.deleteComment(org, ticketKey, c.id, c.version),
+    onSettled: historyChanged,
     onMutate: (c) => {
       const prev = qc.getQueryData<Comments>(key);
       qc.setQueryData<Comments>(key, (d) => d && { ...d, items: d.items.filter((x) => x.id !== c.id) });

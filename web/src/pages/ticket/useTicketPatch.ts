@@ -64,6 +64,7 @@ export function useTicketPatch(org: string, key: string) {
     },
     onSuccess: ({ data, etag }) => {
       storeTicket(qc, org, data, etag);
+      void qc.invalidateQueries({ queryKey: qk.history(org, data.key) });
       void qc.invalidateQueries({ queryKey: qk.searchAll(org), refetchType: "none" });
       void qc.invalidateQueries({ queryKey: qk.board(org, data.project), refetchType: "none" });
     },
