@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -23,6 +23,7 @@ const ORG = 'load-1';
 const BOARD_TICKETS = Number(process.env.BENCH_BOARD_TICKETS ?? 500);
 const INSTRUMENT = readFileSync(resolve(import.meta.dirname, 'instrument.js'), 'utf8');
 const RESULTS = resolve(import.meta.dirname, '../BENCH_RESULTS.md');
+const LOAD_AT_START = loadavg().map((x) => x.toFixed(2)).join(' / ');
 
 let browser: Browser;
 let owner: string; // load-1-owner's API token
@@ -119,8 +120,9 @@ test('board with 500 tickets: interactive from navigation, and the first screen\
   await warmSession.context.addInitScript({ content: INSTRUMENT });
   await warmSession.page.goto(`/${ORG}/projects/BRD/board`);
   await warmSession.page.waitForFunction(() => (window as unknown as { __boardReadyAt: number | null }).__boardReadyAt !== null, null, { timeout: 30_000 });
-  for (let run = 0; run < 6; run++) {
-    const cold = run === 0;
+  const COLD = 3;
+  for (let run = 0; run < COLD + 5; run++) {
+    const cold = run < COLD;
     const session = cold ? await Session.open(browser, { name: 'cold' }) : null;
     if (session) await session.context.addCookies(await s.context.cookies());
     const p = session ? await instrumentedPage(session) : await warmSession.context.newPage();
@@ -128,13 +130,14 @@ test('board with 500 tickets: interactive from navigation, and the first screen\
     await p.waitForFunction(() => (window as unknown as { __boardReadyAt: number | null }).__boardReadyAt !== null, null, { timeout: 30_000 });
     const ms = await p.evaluate(() => (window as unknown as { __boardReadyAt: number }).__boardReadyAt);
     runs.push({ kind: cold ? 'cold' : 'warm', ms });
-    if (session) {
+    if (session && run > 0) {
+      await session.close();
+    } else if (session) {
       await p.waitForTimeout(3000); // let the idle prefetch of the next screens happen
       const all = await p.evaluate(() => performance.getEntriesByType('resource').map((e) => ({ url: e.name, start: e.startTime })));
       for (const e of all.filter((x) => /\.m?js(\?|$)/.test(x.url))) {
         chunks.push({ url: e.url, start: e.start, gzip: await servedSize(e.url, 'gzip'), br: await servedSize(e.url, 'br'), raw: await servedSize(e.url, 'identity') });
       }
-      out.boardReadyColdMs = r1(ms);
       out.firstScreenReadyAt = ms;
       await session.close();
     } else {
@@ -142,6 +145,9 @@ test('board with 500 tickets: interactive from navigation, and the first screen\
     }
   }
   await warmSession.close();
+  const coldRuns = runs.filter((r) => r.kind === 'cold').map((r) => r.ms);
+  out.boardReadyColdMs = coldRuns.map(r1);
+  out.boardReadyColdMedianMs = r1(median(coldRuns));
   const warm = runs.filter((r) => r.kind === 'warm').map((r) => r.ms);
   out.boardReadyWarmMs = warm.map(r1);
   out.boardReadyWarmMedianMs = r1(median(warm));
@@ -300,7 +306,7 @@ test('interactions paint within 100 ms: open a ticket from the list, move a card
 function machine(): string {
   const cpu = cpus()[0]?.model ?? '?';
   const chromium = spawnSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB; ${chromium}; Node ${process.version}`;
+  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${LOAD_AT_START} at the start; ${chromium}; Node ${process.version}`;
 }
 
 function writeResults(): void {
@@ -336,7 +342,7 @@ In Progress, Done). Machine: ${machine()}. Headless Chromium, 1280×800, one bro
 
 | Target | Measured | Met |
 |---|---|---|
-| Board of ${BOARD_TICKETS} tickets interactive < 1 s from navigation | cold ${out.boardReadyColdMs} ms, warm median ${out.boardReadyWarmMedianMs} ms (${(out.boardReadyWarmMs as number[] | undefined)?.join(', ')}) | ${verdict(Number(out.boardReadyColdMs) < 1000 && Number(out.boardReadyWarmMedianMs) < 1000)} |
+| Board of ${BOARD_TICKETS} tickets interactive < 1 s from navigation | cold median ${out.boardReadyColdMedianMs} ms (${(out.boardReadyColdMs as number[] | undefined)?.join(', ')}), warm median ${out.boardReadyWarmMedianMs} ms (${(out.boardReadyWarmMs as number[] | undefined)?.join(', ')}) | ${verdict(Number(out.boardReadyColdMedianMs) < 1000 && Number(out.boardReadyWarmMedianMs) < 1000)} |
 | 10,000-ticket JQL list scrolled top to bottom without a long task > 50 ms | ${scroll.longTasks} long tasks, ${scroll.over50} over 50 ms, longest ${scroll.maxLongTaskMs} ms (${(scroll.longTaskList as string[] | undefined)?.join('; ') || 'none'}; ${scroll.wheels} wheel steps in ${scroll.seconds} s, last row index ${scroll.lastRowIndex}) | ${verdict(scroll.over50 === 0)} |
 | Open a ticket from the list paints < 100 ms | median ${inter.openTicket?.median} ms, max ${inter.openTicket?.max} ms (${inter.openTicket?.runs.join(', ')}) | ${verdict((inter.openTicket?.max ?? Infinity) < 100)} |
 | Move a card (keyboard drop) paints < 100 ms | median ${inter.moveCard?.median} ms, max ${inter.moveCard?.max} ms (${inter.moveCard?.runs.join(', ')}) | ${verdict((inter.moveCard?.max ?? Infinity) < 100)} |
@@ -351,8 +357,8 @@ How each is measured: an init script (\`bench/instrument.js\`) records long task
 the DOM every animation frame and stops at the frame *after* the one in which the result is
 in the DOM (that frame has been painted), so a number includes up to one frame (16.7 ms)
 of slack. Board interactive: from navigation start to the paint after every column shows
-cards with dnd-kit's draggable role (\`aria-roledescription="draggable ticket"\`). Cold: a new
-browser context (empty HTTP cache, signed in); warm: a new tab in a context that loaded the
+cards with dnd-kit's draggable role (\`aria-roledescription="draggable ticket"\`). Cold (3 runs): a new
+browser context each (empty HTTP cache, signed in); warm (5 runs): a new tab in a context that loaded the
 app before. The list interaction hovers the row for 250 ms first (the app prefetches on
 hover intent), the card move is Space, ArrowRight, Space (measured from the last Space), the
 field change is the title edited in place (measured from Enter), the JQL typing is one
