@@ -29,7 +29,7 @@ describe('owner journey', () => {
     await page.goto('/');
     await page.waitForURL(/\/signin/);
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in to Trellis' }).isVisible()).toBe(true);
-    await s.screenshot('sign-in');
+    await s.screenshot('signin');
     await signInWithGitHub(s, login);
     await page.waitForURL(new RegExp(`/${slug}/projects$`));
     await page.getByRole('heading', { name: /^Welcome to / }).waitFor();
@@ -163,6 +163,17 @@ describe('owner journey', () => {
     await expect
       .poll(async () => (await api<{ items: Array<{ body: string }> }>(s.context, 'GET', `/api/v1/orgs/${slug}/tickets/APP-1/comments`)).body.items.map((c) => c.body))
       .toEqual(['Fixed in staging and production.']);
+    await s.assertClean();
+  });
+
+  test('the History tab shows the audit trail: the moves and the priority change', async () => {
+    const { page } = s;
+    await page.getByRole('tab', { name: 'History' }).click();
+    const history = page.getByTestId('history');
+    await history.waitFor();
+    const entries = history.locator('.history-entry');
+    await entries.filter({ hasText: /Priority\s+high\b.*\bhighest/ }).first().waitFor();
+    expect(await entries.filter({ hasText: 'moved the ticket' }).count()).toBeGreaterThanOrEqual(2);
     await s.assertClean();
   });
 

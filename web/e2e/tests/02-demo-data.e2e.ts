@@ -154,7 +154,7 @@ describe('demo data (acme, as alice)', () => {
     await page.goto('/acme/settings/members');
     const members = page.getByTestId('members-table');
     for (const login of ['alice', 'bob', 'carol']) await members.getByText(`@${login}`).or(members.getByText(login, { exact: true })).first().waitFor();
-    await s.screenshot('org-members');
+    await s.screenshot('members');
     await page.goto('/acme/billing');
     await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
     await expect.poll(() => page.getByTestId('billing-plan').textContent()).toBe('Free');
