@@ -10,9 +10,10 @@ export function warmLikelyPages(): void {
   warmed = true;
   const idle = (cb: () => void) =>
     "requestIdleCallback" in window ? window.requestIdleCallback(cb, { timeout: 3000 }) : setTimeout(cb, 1500);
-  idle(() => {
+  // After the first screen has had its turn on the network and the main thread.
+  setTimeout(() => idle(() => {
     void loadTicketPage();
     void loadBoardPage();
     void loadListPage();
-  });
+  }), 1500);
 }

@@ -36,3 +36,24 @@ describe("JQL error caret", () => {
     expect(jqlErrorOf(e)).toBeNull();
   });
 });
+
+import { narrowSuggestions } from "./JqlBar";
+
+describe("narrowSuggestions", () => {
+  const fields = {
+    for: "project = BRD AND ",
+    data: { replace_from: 19, suggestions: [{ value: "status", kind: "field" }, { value: "summary", kind: "field" }, { value: "priority", kind: "field" }] },
+  };
+  it("narrows the last answer while more of the same word is typed", () => {
+    expect(narrowSuggestions(fields, "project = BRD AND s")!.suggestions.map((x) => x.value)).toEqual(["status", "summary"]);
+    expect(narrowSuggestions(fields, "project = BRD AND PRI")!.suggestions.map((x) => x.value)).toEqual(["priority"]);
+  });
+  it("waits for the server once the word ends or the text changed elsewhere", () => {
+    expect(narrowSuggestions(fields, "project = BRD AND status ")).toBeNull();
+    expect(narrowSuggestions(fields, "project = API AND ")).toBeNull();
+  });
+  it("matches quoted values by their text", () => {
+    const values = { for: "status = ", data: { replace_from: 10, suggestions: [{ value: '"In Progress"', kind: "value" }, { value: "Done", kind: "value" }] } };
+    expect(narrowSuggestions(values, 'status = "in')!.suggestions.map((x) => x.value)).toEqual(['"In Progress"']);
+  });
+});

@@ -1,11 +1,34 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ApiError } from "../api/client";
 import { endpoints } from "../api/endpoints";
-import type { Suggestion } from "../api/types";
+import type { Suggestion, Suggestions } from "../api/types";
 import { applySuggestion, caretLine } from "../lib/jql";
 import { useDebounced } from "../lib/useDebounced";
 import { Button } from "../ui";
+
+export interface KnownSuggestions {
+  for: string;
+  data: Suggestions;
+}
+
+/**
+ * Suggestions for `before` from an answer for an earlier text: the same when the text is
+ * the same; when the person only typed more of the current word, the answer's entries
+ * that still start with that word; otherwise none (wait for the server).
+ */
+export function narrowSuggestions(known: KnownSuggestions | null, before: string): Suggestions | null {
+  if (!known) return null;
+  if (known.for === before) return known.data;
+  if (!before.startsWith(known.for)) return null;
+  const typed = before.slice(known.for.length);
+  if (!/^[^\s()=!<>~,]*$/.test(typed)) return null;
+  const word = before.slice(Math.max(0, known.data.replace_from - 1)).replace(/^"/, "").toLowerCase();
+  return {
+    replace_from: known.data.replace_from,
+    suggestions: known.data.suggestions.filter((s) => s.value.replace(/^"/, "").toLowerCase().startsWith(word)),
+  };
+}
 
 export interface JqlErrorInfo {
   /** The user's query the error is about (what they submitted). */
@@ -71,22 +94,30 @@ export function JqlBar({
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const before = value.slice(0, caret);
-  const debounced = useDebounced(before, 90);
+  const debounced = useDebounced(before, 60);
+  const qc = useQueryClient();
   const suggestions = useQuery({
     queryKey: ["org", org, "autocomplete", debounced],
     queryFn: () => endpoints.autocomplete(org, debounced),
     enabled: open,
     staleTime: 60_000,
-    placeholderData: (prev) => prev,
     retry: false,
   });
-  const items: Suggestion[] = open ? (suggestions.data?.suggestions ?? []).slice(0, 12) : [];
+  // The last answer and the text it was for: narrowed locally while the next one is on its way,
+  // so typing a letter of a field or value updates the list in the same frame.
+  const [known, setKnown] = useState<KnownSuggestions | null>(null);
+  useEffect(() => {
+    if (suggestions.data) setKnown({ for: debounced, data: suggestions.data });
+  }, [suggestions.data, debounced]);
+  const cached = qc.getQueryData<Suggestions>(["org", org, "autocomplete", before]);
+  const visible = cached ?? narrowSuggestions(known, before);
+  const items: Suggestion[] = open ? (visible?.suggestions ?? []).slice(0, 12) : [];
   const showList = open && items.length > 0;
 
-  useEffect(() => setActive(-1), [debounced]);
+  useEffect(() => setActive(-1), [before]);
 
   const apply = (s: Suggestion) => {
-    const from = suggestions.data?.replace_from ?? caret + 1;
+    const from = visible?.replace_from ?? caret + 1;
     const next = applySuggestion(value, caret, from, s.value);
     onChange(next.text);
     setCaret(next.caret);

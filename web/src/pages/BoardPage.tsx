@@ -7,31 +7,26 @@ import {
   type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent, type KeyboardCoordinateGetter,
 } from "@dnd-kit/core";
 import { isApiError } from "../api/client";
-import { endpoints, qk } from "../api/endpoints";
+import { qk } from "../api/endpoints";
 import { transitionsQuery } from "../api/hooks";
 import { can, type ProjectDetail, type Ticket, type Transitions, type WorkflowStatus } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
 import { rememberProject, useAppUi } from "../app/ui-context";
 import { JqlBar, jqlErrorOf } from "../components/JqlBar";
-import { quote, scopeQuery, userColumn } from "../lib/jql";
+import { userColumn } from "../lib/jql";
+import { columnInfiniteQuery, columnQuery, projectQuery } from "./board/queries";
 import { plural } from "../lib/format";
 import { Button, Skeleton } from "../ui";
 import { columnTickets, type ColumnData } from "./board/boardCache";
 import { BoardCard, CardBody } from "./board/Card";
 import { useMoveCard } from "./board/useMoveCard";
 
-const PAGE = 50;
 const QUICK_FILTERS = [
   { label: "Mine", jql: "assignee = currentUser()" },
   { label: "Unassigned", jql: "assignee IS EMPTY" },
   { label: "High priority", jql: "priority >= high" },
 ];
-const DEFAULT_ORDER = "ORDER BY priority DESC, created DESC";
-
-export function columnQuery(project: string, status: string, filter: string) {
-  return scopeQuery(`project = ${project} AND status = ${quote(status)}`, filter, DEFAULT_ORDER);
-}
 
 /** Keyboard moves jump a whole column left or right (Space picks up, Space drops). */
 const columnCoordinates: KeyboardCoordinateGetter = (event, { context }) => {
@@ -70,11 +65,7 @@ export default function BoardPage() {
   useEffect(() => setDraft(filter), [filter]);
   useEffect(() => rememberProject(org, project), [org, project]);
 
-  const detail = useQuery({
-    queryKey: qk.project(org, project),
-    queryFn: () => endpoints.project(org, project).then((r) => r.data),
-    staleTime: 60_000,
-  });
+  const detail = useQuery(projectQuery(org, project));
   useTitle(detail.data ? `${detail.data.name} board` : `${project} board`);
   const statuses = useMemo(() => detail.data?.statuses ?? [], [detail.data]);
   const canMove = can(role, "tickets.transition") && !detail.data?.archived_at;
@@ -235,16 +226,7 @@ function Column({
   onError: (status: string, e: unknown) => void;
   instructionsId: string;
 }) {
-  const q = columnQuery(project, status.name, filter);
-  const data = useInfiniteQuery({
-    queryKey: qk.column(org, project, status.name, filter),
-    queryFn: ({ pageParam }) => endpoints.search(org, { jql: q.jql, maxResults: PAGE, nextPageToken: pageParam }),
-    initialPageParam: null as string | null,
-    // Pages never change once fetched: skip deep-comparing thousands of rows on every page.
-    structuralSharing: false,
-    getNextPageParam: (last) => (last.isLast ? undefined : last.nextPageToken ?? undefined),
-    staleTime: 20_000,
-  });
+  const data = useInfiniteQuery(columnInfiniteQuery(org, project, status.name, filter));
   useEffect(() => {
     if (data.error) onError(status.name, data.error);
   }, [data.error, onError, status.name]);

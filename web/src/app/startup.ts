@@ -1,0 +1,46 @@
+// On a cold load, start what the first screen needs at once (its chunk and its data),
+// in parallel with /auth/me, instead of one after the other.
+import type { QueryClient } from "@tanstack/react-query";
+import { endpoints, qk } from "../api/endpoints";
+import { ticketQuery, transitionsQuery } from "../api/hooks";
+import { can, type Me, type Role } from "../api/types";
+import { prefetchBoard } from "../pages/board/queries";
+import { loadBoardPage, loadListPage, loadTicketPage } from "./lazyPages";
+import { hasSessionCookie } from "./session";
+
+/** Runs `fn` once /auth/me (the same query the app makes) says the person belongs to `org`. */
+function whenMember(qc: QueryClient, org: string, fn: (role: Role) => void): void {
+  if (!hasSessionCookie()) return;
+  qc.fetchQuery<Me>({ queryKey: qk.me, queryFn: endpoints.me, staleTime: 60_000, retry: false }).then(
+    (me) => {
+      const mine = me.orgs.find((o) => o.slug === org);
+      if (mine) fn(mine.role);
+    },
+    () => {},
+  );
+}
+
+export function bootstrapRoute(qc: QueryClient, location: Location = window.location): void {
+  const path = location.pathname;
+  let m = /^\/([^/]+)\/projects\/([^/]+)\/board\/?$/.exec(path);
+  if (m) {
+    void loadBoardPage();
+    const filter = new URLSearchParams(location.search).get("jql") ?? "";
+    const org = decodeURIComponent(m[1]!);
+    const key = decodeURIComponent(m[2]!).toUpperCase();
+    whenMember(qc, org, () => void prefetchBoard(qc, org, key, filter));
+    return;
+  }
+  m = /^\/([^/]+)\/tickets\/([^/]+)\/?$/.exec(path);
+  if (m) {
+    void loadTicketPage();
+    const org = decodeURIComponent(m[1]!);
+    const key = decodeURIComponent(m[2]!).toUpperCase();
+    whenMember(qc, org, (role) => {
+      void qc.prefetchQuery(ticketQuery(org, key));
+      if (can(role, "tickets.transition")) void qc.prefetchQuery(transitionsQuery(org, key));
+    });
+    return;
+  }
+  if (/^\/[^/]+\/(issues|filters|projects\/[^/]+\/list)\/?$/.test(path)) void loadListPage();
+}
