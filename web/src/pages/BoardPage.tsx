@@ -109,11 +109,12 @@ export default function BoardPage() {
     }
   };
 
+  const mutateMove = move.mutate; // stable: keeps the memoised cards from re-rendering
   const doMove = useCallback((t: Ticket, to: WorkflowStatus) => {
     if (t.status.name === to.name) return;
     cardSince.current.set(t.key, Date.now());
-    move.mutate({ ticket: t, to });
-  }, [move]);
+    mutateMove({ ticket: t, to });
+  }, [mutateMove]);
 
   const onDragEnd = (e: DragEndEvent) => {
     const t = active;

@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import { useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -41,6 +41,18 @@ export function CardBody({ ticket }: { ticket: Ticket }) {
   );
 }
 
+/**
+ * Fetches a card's allowed moves once its menu is first opened and re-renders the card when
+ * they arrive (a query observer per card only for the cards whose menu was used).
+ */
+function TransitionsWatcher({ org, ticketKey, onChange }: { org: string; ticketKey: string; onChange: () => void }) {
+  const { data } = useQuery(transitionsQuery(org, ticketKey));
+  useEffect(() => {
+    if (data) onChange();
+  }, [data, onChange]);
+  return null;
+}
+
 export const BoardCard = memo(function BoardCard({
   org, ticket, statuses, canMove, onMove, instructionsId,
 }: {
@@ -59,8 +71,8 @@ export const BoardCard = memo(function BoardCard({
     disabled: !canMove,
   });
   const [menuWanted, setMenuWanted] = useState(false);
-  // Subscribing re-renders the open "Move to…" menu when the allowed transitions arrive.
-  useQuery({ ...transitionsQuery(org, ticket.key), enabled: menuWanted });
+  const [, setTransitionsSeen] = useState(0);
+  const bump = useCallback(() => setTransitionsSeen((n) => n + 1), []);
   const open = () => navigate(`/${org}/tickets/${ticket.key}`);
   const warm = () => prefetchTicket(qc, org, ticket);
   const hover = useMemo(() => hoverIntent(() => prefetchTicket(qc, org, ticket)), [qc, org, ticket]);
@@ -113,6 +125,7 @@ export const BoardCard = memo(function BoardCard({
       >
         <CardBody ticket={ticket} />
       </div>
+      {menuWanted ? <TransitionsWatcher org={org} ticketKey={ticket.key} onChange={bump} /> : null}
       {canMove ? (
         <div className="board-card-menu">
           <Menu
