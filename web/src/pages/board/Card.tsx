@@ -110,6 +110,7 @@ export const BoardCard = memo(function BoardCard({
         aria-label={`${name}. ${canMove ? "Press Enter to open, Space to pick up and move." : "Press Enter to open."}`}
         aria-describedby={canMove ? instructionsId : undefined}
         aria-roledescription={canMove ? "draggable ticket" : "ticket"}
+        aria-pressed={undefined}
         data-nav-item
         onClick={open}
         {...hover}
