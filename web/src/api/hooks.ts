@@ -1,4 +1,5 @@
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { loadTicketPage } from "../app/lazyPages";
 import { endpoints, qk } from "./endpoints";
 import type { Ticket, Transitions } from "./types";
 
@@ -39,7 +40,7 @@ export function usePrefetchTicket(org: string) {
 }
 
 export function prefetchTicket(qc: QueryClient, org: string, t: Ticket | string) {
-  void import("../app/lazyPages").then((m) => m.loadTicketPage());
+  void loadTicketPage();
   const key = typeof t === "string" ? t : t.key;
   if (typeof t !== "string" && !qc.getQueryData(qk.ticket(org, key))) {
     // The row already has the ticket: show it at once, then confirm the ETag in the background.
