@@ -74,6 +74,7 @@ export default function BoardPage() {
   const [active, setActive] = useState<Ticket | null>(null);
   // When each card last changed status here, so transitions fetched before that are ignored.
   const cardSince = useRef(new Map<string, number>());
+  const activeKey = useRef<string | null>(null);
   const [allowed, setAllowed] = useState<Set<string> | null>(null);
   const [columnErrors, setColumnErrors] = useState<Record<string, unknown>>({});
   const onColumnError = useCallback((status: string, e: unknown) => {
@@ -93,6 +94,7 @@ export default function BoardPage() {
 
   const onDragStart = (e: DragStartEvent) => {
     const t = (e.active.data.current as { ticket: Ticket } | undefined)?.ticket ?? null;
+    activeKey.current = t?.key ?? null;
     setActive(t);
     setAllowed(null);
     if (!t) return;
@@ -103,7 +105,9 @@ export default function BoardPage() {
     if (known) setAllowed(new Set(known.transitions.map((x) => x.to.name)));
     else {
       void qc.fetchQuery(transitionsQuery(org, t.key)).then(
-        (tr) => setAllowed((cur) => (cur === null ? new Set(tr.transitions.map((x) => x.to.name)) : cur)),
+        (tr) => {
+          if (activeKey.current === t.key) setAllowed((cur) => (cur === null ? new Set(tr.transitions.map((x) => x.to.name)) : cur));
+        },
         () => {},
       );
     }
@@ -118,6 +122,7 @@ export default function BoardPage() {
 
   const onDragEnd = (e: DragEndEvent) => {
     const t = active;
+    activeKey.current = null;
     setActive(null);
     setAllowed(null);
     if (!t || !e.over) return;
