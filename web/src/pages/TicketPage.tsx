@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTitle } from "../app/useTitle";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -233,6 +233,36 @@ function TransitionBar({ org, ticket, etag, canTransition }: { org: string; tick
   );
 }
 
+/**
+ * A due date saved once it is a whole, plausible date (typing the year digit by digit would
+ * otherwise save 0002, 0020, ...): after a pause, on blur, or at once when cleared.
+ */
+function DueDateField({ value, disabled, onSave }: { value: string | null; disabled: boolean; onSave: (d: string | null) => void }) {
+  const [draft, setDraft] = useState(value ?? "");
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => setDraft(value ?? ""), [value]);
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  const commit = (v: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    const next = v || null;
+    if (next === value) return;
+    if (next && !/^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$/.test(next)) return;
+    onSave(next);
+  };
+  return (
+    <TextField label="Due date" type="date" value={draft} disabled={disabled}
+      onChange={(e) => {
+        const v = e.target.value;
+        setDraft(v);
+        if (timer.current) clearTimeout(timer.current);
+        if (!v) commit(v);
+        else timer.current = setTimeout(() => commit(v), 700);
+      }}
+      onBlur={() => commit(draft)} />
+  );
+}
+
 function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Ticket; canEdit: boolean; patch: (p: import("../api/types").TicketPatch) => void }) {
   const members = useQuery({ queryKey: qk.members(org), queryFn: () => endpoints.members(org), staleTime: 60_000 });
   const [labels, setLabels] = useState(t.labels.join(", "));
@@ -260,8 +290,7 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
       <TextField label="Labels" value={labels} disabled={!canEdit} onChange={(e) => setLabels(e.target.value)} onBlur={saveLabels}
         onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); saveLabels(); } }} hint={canEdit ? "Comma-separated; Enter to save." : undefined} />
       {t.labels.length ? <div className="row">{t.labels.map((l) => <span key={l} className="badge label-badge">{l}</span>)}</div> : null}
-      <TextField label="Due date" type="date" value={t.due_date ?? ""} disabled={!canEdit}
-        onChange={(e) => patch({ due_date: e.target.value || null })} />
+      <DueDateField value={t.due_date} disabled={!canEdit} onSave={(d) => patch({ due_date: d })} />
       <dl className="meta-list">
         <dt>Reporter</dt><dd className="row"><Avatar login={t.reporter.login} name={t.reporter.name} /> {t.reporter.name}</dd>
         <dt>Created</dt><dd title={fullTime(t.created_at)}>{relativeTime(t.created_at)}</dd>
