@@ -14,7 +14,7 @@ export interface WorkflowStatus {
   name: string;
   category: StatusCategory;
 }
-export type SubscriptionStatus = Schemas["Status"];
+export type SubscriptionStatus = Schemas["Summary"]["status"];
 
 export type Ticket = Omit<Schemas["Ticket"], "status" | "assignee" | "due_date" | "resolved_at"> & {
   status: WorkflowStatus;
