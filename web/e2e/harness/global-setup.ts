@@ -20,6 +20,18 @@ declare module 'vitest' {
   }
 }
 
+/** Fails at once, and says why, when the server has no web app to serve. */
+async function preflight(base: string): Promise<void> {
+  const res = await fetch(`${base}/acme/projects/WEB/board`);
+  const html = await res.text();
+  if (res.status !== 200 || !/<script[^>]+src="\/assets\/[^"]+\.js"/.test(html)) {
+    throw new Error(
+      `the server at ${base} serves no web app (GET a deep link answered ${res.status}: ${html.replace(/\s+/g, ' ').slice(0, 160)}). ` +
+        'Build the binary with the app (cargo build with npm available, not TRELLIS_SKIP_WEB_BUILD), or set TRELLIS_WEB_DIR to a built web/dist.',
+    );
+  }
+}
+
 async function redeem(link: string): Promise<Array<{ name: string; value: string }>> {
   const res = await fetch(link, { redirect: 'manual' });
   if (res.status >= 400) throw new Error(`local login link answered ${res.status}: ${await res.text()}`);
@@ -57,6 +69,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stripe.close();
   };
   try {
+    await preflight(server.base);
     const cookies = await redeem(server.loginLink);
     if (!cookies.some((c) => c.name === 'trellis_session')) throw new Error('the local login link set no session cookie');
     project.provide('base', server.base);
