@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../../docs/screenshots');
 
@@ -114,8 +114,14 @@ export class Session {
 
   async assertClean(): Promise<void> {
     if (this.problems.length) {
-      throw new Error(`the browser saw problems:\n  ${this.problems.join('\n  ')}`);
+      const seen = this.problems.splice(0);
+      throw new Error(`the browser saw problems:\n  ${seen.join('\n  ')}`);
     }
+  }
+
+  /** After a failed test: its leftover problems belong to it, not to the next test. */
+  forgetProblems(): void {
+    this.problems.length = 0;
   }
 
   async close(): Promise<void> {
@@ -164,4 +170,15 @@ export function uniqueLogin(prefix: string): string {
   const n = (used.get(prefix) ?? 0) + 1;
   used.set(prefix, n);
   return n === 1 ? prefix : `${prefix}-${n}`;
+}
+
+/**
+ * For files whose tests share sessions: when a test fails, the problems its browser
+ * recorded are dropped, so the next test is judged on its own. (A passing test's late
+ * problems stay and fail the next one.)
+ */
+export function forgetProblemsAfterFailure(sessions: () => Array<Session | undefined>): void {
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') for (const s of sessions()) s?.forgetProblems();
+  });
 }

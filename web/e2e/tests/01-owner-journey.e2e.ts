@@ -3,7 +3,7 @@
 // the workflow forbids), open it, edit a field, comment, and reload deep links.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Session, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
+import { Session, forgetProblemsAfterFailure, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { card, column, keys, mouseDrag } from '../lib/board.ts';
 import { createTicket, expectStatus, getTicket } from '../lib/flows.ts';
@@ -13,6 +13,7 @@ let s: Session;
 const login = uniqueLogin('olivia');
 const slug = login;
 
+forgetProblemsAfterFailure(() => [s]);
 beforeAll(async () => {
   browser = await launch();
   s = await Session.open(browser, { name: 'owner' });

@@ -4,13 +4,14 @@
 // the virtualised list, sorting, saved filters; and the screenshots of the main screens.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Session, launch } from '../lib/browser.ts';
+import { Session, forgetProblemsAfterFailure, launch } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { card, column } from '../lib/board.ts';
 
 let browser: Browser;
 let s: Session;
 
+forgetProblemsAfterFailure(() => [s]);
 beforeAll(async () => {
   browser = await launch();
   s = await Session.open(browser, { name: 'alice' });

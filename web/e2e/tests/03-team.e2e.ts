@@ -5,7 +5,7 @@
 // and nothing changes.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Session, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
+import { Session, forgetProblemsAfterFailure, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { card, column } from '../lib/board.ts';
 import { createProject, createTicket, getTicket, invite, newOwner, type Owner } from '../lib/flows.ts';
@@ -17,6 +17,7 @@ let viewer: Session;
 const memberLogin = uniqueLogin('mia');
 const viewerLogin = uniqueLogin('victor');
 
+forgetProblemsAfterFailure(() => [owner?.s, member, viewer]);
 beforeAll(async () => {
   browser = await launch();
   owner = await newOwner(browser, 'tom');

@@ -4,7 +4,7 @@
 // the read-only banner with the way to the portal, and writes are refused and rolled back.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launch } from '../lib/browser.ts';
+import { forgetProblemsAfterFailure, launch } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { card, column, mouseDrag } from '../lib/board.ts';
 import { makePastDue } from '../lib/billing.ts';
@@ -15,6 +15,7 @@ let browser: Browser;
 let a: Owner;
 let b: Owner;
 
+forgetProblemsAfterFailure(() => [a?.s, b?.s]);
 beforeAll(async () => {
   browser = await launch();
   a = await newOwner(browser, 'ana');

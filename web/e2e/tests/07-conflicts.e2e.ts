@@ -4,7 +4,7 @@
 // card's "Move to…" menu moves it too (no drag needed).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launch } from '../lib/browser.ts';
+import { forgetProblemsAfterFailure, launch } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { card, column, mouseDrag } from '../lib/board.ts';
 import { createProject, createTicket, expectStatus, getTicket, newOwner, type Owner } from '../lib/flows.ts';
@@ -12,6 +12,7 @@ import { createProject, createTicket, expectStatus, getTicket, newOwner, type Ow
 let browser: Browser;
 let o: Owner;
 
+forgetProblemsAfterFailure(() => [o?.s]);
 beforeAll(async () => {
   browser = await launch();
   o = await newOwner(browser, 'cora');

@@ -3,7 +3,7 @@
 // back to it.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launch, signInWithGitHub } from '../lib/browser.ts';
+import { forgetProblemsAfterFailure, launch, signInWithGitHub } from '../lib/browser.ts';
 import { api } from '../lib/api.ts';
 import { column } from '../lib/board.ts';
 import { createProject, createTicket, newOwner, type Owner } from '../lib/flows.ts';
@@ -11,6 +11,7 @@ import { createProject, createTicket, newOwner, type Owner } from '../lib/flows.
 let browser: Browser;
 let o: Owner;
 
+forgetProblemsAfterFailure(() => [o?.s]);
 beforeAll(async () => {
   browser = await launch();
   o = await newOwner(browser, 'pia');
