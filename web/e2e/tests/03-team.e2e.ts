@@ -122,6 +122,17 @@ describe('team', () => {
     await page.getByText('Your role can read comments but not write them.').waitFor();
     expect(await page.locator('[data-testid^="transition-"]').count()).toBe(0);
 
+    // Forced: re-enable the disabled Priority control by hand and use it. The server
+    // answers 403; the page says it was not saved and shows the stored value again.
+    viewer.allow(new RegExp(`/api/v1/orgs/${owner.slug}/tickets/SHR-1$`), 403, 'PATCH');
+    const priority = page.getByLabel('Priority', { exact: true });
+    await priority.evaluate((el) => el.removeAttribute('disabled'));
+    await priority.selectOption({ label: 'Highest' });
+    const alert = page.getByRole('alert').filter({ hasText: /Not saved/ });
+    await alert.waitFor();
+    await expect.poll(() => priority.inputValue()).toBe('medium');
+    expect((await getTicket(owner.s.context, owner.slug, 'SHR-1')).priority).toBe('medium');
+
     await page.goto(`/${owner.slug}/settings/audit`);
     await page.getByText('Only owners and admins read the audit log.').waitFor();
     expect((await getTicket(owner.s.context, owner.slug, 'SHR-1')).status.name).toBe('To Do');
