@@ -1,3 +1,4 @@
+// User text is text (HTML in a title or description never reaches the DOM as HTML).
 // Concurrent edits: someone else changes a ticket behind the page's back. A field edit
 // sent with the old If-Match gets 412: the page shows what changed and re-applies the
 // edit on top. A card move that races a change is rolled back with the reason. The
@@ -31,6 +32,32 @@ async function behindTheBack(key: string, patch: Record<string, unknown>): Promi
   const r = await api(o.s.context, 'PATCH', `/api/v1/orgs/${o.slug}/tickets/${key}`, patch);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
 }
+
+describe('user text', () => {
+  test('HTML in a title and a description stays text on the board, the list and the ticket page', async () => {
+    const { page } = o.s;
+    const title = '<img src=x onerror="window.__xss=1"> <b>not bold</b>';
+    const t = await createTicket(o.s.context, o.slug, 'CON', {
+      title,
+      description: 'Plain **bold** and <script>window.__xss=2</script><iframe src="https://example.com"></iframe> [link](javascript:alert(1))',
+    });
+    await page.goto(`/${o.slug}/projects/CON/board`);
+    const item = page.getByRole('listitem', { name: new RegExp(`^${t.key} `) });
+    await item.waitFor();
+    expect(await item.locator('.card-title').textContent()).toBe(title);
+    expect(await item.locator('img, b').count()).toBe(0);
+    await page.goto(`/${o.slug}/projects/CON/list`);
+    await page.getByRole('table', { name: 'Search results' }).getByText(title, { exact: true }).waitFor();
+    await page.goto(`/${o.slug}/tickets/${t.key}`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    const desc = page.getByRole('region', { name: 'Description' });
+    await desc.locator('strong', { hasText: 'bold' }).waitFor();
+    expect(await desc.locator('script, iframe, img').count()).toBe(0);
+    expect(await desc.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await o.s.assertClean();
+  });
+});
 
 describe('conflicts', () => {
   test('a stale field edit shows what changed and re-applies the edit on top', async () => {
