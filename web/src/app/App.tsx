@@ -8,6 +8,7 @@ import { SkeletonRows } from "../ui";
 import { ErrorState, NotFoundState } from "./ErrorState";
 import { hasSessionCookie, useMe } from "./session";
 import Shell from "./Shell";
+import { ErrorBoundary } from "./ErrorBoundary";
 import SignInPage from "../pages/SignInPage";
 import { loadBoardPage, loadListPage, loadTicketPage, warmLikelyPages } from "./lazyPages";
 
@@ -89,6 +90,7 @@ export function App() {
   }, [navigate, qc]);
 
   return (
+    <ErrorBoundary>
     <Suspense fallback={<PageFallback />}>
       <Routes>
         <Route path="/" element={<RootRedirect />} />
@@ -116,6 +118,7 @@ export function App() {
         <Route path="*" element={<main id="main" className="page"><NotFoundState /></main>} />
       </Routes>
     </Suspense>
+    </ErrorBoundary>
   );
 }
 
@@ -125,5 +128,10 @@ function ProjectIndex() {
 }
 
 function S({ children }: { children: React.ReactNode }) {
-  return <Suspense fallback={<PageFallback />}>{children}</Suspense>;
+  const location = useLocation();
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <Suspense fallback={<PageFallback />}>{children}</Suspense>
+    </ErrorBoundary>
+  );
 }
