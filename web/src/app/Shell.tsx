@@ -205,7 +205,8 @@ export default function Shell() {
           </div>
         ) : null}
         <div className="body">
-          <nav id="sidenav" className="sidenav" aria-label="Main">
+          <nav id="sidenav" className="sidenav" aria-label="Main"
+            onKeyDown={(e) => { if (e.key === "Escape" && navOpen) { setNavOpen(false); document.querySelector<HTMLButtonElement>(".nav-toggle")?.focus(); } }}>
             <ul>
               <li><NavLink to={`/${slug}/projects`} end>Projects</NavLink></li>
               <li><NavLink to={`/${slug}/issues`} end>Issues &amp; filters</NavLink></li>
