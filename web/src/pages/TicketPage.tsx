@@ -13,7 +13,7 @@ import { MarkdownEditor } from "../components/MarkdownEditor";
 import { parseLabels } from "../components/CreateTicketDialog";
 import { fullTime, PRIORITY_LABEL, relativeTime, TYPE_ICON, TYPE_LABEL } from "../lib/format";
 import { Avatar, Button, Dialog, Menu, SelectField, Skeleton, Tabs, TextField, useToast } from "../ui";
-import { Comments } from "./ticket/Comments";
+import { Comments, useCommentCount } from "./ticket/Comments";
 import { History } from "./ticket/History";
 import { useTicketPatch } from "./ticket/useTicketPatch";
 
@@ -46,6 +46,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
   const t = entry.data;
   const { patch, conflict, reapply, discard } = useTicketPatch(org, t.key);
   const [tab, setTab] = useState("comments");
+  const commentCount = useCommentCount(org, t.key);
   const qc = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
@@ -84,7 +85,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
           </div>
           <DescriptionEditor description={t.description} canEdit={canEdit} onSave={(description) => patch({ description })} />
           <div className="ticket-activity">
-          <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: "Comments" }, { id: "history", label: "History" }]}>
+          <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: commentCount ? <>Comments <span className="badge">{commentCount}</span></> : "Comments" }, { id: "history", label: "History" }]}>
             {tab === "comments" ? (
               <Comments org={org} ticketKey={t.key} role={role} />
             ) : (

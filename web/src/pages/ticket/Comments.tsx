@@ -12,16 +12,11 @@ const Markdown = lazy(() => import("../../components/Markdown"));
 
 type Comments = Page<Comment>;
 
-/** Comments, oldest first; create, edit and delete paint at once and roll back on failure. */
-export function Comments({ org, ticketKey, role }: { org: string; ticketKey: string; role: Role | undefined }) {
-  const qc = useQueryClient();
-  const toast = useToast();
-  const { data: me } = useMe();
-  const key = qk.comments(org, ticketKey);
-  const comments = useQuery({
-    queryKey: key,
-    queryFn: async () => {
-      // All pages, oldest first (a ticket rarely has more than a few hundred).
+/** A ticket's comments, every page, oldest first (a ticket rarely has more than a few hundred). */
+export function commentsQuery(org: string, ticketKey: string) {
+  return {
+    queryKey: qk.comments(org, ticketKey),
+    queryFn: async (): Promise<Comments> => {
       const items: Comment[] = [];
       let cursor: string | null | undefined = null;
       for (let i = 0; i < 20; i++) {
@@ -30,10 +25,24 @@ export function Comments({ org, ticketKey, role }: { org: string; ticketKey: str
         cursor = page.next_cursor;
         if (!cursor) break;
       }
-      return { items, next_cursor: cursor ?? null } as Comments;
+      return { items, next_cursor: cursor ?? null };
     },
     staleTime: 15_000,
-  });
+  };
+}
+
+/** How many comments the ticket has (reads the same cache the comment list fills). */
+export function useCommentCount(org: string, ticketKey: string): number | undefined {
+  return useQuery(commentsQuery(org, ticketKey)).data?.items.filter((c) => !c.id.startsWith("pending-")).length;
+}
+
+/** Comments, oldest first; create, edit and delete paint at once and roll back on failure. */
+export function Comments({ org, ticketKey, role }: { org: string; ticketKey: string; role: Role | undefined }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const { data: me } = useMe();
+  const key = qk.comments(org, ticketKey);
+  const comments = useQuery(commentsQuery(org, ticketKey));
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<string | null>(null);
   const [editDraft, setEditDraft] = useState("");

@@ -25,8 +25,8 @@ describe("History", () => {
     expect(items).toHaveLength(2);
     expect(items[0]!.textContent).toContain("Bob");
     expect(items[0]!.textContent).toContain("moved the ticket");
-    expect(items[0]!.textContent).toMatch(/status\s*To Do\s*→?\s*to\s*In Progress/);
-    expect(items[1]!.textContent).toContain("assignee");
+    expect(items[0]!.textContent).toMatch(/Status\s*To Do\s*→?\s*to\s*In Progress/);
+    expect(items[1]!.textContent).toContain("Assignee");
     expect(items[1]!.textContent).toContain("empty");
     expect(items[1]!.textContent).toContain("ui, ux");
   });

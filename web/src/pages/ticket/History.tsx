@@ -9,8 +9,8 @@ import { fullTime, relativeTime } from "../../lib/format";
 import { Avatar, Button, SkeletonRows } from "../../ui";
 
 const FIELD: Record<string, string> = {
-  title: "title", description: "description", type: "type", priority: "priority", assignee: "assignee",
-  labels: "labels", due_date: "due date", status: "status", resolved_at: "resolved", comment: "comment",
+  title: "Title", description: "Description", type: "Type", priority: "Priority", assignee: "Assignee",
+  labels: "Labels", due_date: "Due date", status: "Status", resolved_at: "Resolved", comment: "Comment",
 };
 
 const VERB: Record<string, string> = {
