@@ -75,7 +75,10 @@ export function History({ org, ticketKey, role, createdAt, reporter }: { org: st
     return <ErrorState error={history.error} what="the history" retry={() => void history.refetch()} />;
   }
   if (!history.data) return <SkeletonRows rows={3} label="Loading history" />;
-  const entries: HistoryEntry[] = history.data.pages.flatMap((p) => p.items);
+  // An edit that changed nothing (an empty PATCH) is in the audit trail but is not news.
+  const entries: HistoryEntry[] = history.data.pages
+    .flatMap((p) => p.items)
+    .filter((e) => e.changes.length > 0 || !/\.(update|replace)$/.test(e.action));
   return (
     <section aria-label="History" data-testid="history">
       {entries.length === 0 ? <p className="muted">No changes yet.</p> : null}
