@@ -14,6 +14,8 @@ export function ticketQuery(org: string, key: string) {
     queryFn: () =>
       endpoints.ticket(org, key).then((r): TicketEntry => ({ data: r.data, etag: r.etag })),
     staleTime: 10_000,
+    // A ticket that just answered 404 (say, to the start-up prefetch) is not asked again on mount.
+    retryOnMount: false,
   };
 }
 

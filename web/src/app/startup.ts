@@ -37,8 +37,11 @@ export function bootstrapRoute(qc: QueryClient, location: Location = window.loca
     const org = decodeURIComponent(m[1]!);
     const key = decodeURIComponent(m[2]!).toUpperCase();
     whenMember(qc, org, (role) => {
-      void qc.prefetchQuery(ticketQuery(org, key));
-      if (can(role, "tickets.transition")) void qc.prefetchQuery(transitionsQuery(org, key));
+      // The transitions only once the ticket exists (a missing ticket asks the API once).
+      void qc.fetchQuery(ticketQuery(org, key)).then(
+        () => { if (can(role, "tickets.transition")) void qc.prefetchQuery(transitionsQuery(org, key)); },
+        () => {},
+      );
     });
     return;
   }

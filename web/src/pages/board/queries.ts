@@ -17,6 +17,7 @@ export function projectQuery(org: string, project: string) {
     queryKey: qk.project(org, project),
     queryFn: () => endpoints.project(org, project).then((r) => r.data),
     staleTime: 60_000,
+    retryOnMount: false,
   };
 }
 
