@@ -79,12 +79,3 @@ export interface Ticket {
   priority: string;
   type: string;
 }
-
-export async function meOf(context: BrowserContext): Promise<{
-  user: { login: string };
-  orgs: Array<{ slug: string; role: string }>;
-}> {
-  const r = await api(context, 'GET', '/auth/me');
-  if (r.status !== 200) throw new Error(`/auth/me answered ${r.status}`);
-  return r.body as never;
-}
