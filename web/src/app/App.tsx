@@ -6,7 +6,7 @@ import { endpoints, qk } from "../api/endpoints";
 import { can } from "../api/types";
 import { SkeletonRows } from "../ui";
 import { ErrorState, NotFoundState } from "./ErrorState";
-import { hasSessionCookie, useMe } from "./session";
+import { forgetOrgs, hasSessionCookie, useMe } from "./session";
 import Shell from "./Shell";
 import { ErrorBoundary } from "./ErrorBoundary";
 import SignInPage from "../pages/SignInPage";
@@ -82,6 +82,7 @@ export function App() {
   useEffect(() => {
     setUnauthenticatedHandler(() => {
       qc.removeQueries({ queryKey: qk.me });
+      forgetOrgs();
       const back = `${window.location.pathname}${window.location.search}`;
       if (!window.location.pathname.startsWith("/signin")) {
         navigate(`/signin?redirect_to=${encodeURIComponent(back)}`, { replace: true });

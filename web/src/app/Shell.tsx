@@ -7,7 +7,7 @@ import { can } from "../api/types";
 import { quickSearchJql, TICKET_KEY } from "../lib/jql";
 import { Avatar, Button, Dialog, Menu, Tooltip, useToast, type MenuEntry } from "../ui";
 import { NotFoundState } from "./ErrorState";
-import { useMe } from "./session";
+import { forgetOrgs, useMe } from "./session";
 import { SHORTCUTS, useShortcuts } from "./shortcuts";
 import { AppUiContext, lastProject, type AppUi } from "./ui-context";
 
@@ -122,6 +122,7 @@ export default function Shell() {
       /* the cookies are cleared either way */
     }
     qc.clear();
+    forgetOrgs();
     navigate("/signin", { replace: true });
   };
 

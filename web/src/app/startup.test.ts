@@ -37,3 +37,15 @@ describe("bootstrapRoute", () => {
     expect(calls.map((c) => c.url)).toEqual(["/auth/me"]);
   });
 });
+
+describe("bootstrapRoute with a remembered org", () => {
+  it("starts the board's data without waiting for /auth/me", async () => {
+    document.cookie = "trellis_csrf=x; path=/";
+    sessionStorage.setItem("trellis:orgs", JSON.stringify([["acme", "member"]]));
+    const { calls } = mockFetch((c) => (c.url.includes("/search") ? json(200, page) : json(200, project)));
+    bootstrapRoute(new QueryClient(), at("/acme/projects/WEB/board"));
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.includes("/search"))).toHaveLength(2));
+    expect(calls.some((c) => c.url === "/auth/me")).toBe(false);
+    sessionStorage.clear();
+  });
+});

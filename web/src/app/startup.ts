@@ -1,17 +1,23 @@
 // On a cold load, start what the first screen needs at once (its chunk and its data),
 // in parallel with /auth/me, instead of one after the other.
 import type { QueryClient } from "@tanstack/react-query";
-import { endpoints, qk } from "../api/endpoints";
+import { qk } from "../api/endpoints";
 import { ticketQuery, transitionsQuery } from "../api/hooks";
 import { can, type Me, type Role } from "../api/types";
 import { prefetchBoard } from "../pages/board/queries";
 import { loadBoardPage, loadListPage, loadTicketPage } from "./lazyPages";
-import { hasSessionCookie } from "./session";
+import { fetchMe, hasSessionCookie, rememberedRole } from "./session";
 
 /** Runs `fn` once /auth/me (the same query the app makes) says the person belongs to `org`. */
 function whenMember(qc: QueryClient, org: string, fn: (role: Role) => void): void {
   if (!hasSessionCookie()) return;
-  qc.fetchQuery<Me>({ queryKey: qk.me, queryFn: endpoints.me, staleTime: 60_000, retry: false }).then(
+  // This tab saw the person in this org a moment ago: no need to wait for /auth/me again.
+  const remembered = rememberedRole(org);
+  if (remembered) {
+    fn(remembered);
+    return;
+  }
+  qc.fetchQuery<Me>({ queryKey: qk.me, queryFn: fetchMe, staleTime: 60_000, retry: false }).then(
     (me) => {
       const mine = me.orgs.find((o) => o.slug === org);
       if (mine) fn(mine.role);
