@@ -79,7 +79,7 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
   const generalError = fieldError && !["title", "assignee", "labels", "due_date", "description"].some((f) => fieldError.field?.startsWith(f));
 
   return (
-    <Dialog open onClose={onClose} title="Create ticket" wide
+    <Dialog open onClose={onClose} title="Create ticket" wide dismissOnBackdrop={!title.trim() && !description.trim()}
       footer={<>
         <label className="checkbox" style={{ marginRight: "auto" }}>
           <input type="checkbox" checked={another} onChange={(e) => setAnother(e.target.checked)} /> Create another

@@ -3,7 +3,7 @@ import { Button } from "./Button";
 
 /** A modal on the native <dialog>: focus is trapped, Escape closes, the page behind is inert. */
 export function Dialog({
-  open, onClose, title, children, footer, wide, describedBy,
+  open, onClose, title, children, footer, wide, describedBy, dismissOnBackdrop = true,
 }: {
   open: boolean;
   onClose: () => void;
@@ -12,6 +12,8 @@ export function Dialog({
   footer?: ReactNode;
   wide?: boolean;
   describedBy?: string;
+  /** Close on a click outside the dialog (off while it holds unsaved typing). */
+  dismissOnBackdrop?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -37,7 +39,7 @@ export function Dialog({
         onClose();
       }}
       onClick={(e) => {
-        if (e.target === ref.current) onClose();
+        if (e.target === ref.current && dismissOnBackdrop) onClose();
       }}
     >
       {open ? (
