@@ -303,6 +303,14 @@ test('interactions paint within 100 ms: open a ticket from the list, move a card
   await session.close();
 });
 
+function appVersion(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: import.meta.dirname, encoding: 'utf8' }).stdout.trim();
+  const sha = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', '../../src', '../../index.html', '../../package.json']) !== '';
+  const from = process.env.TRELLIS_WEB_DIR ? `served from \`${process.env.TRELLIS_WEB_DIR}\` (\`npm run build -- --outDir <dir>\`)` : 'embedded in the binary';
+  return `the web app at commit ${sha}${dirty ? ' plus uncommitted changes' : ''}, ${from}`;
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? '?';
   const chromium = spawnSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -336,7 +344,7 @@ E2E_SEED=1x10000 TRELLIS_BIN=${process.env.TRELLIS_BIN ?? '../target/debug/trell
 (${/release/.test(bin) ? 'release build' : '**debug build**: no release build was available; a release build serves faster'}),
 its own fresh database, org \`load-1\` bulk-loaded with 10,000 tickets (\`trellis seed --orgs 1
 --tickets 10000\`), project \`BRD\` with ${BOARD_TICKETS} tickets created through the API (a third each in To Do,
-In Progress, Done). Machine: ${machine()}. Headless Chromium, 1280×800, one browser for everything.
+In Progress, Done); ${appVersion()}. Machine: ${machine()}. Headless Chromium, 1280×800, one browser for everything.
 
 ## Results
 
