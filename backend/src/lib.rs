@@ -21,6 +21,7 @@ pub mod me;
 pub mod orgs;
 pub mod projects;
 pub mod rate_limit;
+pub mod refs;
 pub mod schema;
 pub mod search;
 pub mod secrets;

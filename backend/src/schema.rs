@@ -224,6 +224,8 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::allow_tables_to_appear_in_same_query!(users, orgs, memberships, api_tokens);
+diesel::allow_tables_to_appear_in_same_query!(audit_log, users);
+diesel::allow_tables_to_appear_in_same_query!(comments, users);
 
 diesel::table! {
     saved_filters (id) {

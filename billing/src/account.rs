@@ -10,6 +10,7 @@ use crate::plans::Plan;
 /// Stripe's subscription status, or `None` before the first subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SubscriptionStatus)]
 pub enum Status {
     None,
     Incomplete,

@@ -73,6 +73,7 @@ impl Modify for BearerAuth {
         crate::tickets::routes::delete_ticket,
         crate::tickets::routes::list_transitions,
         crate::tickets::routes::perform_transition,
+        crate::tickets::routes::ticket_history,
         crate::comments::routes::create_comment,
         crate::comments::routes::list_comments,
         crate::comments::routes::edit_comment,

@@ -75,6 +75,11 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (
             Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/history",
+            None,
+        ),
+        (
+            Method::GET,
             "/api/v1/orgs/{org}/tickets/{key}/comments",
             None,
         ),

@@ -5,6 +5,7 @@
 //! routes of its own: `/audit-log` is served by `orgs::audit_log`.
 
 mod guarded;
+pub(crate) mod history;
 pub(crate) mod queries;
 
 pub use guarded::{Change, to_json};
@@ -15,6 +16,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use tenancy::{OrgId, TokenId};
 
+use crate::refs::UserRef;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
@@ -35,7 +37,8 @@ pub enum Entity {
 }
 
 impl Entity {
-    fn parts(self) -> (&'static str, uuid::Uuid) {
+    /// The entity's type name and id as the log stores them.
+    pub fn parts(self) -> (&'static str, uuid::Uuid) {
         match self {
             Entity::Org(id) => ("org", id.0),
             Entity::Project(id) => ("project", id.0),
@@ -49,12 +52,31 @@ impl Entity {
     }
 }
 
-/// One audited change.
-#[derive(Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+/// One audited change, as the log stores it.
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
+pub(crate) struct AuditRow {
+    pub id: AuditId,
+    pub actor_id: Option<uuid::Uuid>,
+    pub token_id: Option<uuid::Uuid>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: uuid::Uuid,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One audited change.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct AuditEntry {
     pub(crate) id: AuditId,
     actor_id: Option<uuid::Uuid>,
+    /// Who made the change (`null` for Stripe's and other system changes, or a
+    /// deleted account).
+    actor: Option<UserRef>,
     /// The API token used, when the change came through one.
     token_id: Option<uuid::Uuid>,
     /// e.g. `ticket.update`.
@@ -68,4 +90,23 @@ pub(crate) struct AuditEntry {
     request_id: Option<String>,
     ip: Option<String>,
     created_at: DateTime<Utc>,
+}
+
+impl AuditEntry {
+    fn new(row: AuditRow, actor: Option<UserRef>) -> Self {
+        Self {
+            id: row.id,
+            actor_id: row.actor_id,
+            actor,
+            token_id: row.token_id,
+            action: row.action,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            before: row.before,
+            after: row.after,
+            request_id: row.request_id,
+            ip: row.ip,
+            created_at: row.created_at,
+        }
+    }
 }

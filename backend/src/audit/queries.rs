@@ -5,9 +5,15 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use tenancy::ScopedConn;
 
-use super::{AuditEntry, AuditId, Entity};
+use chrono::{DateTime, Utc};
+use tenancy::UserId;
+
+use super::history::HistoryEntry;
+use super::{AuditEntry, AuditId, AuditRow, Entity};
 use crate::http::request_id;
-use crate::schema::audit_log;
+use crate::ids::TicketId;
+use crate::refs::UserRef;
+use crate::schema::{audit_log, comments, users};
 
 /// Appends an audit entry inside the caller's transaction. The request id and IP come
 /// from the request being handled (none for CLI commands).
@@ -40,22 +46,131 @@ pub async fn record(
     Ok(())
 }
 
-/// One page of the log, newest first, before `before`.
+/// What the log may be filtered by (all optional, combined with AND).
+#[derive(Debug, Default)]
+pub(crate) struct AuditFilter {
+    /// An exact action (`ticket.update`), or every action of a kind (`ticket.`).
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<uuid::Uuid>,
+    pub actor: Option<UserId>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// An audit row with its actor's id, login and name (absent for system changes).
+type RowWithActor = (AuditRow, Option<(uuid::Uuid, String, String)>);
+
+fn with_actor(rows: Vec<RowWithActor>) -> Vec<(AuditRow, Option<UserRef>)> {
+    rows.into_iter()
+        .map(|(row, actor)| {
+            let actor = actor.map(|(id, login, name)| UserRef {
+                id: UserId(id),
+                login,
+                name,
+            });
+            (row, actor)
+        })
+        .collect()
+}
+
+/// One page of the log, newest first, before `before`, with each entry's actor.
 pub(crate) async fn page(
     tx: &mut ScopedConn<'_>,
+    filter: AuditFilter,
     before: Option<AuditId>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEntry>> {
-    // Ids are UUIDv7: id order is time order, and a single-column keyset.
+    // Ids are UUIDv7: id order is time order, and a single-column keyset. Each filter
+    // is a plain comparison the indexes that lead with org_id can serve under RLS.
     let mut q = audit_log::table
+        .left_join(users::table.on(audit_log::actor_id.eq(users::id.nullable())))
         .filter(audit_log::org_id.eq(tx.scope().org_id()))
-        .select(AuditEntry::as_select())
+        .select((
+            AuditRow::as_select(),
+            (users::id, users::login, users::name).nullable(),
+        ))
         .into_boxed();
+    if let Some(action) = filter.action {
+        q = match action.strip_suffix('.') {
+            Some(kind) => q.filter(audit_log::action.like(format!("{}.%", escape_like(kind)))),
+            None => q.filter(audit_log::action.eq(action)),
+        };
+    }
+    if let Some(entity_type) = filter.entity_type {
+        q = q.filter(audit_log::entity_type.eq(entity_type));
+    }
+    if let Some(entity_id) = filter.entity_id {
+        q = q.filter(audit_log::entity_id.eq(entity_id));
+    }
+    if let Some(actor) = filter.actor {
+        q = q.filter(audit_log::actor_id.eq(actor.0));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(audit_log::created_at.ge(since));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(audit_log::created_at.lt(until));
+    }
     if let Some(before) = before {
         q = q.filter(audit_log::id.lt(before.0));
     }
-    q.order(audit_log::id.desc())
+    let rows = q
+        .order(audit_log::id.desc())
         .limit(limit + 1)
-        .load(tx.conn())
-        .await
+        .load::<RowWithActor>(tx.conn())
+        .await?;
+    Ok(with_actor(rows)
+        .into_iter()
+        .map(|(row, actor)| AuditEntry::new(row, actor))
+        .collect())
+}
+
+/// A ticket's history, newest first: the entries about the ticket and about its
+/// comments, with field-level changes.
+pub(crate) async fn ticket_history(
+    tx: &mut ScopedConn<'_>,
+    ticket: TicketId,
+    before: Option<AuditId>,
+    limit: i64,
+) -> QueryResult<Vec<HistoryEntry>> {
+    let org = tx.scope().org_id();
+    let its_comments = comments::table
+        .filter(comments::org_id.eq(org))
+        .filter(comments::ticket_id.eq(ticket))
+        .select(comments::id);
+    // Not boxed (a subquery over another table cannot be); no cursor is "before the
+    // greatest id".
+    let before = before.map_or(uuid::Uuid::max(), |b| b.0);
+    let rows = audit_log::table
+        .left_join(users::table.on(audit_log::actor_id.eq(users::id.nullable())))
+        .filter(audit_log::org_id.eq(org))
+        .filter(
+            audit_log::entity_type
+                .eq("ticket")
+                .and(audit_log::entity_id.eq(ticket.0))
+                .or(audit_log::entity_type
+                    .eq("comment")
+                    .and(audit_log::entity_id.eq_any(its_comments))),
+        )
+        .select((
+            AuditRow::as_select(),
+            (users::id, users::login, users::name).nullable(),
+        ))
+        .filter(audit_log::id.lt(before))
+        .order(audit_log::id.desc())
+        .limit(limit + 1)
+        .load::<RowWithActor>(tx.conn())
+        .await?;
+    Ok(with_actor(rows)
+        .into_iter()
+        .map(|(row, actor)| HistoryEntry::from_row(row, actor))
+        .collect())
+}
+
+/// `text` with LIKE's wildcards taken literally.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -89,6 +89,7 @@ fn state_cookie(config: &Config, value: String, max_age: Duration) -> Cookie<'st
 
 /// Query of `GET /auth/github/login`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LoginQuery {
     /// Path on the web app to return to after sign-in (default `/`).
     redirect_to: Option<String>,
@@ -132,6 +133,7 @@ pub(crate) async fn github_login(
 
 /// Query of `GET /auth/github/callback`, as GitHub sends it.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,

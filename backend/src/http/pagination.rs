@@ -15,6 +15,7 @@ pub const MAX_LIMIT: i64 = 100;
 
 /// `?limit=&cursor=` as every list accepts them.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page size, 1 to 100 (default 50).
     pub limit: Option<i64>,

@@ -13,18 +13,11 @@ mod tests;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use tenancy::{InvitationId, OrgId, Role, UserId};
+use tenancy::{InvitationId, OrgId, Role};
 
 use crate::schema::orgs;
 
-/// A user as other resources refer to them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UserRef {
-    pub id: UserId,
-    /// GitHub login.
-    pub login: String,
-    pub name: String,
-}
+pub use crate::refs::UserRef;
 
 /// An organization as the API shows it.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]

@@ -76,6 +76,7 @@ pub(crate) async fn create_project(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListProjectsQuery {
     /// Include archived projects.

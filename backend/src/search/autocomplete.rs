@@ -19,6 +19,7 @@ const LIMIT: usize = 20;
 
 /// `?jql=` the query text up to the caret.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AutocompleteQuery {
     /// The query text before the caret.

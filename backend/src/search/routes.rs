@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Search parameters, as query string (`GET`) or JSON body (`POST`).
 #[derive(Debug, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct SearchRequest {
     /// The JQL query; empty matches every ticket. Default order: `created DESC`.

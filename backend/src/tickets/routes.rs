@@ -10,6 +10,8 @@ use super::queries::{self, Cursor, Filters, Sort};
 use super::{
     NewTicket, Priority, Ticket, TicketChange, TicketKey, TicketPatch, TicketReplace, TicketType,
 };
+use crate::audit::history::HistoryEntry;
+use crate::audit::{self, AuditId};
 use crate::auth::Caller;
 use crate::http::error::Problem;
 use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
@@ -33,7 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/tickets/{key}/transitions")
             .route(web::get().to(list_transitions))
             .route(web::post().to(perform_transition)),
-    );
+    )
+    .route("/tickets/{key}/history", web::get().to(ticket_history));
 }
 
 fn ticket_response(status: StatusCode, ticket: &Ticket) -> HttpResponse {
@@ -77,6 +80,7 @@ pub(crate) async fn create_ticket(
 
 /// Ticket list filters and order. List values are comma-separated.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// Project key.
@@ -224,6 +228,35 @@ pub(crate) async fn get_ticket(
         })
         .await?;
     Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
+/// The ticket's history, newest first: every change to it and to its comments, as
+/// field-level changes (field, from, to) with who and when, from the audit trail.
+#[utoipa::path(
+    get, path = "/api/v1/orgs/{org}/tickets/{key}/history", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key, e.g. WEB-12"), PageParams),
+    responses((status = 200, body = Page<HistoryEntry>), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn ticket_history(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<HistoryEntry>>, ApiError> {
+    let key = TicketKey::parse(&path.1)?;
+    let limit = page.limit()?;
+    let before: Option<AuditId> = page.cursor()?;
+    let entries = caller
+        .tx(Permission::TicketsRead, async |tx| {
+            let ticket = queries::find(tx, &key).await?;
+            Ok(audit::queries::ticket_history(tx, ticket.id, before, limit).await?)
+        })
+        .await?;
+    Ok(web::Json(Page::from_rows(
+        entries,
+        limit,
+        |e: &HistoryEntry| e.id,
+    )))
 }
 
 /// PUT and PATCH: the permission first (a forbidden caller gets 403 before any field

@@ -103,7 +103,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log, newest first (admins and owners). */
+        /**
+         * The audit log, newest first (admins and owners), filtered by action, entity, actor
+         *     and time.
+         */
         get: operations["list_audit_log"];
         put?: never;
         post?: never;
@@ -528,6 +531,26 @@ export interface paths {
         patch: operations["edit_comment"];
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's history, newest first: every change to it and to its comments, as
+         *     field-level changes (field, from, to) with who and when, from the audit trail.
+         */
+        get: operations["ticket_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tickets/{key}/transitions": {
         parameters: {
             query?: never;
@@ -704,6 +727,7 @@ export interface components {
         AuditEntry: {
             /** @description e.g. `ticket.update`. */
             action: string;
+            actor?: null | components["schemas"]["UserRef"];
             /** Format: uuid */
             actor_id?: string | null;
             after?: Record<string, never> | null;
@@ -763,6 +787,12 @@ export interface components {
         CreatedToken: components["schemas"]["TokenInfo"] & {
             token: string;
         };
+        /** @description A field's value before and after a change (`null`: empty). */
+        FieldChange: {
+            field: string;
+            from?: Record<string, never> | null;
+            to?: Record<string, never> | null;
+        };
         /**
          * Format: uuid
          * @description A saved filter.
@@ -773,6 +803,22 @@ export interface components {
             jql?: string | null;
             name?: string | null;
             shared?: boolean | null;
+        };
+        /** @description One change in a history. */
+        HistoryEntry: {
+            /** @description e.g. `ticket.update`, `ticket.transition`, `comment.create`. */
+            action: string;
+            actor?: null | components["schemas"]["UserRef"];
+            /** Format: date-time */
+            at: string;
+            /** @description The fields that changed, in field order; empty for creates and deletes. */
+            changes: components["schemas"]["FieldChange"][];
+            /**
+             * Format: uuid
+             * @description Set for comment entries.
+             */
+            comment_id?: string | null;
+            id: components["schemas"]["AuditId"];
         };
         /** @description An invitation as the organization sees it. */
         Invitation: {
@@ -917,6 +963,7 @@ export interface components {
             items: {
                 /** @description e.g. `ticket.update`. */
                 action: string;
+                actor?: null | components["schemas"]["UserRef"];
                 /** Format: uuid */
                 actor_id?: string | null;
                 after?: Record<string, never> | null;
@@ -950,6 +997,26 @@ export interface components {
                 updated_at: string;
                 /** Format: int32 */
                 version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_HistoryEntry: {
+            items: {
+                /** @description e.g. `ticket.update`, `ticket.transition`, `comment.create`. */
+                action: string;
+                actor?: null | components["schemas"]["UserRef"];
+                /** Format: date-time */
+                at: string;
+                /** @description The fields that changed, in field order; empty for creates and deletes. */
+                changes: components["schemas"]["FieldChange"][];
+                /**
+                 * Format: uuid
+                 * @description Set for comment entries.
+                 */
+                comment_id?: string | null;
+                id: components["schemas"]["AuditId"];
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1215,11 +1282,12 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
-        /**
-         * @description Stripe's subscription status, or `None` before the first subscription.
-         * @enum {string}
-         */
-        Status: "none" | "incomplete" | "incomplete_expired" | "trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused";
+        /** @description A status as the API shows it. */
+        Status: {
+            category: components["schemas"]["StatusCategory"];
+            id: components["schemas"]["StatusId"];
+            name: string;
+        };
         /**
          * @description The category a status belongs to, which reports and `resolved` dates go by.
          * @enum {string}
@@ -1230,6 +1298,11 @@ export interface components {
          * @description A status within a workflow.
          */
         StatusId: string;
+        /**
+         * @description Stripe's subscription status, or `None` before the first subscription.
+         * @enum {string}
+         */
+        SubscriptionStatus: "none" | "incomplete" | "incomplete_expired" | "trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused";
         /** @description One suggestion. */
         Suggestion: {
             /** @description `field`, `operator`, `value`, `function` or `keyword`. */
@@ -1255,7 +1328,7 @@ export interface components {
             projects: components["schemas"]["Usage"];
             read_only: boolean;
             seats: components["schemas"]["Usage"];
-            status: components["schemas"]["Status"];
+            status: components["schemas"]["SubscriptionStatus"];
         };
         /** @description A ticket as the API shows it. */
         Ticket: {
@@ -1648,15 +1721,28 @@ export interface operations {
     };
     list_audit_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An exact action (`ticket.update`), or every action of a kind (`ticket.`). */
+                action?: string;
+                /** @description `org`, `project`, `ticket`, `comment`, `token`, `filter`, `member`, `invitation`. */
+                entity_type?: string;
+                /** @description The entity's id (with `entity_type`). */
+                entity_id?: string;
+                /** @description The actor's login. */
+                actor?: string;
+                /** @description Entries at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Entries before this instant (RFC 3339). */
+                until?: string;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -1671,6 +1757,14 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1827,15 +1921,16 @@ export interface operations {
     };
     list_filters: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -2032,15 +2127,16 @@ export interface operations {
     };
     list_invitations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -2184,15 +2280,16 @@ export interface operations {
     };
     list_members: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -2308,15 +2405,16 @@ export interface operations {
     };
     list_projects: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Include archived projects. */
+                archived?: boolean;
+                limit?: number;
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Include archived projects. */
-                archived: boolean;
-                limit: number | null;
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -2619,27 +2717,30 @@ export interface operations {
     };
     list_project_tickets: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Project key. */
+                project?: string;
+                /** @description Status names, e.g. `To Do,In Progress`. */
+                status?: string;
+                /** @description Assignee logins. */
+                assignee?: string;
+                /** @description Types: epic, story, task, bug, subtask. */
+                type?: string;
+                /** @description Priorities: lowest, low, medium, high, highest. */
+                priority?: string;
+                /** @description `created`, `updated` or `priority`; prefix `-` for descending. Default `-created`. */
+                sort?: string;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Project key. */
-                project: string | null;
-                /** @description Status names, e.g. `To Do,In Progress`. */
-                status: string | null;
-                /** @description Assignee logins. */
-                assignee: string | null;
-                /** @description Types: epic, story, task, bug, subtask. */
-                type: string | null;
-                /** @description Priorities: lowest, low, medium, high, highest. */
-                priority: string | null;
-                /** @description `created`, `updated` or `priority`; prefix `-` for descending. Default `-created`. */
-                sort: string | null;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
+                /** @description Project key */
+                project: string;
             };
             cookie?: never;
         };
@@ -2761,24 +2862,25 @@ export interface operations {
     };
     search_get: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Organization slug */
-                org: string;
+            query?: {
                 /** @description The JQL query; empty matches every ticket. Default order: `created DESC`. */
-                jql: string;
+                jql?: string;
                 /** @description Page size, 1 to 100 (default 50). */
-                maxResults: number | null;
+                maxResults?: number;
                 /** @description `nextPageToken` of the previous page (same query). */
-                nextPageToken: string | null;
+                nextPageToken?: string;
                 /** @description Ticket fields to return (comma-separated in `GET`); `id` and `key` always come. */
-                fields: string | null;
+                fields?: string;
                 /**
                  * @description The caller's UTC offset for dates and `startOfDay()`-style functions, e.g.
                  *     `+02:00` (default `UTC`).
                  */
-                timeZone: string | null;
+                timeZone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
             };
             cookie?: never;
         };
@@ -2840,13 +2942,14 @@ export interface operations {
     };
     autocomplete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The query text before the caret. */
+                jql?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description The query text before the caret. */
-                jql: string;
             };
             cookie?: never;
         };
@@ -2872,27 +2975,28 @@ export interface operations {
     };
     list_tickets: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Project key. */
+                project?: string;
+                /** @description Status names, e.g. `To Do,In Progress`. */
+                status?: string;
+                /** @description Assignee logins. */
+                assignee?: string;
+                /** @description Types: epic, story, task, bug, subtask. */
+                type?: string;
+                /** @description Priorities: lowest, low, medium, high, highest. */
+                priority?: string;
+                /** @description `created`, `updated` or `priority`; prefix `-` for descending. Default `-created`. */
+                sort?: string;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Project key. */
-                project: string | null;
-                /** @description Status names, e.g. `To Do,In Progress`. */
-                status: string | null;
-                /** @description Assignee logins. */
-                assignee: string | null;
-                /** @description Types: epic, story, task, bug, subtask. */
-                type: string | null;
-                /** @description Priorities: lowest, low, medium, high, highest. */
-                priority: string | null;
-                /** @description `created`, `updated` or `priority`; prefix `-` for descending. Default `-created`. */
-                sort: string | null;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -3103,17 +3207,18 @@ export interface operations {
     };
     list_comments: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
                 /** @description Ticket key */
                 key: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -3282,6 +3387,43 @@ export interface operations {
             };
         };
     };
+    ticket_history: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key, e.g. WEB-12 */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HistoryEntry"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_transitions: {
         parameters: {
             query?: never;
@@ -3372,15 +3514,16 @@ export interface operations {
     };
     list_tokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -3536,14 +3679,14 @@ export interface operations {
     };
     github_callback: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string | null;
-                state: string | null;
+            query?: {
+                code?: string;
+                state?: string;
                 /** @description Set when the user did not authorize the app (`access_denied`). */
-                error: string | null;
+                error?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -3593,12 +3736,12 @@ export interface operations {
     };
     github_login: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Path on the web app to return to after sign-in (default `/`). */
-                redirect_to: string | null;
+                redirect_to?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
