@@ -376,8 +376,6 @@ narrowing to fields starting with that letter).
 ## JavaScript chunks
 
 Requested before the board was interactive (the first screen): ${first.length} chunks, ${kb(sum(first, 'gzip'))} gzip.
-This includes what the app warms up while idle (the ticket, list and create-dialog chunks,
-requested ~100 ms after the board's own chunks, before the board had painted).
 
 | Chunk | Requested at (ms) | Raw | gzip | brotli |
 |---|---:|---:|---:|---:|
