@@ -151,7 +151,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         1,
         "unknown field 'fixVersion' at column 1 (expected one of: project, key, summary, \
          description, comment, text, status, statusCategory, type, priority, assignee, reporter, \
-         labels, component, parent, created, updated, resolved, due, watcher)",
+         labels, component, parent, created, updated, resolved, due, watcher, sprint, rank)",
     ),
     (
         "AND status = Done",
