@@ -19,6 +19,10 @@ tenancy::id_type!(
     ProjectId
 );
 tenancy::id_type!(
+    /// A sprint of a project.
+    SprintId
+);
+tenancy::id_type!(
     /// A status within a workflow.
     StatusId
 );

@@ -106,6 +106,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         resolved_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        sprint_id -> Nullable<Uuid>,
+        rank -> Text,
     }
 }
 
@@ -139,6 +141,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         resolved_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        sprint_id -> Nullable<Uuid>,
+        sprint_name -> Nullable<Text>,
+        rank -> Text,
     }
 }
 
@@ -205,9 +210,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sprints (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        project_id -> Uuid,
+        name -> Text,
+        goal -> Text,
+        state -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The closed sprints a ticket was in when they were completed.
+    ticket_sprints (org_id, ticket_id, sprint_id) {
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        sprint_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    sprint_scope_changes (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        sprint_id -> Uuid,
+        ticket_id -> Uuid,
+        change -> Text,
+        at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(statuses -> workflows (workflow_id));
 diesel::joinable!(projects -> workflows (workflow_id));
 diesel::joinable!(tickets -> projects (project_id));
+diesel::joinable!(sprints -> projects (project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     workflows,
@@ -220,6 +264,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_views,
     api_tokens,
     audit_log,
+    sprints,
+    ticket_sprints,
+    sprint_scope_changes,
 );
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> orgs (org_id));

@@ -140,6 +140,10 @@ pub enum Field {
     Resolved,
     Due,
     Watcher,
+    /// The sprints a ticket is or was in.
+    Sprint,
+    /// The backlog order: `ORDER BY rank` only.
+    Rank,
 }
 
 impl Field {
@@ -165,6 +169,8 @@ impl Field {
         Field::Resolved,
         Field::Due,
         Field::Watcher,
+        Field::Sprint,
+        Field::Rank,
     ];
 
     /// Alternative spellings accepted for some fields.
@@ -197,6 +203,8 @@ impl Field {
             Field::Resolved => "resolved",
             Field::Due => "due",
             Field::Watcher => "watcher",
+            Field::Sprint => "sprint",
+            Field::Rank => "rank",
         }
     }
 
@@ -235,7 +243,9 @@ impl Field {
             | Field::Priority
             | Field::Labels
             | Field::Component
-            | Field::Parent => FieldKind::Named,
+            | Field::Parent
+            | Field::Sprint
+            | Field::Rank => FieldKind::Named,
         }
     }
 
@@ -250,6 +260,7 @@ impl Field {
                 | Field::Component
                 | Field::Parent
                 | Field::Description
+                | Field::Sprint
         )
     }
 
@@ -258,7 +269,12 @@ impl Field {
     pub fn is_orderable(self) -> bool {
         !matches!(
             self,
-            Field::Text | Field::Comment | Field::Description | Field::Labels | Field::Watcher
+            Field::Text
+                | Field::Comment
+                | Field::Description
+                | Field::Labels
+                | Field::Watcher
+                | Field::Sprint
         )
     }
 
@@ -277,6 +293,10 @@ impl Field {
         const ORDERED_EMPTY: &[Operator] = &[Eq, NotEq, Gt, Ge, Lt, Le, In, NotIn, Is, IsNot];
         const EQUALITY: &[Operator] = &[Eq, NotEq, In, NotIn];
         const EQUALITY_EMPTY: &[Operator] = &[Eq, NotEq, In, NotIn, Is, IsNot];
+        if self == Field::Rank {
+            // Only `ORDER BY rank`, as in Jira.
+            return &[];
+        }
         // Keys compare within their project (`key > WEB-10`), as in Jira.
         let ordered =
             self.kind() == FieldKind::Date || matches!(self, Field::Priority | Field::Key);
@@ -447,6 +467,10 @@ pub enum Function {
     EndOfWeek,
     EndOfMonth,
     EndOfYear,
+    /// Future and active sprints; `sprint IN`/`NOT IN` only.
+    OpenSprints,
+    /// Completed sprints; `sprint IN`/`NOT IN` only.
+    ClosedSprints,
 }
 
 impl Function {
@@ -463,6 +487,8 @@ impl Function {
         Function::EndOfWeek,
         Function::EndOfMonth,
         Function::EndOfYear,
+        Function::OpenSprints,
+        Function::ClosedSprints,
     ];
 
     /// The canonical name, as printed (without parentheses).
@@ -479,6 +505,8 @@ impl Function {
             Function::EndOfWeek => "endOfWeek",
             Function::EndOfMonth => "endOfMonth",
             Function::EndOfYear => "endOfYear",
+            Function::OpenSprints => "openSprints",
+            Function::ClosedSprints => "closedSprints",
         }
     }
 
@@ -497,7 +525,11 @@ impl Function {
             Function::StartOfWeek | Function::EndOfWeek => Some(DateUnit::Week),
             Function::StartOfMonth | Function::EndOfMonth => Some(DateUnit::Month),
             Function::StartOfYear | Function::EndOfYear => Some(DateUnit::Year),
-            Function::CurrentUser | Function::MembersOf | Function::Now => None,
+            Function::CurrentUser
+            | Function::MembersOf
+            | Function::Now
+            | Function::OpenSprints
+            | Function::ClosedSprints => None,
         }
     }
 

@@ -175,7 +175,11 @@ fn check_list(
             ref name,
             name_span,
             ref args,
-        } if Function::from_name(name) == Some(Function::MembersOf) => {
+        } if matches!(
+            Function::from_name(name),
+            Some(Function::MembersOf | Function::OpenSprints | Function::ClosedSprints)
+        ) =>
+        {
             check_call(field, op, name, name_span, args, span, false)
         }
         RawValue::Empty | RawValue::Quoted(_) | RawValue::Word(_) | RawValue::Call { .. } => Err(
@@ -389,6 +393,25 @@ fn check_call(
                     );
                 }
             }
+        }
+        Function::OpenSprints | Function::ClosedSprints => {
+            if field != Field::Sprint {
+                return Err(ParseError::new(
+                    ErrorKind::InvalidValue,
+                    format!("{function}() cannot be used with '{field}'"),
+                    span,
+                )
+                .with_hint("it works with the sprint field"));
+            }
+            if in_list || !matches!(op, Operator::In | Operator::NotIn) {
+                return Err(invalid_value(
+                    format!("{function}() returns a list, so it needs IN or NOT IN"),
+                    span,
+                )
+                .with_hint(format!("e.g. sprint IN {function}()")));
+            }
+            no_args(function, args)?;
+            None
         }
         Function::Now => {
             if field.kind() != FieldKind::Date {

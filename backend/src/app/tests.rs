@@ -98,6 +98,48 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             None,
         ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/rank",
+            Some(json!({ "before": "{key}" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/sprints",
+            Some(json!({ "name": "Injected" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/sprints",
+            None,
+        ),
+        (Method::GET, "/api/v1/orgs/{org}/sprints/{sprint}", None),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/sprints/{sprint}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/sprints/{sprint}/tickets",
+            Some(json!({ "add": ["{key}"] })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/sprints/{sprint}/start",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/sprints/{sprint}/complete",
+            Some(json!({ "move_open_to": null })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/sprints/{sprint}/scope-changes",
+            None,
+        ),
+        (Method::DELETE, "/api/v1/orgs/{org}/sprints/{sprint}", None),
         (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
         (Method::GET, "/api/v1/orgs/{org}/search", None),
         (
@@ -203,6 +245,7 @@ struct Fixture {
     member: String,
     invitation: String,
     token: String,
+    sprint: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -252,7 +295,17 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{token}");
+    let (status, sprint) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/projects/WEB/sprints"),
+            json!({ "name": "Secret sprint" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{sprint}");
     Fixture {
+        sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
         member,
         invitation: invitation["id"].as_str().unwrap_or_default().to_owned(),
         token: token["id"].as_str().unwrap_or_default().to_owned(),
@@ -274,6 +327,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{member}", &f.member)
         .replace("{invitation}", &f.invitation)
         .replace("{token}", &f.token)
+        .replace("{sprint}", &f.sprint)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -359,7 +413,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{filter}", &b.filter);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
-        for placeholder in ["{member}", "{invitation}", "{token}"] {
+        for placeholder in ["{member}", "{invitation}", "{token}", "{sprint}"] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
                 expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
@@ -504,6 +558,27 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/rank",
+            "before",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/sprints",
+            "name",
+        ),
+        (Method::PATCH, "/api/v1/orgs/{org}/sprints/{sprint}", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/sprints/{sprint}/tickets",
+            "add",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/sprints/{sprint}/complete",
+            "move_open_to",
+        ),
         (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
         (Method::PATCH, "/api/v1/orgs/{org}/members/{member}", "role"),
         (

@@ -20,7 +20,7 @@ use crate::refs::UserRef;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
-use crate::ids::{CommentId, FilterId, ProjectId, TicketId};
+use crate::ids::{CommentId, FilterId, ProjectId, SprintId, TicketId};
 
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,7 @@ pub enum Entity {
     Comment(CommentId),
     Token(TokenId),
     Filter(FilterId),
+    Sprint(SprintId),
     /// A membership, by its user.
     Member(tenancy::UserId),
     Invitation(tenancy::InvitationId),
@@ -46,6 +47,7 @@ impl Entity {
             Entity::Comment(id) => ("comment", id.0),
             Entity::Token(id) => ("token", id.0),
             Entity::Filter(id) => ("filter", id.0),
+            Entity::Sprint(id) => ("sprint", id.0),
             Entity::Member(id) => ("member", id.0),
             Entity::Invitation(id) => ("invitation", id.0),
         }

@@ -78,7 +78,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 14] = [
+const TENANT_TABLES: [&str; 17] = [
     "orgs",
     "memberships",
     "workflows",
@@ -93,6 +93,9 @@ const TENANT_TABLES: [&str; 14] = [
     "ticket_search",
     "saved_filters",
     "invitations",
+    "sprints",
+    "ticket_sprints",
+    "sprint_scope_changes",
 ];
 
 #[tokio::test]

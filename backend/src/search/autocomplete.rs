@@ -229,6 +229,7 @@ async fn values(
         Field::Assignee | Field::Reporter | Field::Watcher => {
             vec![Function::CurrentUser, Function::MembersOf]
         }
+        Field::Sprint => vec![Function::OpenSprints, Function::ClosedSprints],
         Field::Created | Field::Updated | Field::Resolved | Field::Due => Function::ALL
             .iter()
             .copied()

@@ -312,7 +312,8 @@ impl Compiler<'_> {
             Field::Assignee | Field::Reporter => user(cmp, self.ctx)?,
             Field::Labels => labels(cmp)?,
             Field::Created | Field::Updated | Field::Resolved | Field::Due => date(cmp, self.ctx)?,
-            Field::Component | Field::Parent | Field::Watcher => {
+            Field::Sprint => sprint(cmp)?,
+            Field::Component | Field::Parent | Field::Watcher | Field::Rank => {
                 return Err(error(
                     cmp,
                     format!("the field `{}` is not available yet", cmp.field),
@@ -542,6 +543,70 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     })
 }
 
+/// The ticket was in a sprint that was completed (`ticket_sprints`).
+const IN_CLOSED_SPRINT: &str = "EXISTS (SELECT 1 FROM ticket_sprints ts \
+     WHERE ts.org_id = t.org_id AND ts.ticket_id = t.id)";
+
+/// `sprint`: the open sprint a ticket is planned in (`t.sprint_id`, only ever a future
+/// or active sprint) and the completed sprints it was in (`ticket_sprints`). Sprint
+/// names are matched ignoring case, in every project. As in Jira, a negative test
+/// never matches a ticket that was never in a sprint.
+fn sprint(cmp: &Comparison) -> Result<Condition, ApiError> {
+    let never = || Sql::new(&format!("(t.sprint_id IS NULL AND NOT {IN_CLOSED_SPRINT})"));
+    if matches!(cmp.op, Operator::Is | Operator::IsNot) {
+        return Ok(if cmp.op == Operator::Is {
+            never()
+        } else {
+            not(never())
+        });
+    }
+    let negated = matches!(cmp.op, Operator::NotEq | Operator::NotIn);
+    if let Value::Function { name, .. } = &cmp.value {
+        let open = Sql::new("t.sprint_id IS NOT NULL");
+        let closed = Sql::new(IN_CLOSED_SPRINT);
+        let positive = match name {
+            Function::OpenSprints => open,
+            Function::ClosedSprints => closed,
+            other => {
+                return Err(error(
+                    cmp,
+                    format!("{}() is not a sprint list", other.name()),
+                ));
+            }
+        };
+        return Ok(if negated {
+            all(vec![not(positive), not(never())])
+        } else {
+            positive
+        });
+    }
+    let names: Vec<String> = strings(cmp)?.iter().map(|s| s.to_lowercase()).collect();
+    let current = membership(
+        "t.sprint_id",
+        Operator::In,
+        Bind::Names(NameKind::Sprint, names.clone()),
+    );
+    let mut past = Sql::new(
+        "EXISTS (SELECT 1 FROM ticket_sprints ts WHERE ts.org_id = t.org_id \
+         AND ts.ticket_id = t.id AND ",
+    );
+    past.append(&membership(
+        "ts.sprint_id",
+        Operator::In,
+        Bind::Names(NameKind::Sprint, names),
+    ))
+    .push(")");
+    let positive = any(vec![current, past]);
+    Ok(if negated {
+        // `t.sprint_id = ..` is NULL for a ticket in no open sprint: IS NOT TRUE, not NOT.
+        let mut outside = Sql::new("(");
+        outside.append(&positive).push(" IS NOT TRUE)");
+        all(vec![outside, not(never())])
+    } else {
+        positive
+    })
+}
+
 fn labels(cmp: &Comparison) -> Result<Condition, ApiError> {
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
         let empty = Sql::new("cardinality(t.labels) = 0");
@@ -629,7 +694,10 @@ fn instant(cmp: &Comparison, value: &Value, ctx: &Context) -> Result<DateTime<Ut
                         Some(DateUnit::Year),
                     )
                 }
-                Function::CurrentUser | Function::MembersOf => {
+                Function::CurrentUser
+                | Function::MembersOf
+                | Function::OpenSprints
+                | Function::ClosedSprints => {
                     return Err(error(cmp, format!("{}() is not a date", name.name())));
                 }
             };
@@ -723,6 +791,7 @@ pub(crate) enum Column {
     Assignee,
     Reporter,
     Summary,
+    Rank,
     Id,
 }
 
@@ -764,6 +833,7 @@ impl Column {
             Column::Assignee => "COALESCE(a.login, '')",
             Column::Reporter => "r.login",
             Column::Summary => "t.title",
+            Column::Rank => "t.rank",
             Column::Id => "t.id",
         }
     }
@@ -784,6 +854,7 @@ impl Column {
             Column::Assignee => "COALESCE(ticket_views.assignee_login, '')",
             Column::Reporter => "ticket_views.reporter_login",
             Column::Summary => "ticket_views.title",
+            Column::Rank => "ticket_views.rank",
             Column::Id => "ticket_views.id",
         }
     }
@@ -824,6 +895,7 @@ impl Column {
             ),
             Column::Reporter => SortValue::Text(t.reporter.login.clone()),
             Column::Summary => SortValue::Text(t.title.clone()),
+            Column::Rank => SortValue::Text(t.rank.clone()),
             Column::Id => SortValue::Text(t.id.to_string()),
         }
     }
@@ -863,6 +935,8 @@ pub(crate) fn sort_keys(order: &[jql::OrderKey]) -> Result<Vec<SortKey>, ApiErro
             Field::Assignee => &[Column::Assignee],
             Field::Reporter => &[Column::Reporter],
             Field::Summary => &[Column::Summary],
+            // Rank orders within a project; across projects it interleaves them.
+            Field::Rank => &[Column::Rank],
             other => {
                 return Err(
                     ApiError::bad_request("jql", format!("cannot order by `{other}`"))
@@ -912,7 +986,8 @@ fn sort_value(key: &SortKey, value: &SortValue) -> Result<Sql, ApiError> {
             | Column::Type
             | Column::Assignee
             | Column::Reporter
-            | Column::Summary,
+            | Column::Summary
+            | Column::Rank,
             SortValue::Text(v),
         ) => bound(Bind::Text(v.clone())),
         _ => return Err(bad()),

@@ -89,6 +89,7 @@ fn name_lookup(kind: NameKind) -> (&'static str, &'static str, &'static str, boo
         NameKind::Category => ("category", "id", "statuses", true),
         NameKind::Login => ("login", "id", "users", false),
         NameKind::Role => ("role", "user_id", "memberships", true),
+        NameKind::Sprint => ("lower(name)", "id", "sprints", true),
     }
 }
 

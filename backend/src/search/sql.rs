@@ -30,15 +30,18 @@ pub(crate) enum NameKind {
     Login,
     /// Membership roles (`membersOf("admin")`): their users.
     Role,
+    /// Sprint names, lower case: every sprint of that name (any project).
+    Sprint,
 }
 
 impl NameKind {
-    pub(crate) const ALL: [NameKind; 5] = [
+    pub(crate) const ALL: [NameKind; 6] = [
         Self::Project,
         Self::Status,
         Self::Category,
         Self::Login,
         Self::Role,
+        Self::Sprint,
     ];
 
     pub(crate) fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl NameKind {
             Self::Category => "category",
             Self::Login => "login",
             Self::Role => "role",
+            Self::Sprint => "sprint",
         }
     }
 }

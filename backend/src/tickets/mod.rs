@@ -1,5 +1,6 @@
 //! Tickets: the work items (`WEB-12`), their fields, workflow transitions and lists.
 
+pub(crate) mod planning;
 pub(crate) mod queries;
 pub(crate) mod routes;
 
@@ -16,6 +17,7 @@ use crate::schema::ticket_views;
 use crate::workflows::{Status, StatusCategory, StatusId};
 
 pub use crate::ids::TicketId;
+pub use planning::SprintRef;
 
 pub(crate) use queries::find_id_by_key;
 
@@ -130,6 +132,11 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     /// When the ticket last entered a `done` status; `null` while open.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The open (future or active) sprint the ticket is planned in; `null` in the
+    /// backlog.
+    pub sprint: Option<SprintRef>,
+    /// Its place in the project's backlog order (compare as bytes; `ORDER BY rank`).
+    pub rank: String,
     /// For access checks (private projects, project roles); the API shows the key.
     #[serde(skip)]
     pub project_id: crate::projects::ProjectId,
@@ -162,6 +169,9 @@ pub(crate) struct TicketRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     resolved_at: Option<DateTime<Utc>>,
+    sprint_id: Option<crate::ids::SprintId>,
+    sprint_name: Option<String>,
+    rank: String,
 }
 
 impl From<TicketRow> for Ticket {
@@ -196,6 +206,11 @@ impl From<TicketRow> for Ticket {
             created_at: r.created_at,
             updated_at: r.updated_at,
             resolved_at: r.resolved_at,
+            sprint: match (r.sprint_id, r.sprint_name) {
+                (Some(id), Some(name)) => Some(SprintRef { id, name }),
+                _ => None,
+            },
+            rank: r.rank,
             project_id: r.project_id,
         }
     }
@@ -291,6 +306,10 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<NaiveDate>>,
+    /// Id of an open sprint of the ticket's project; `null` moves it to the backlog.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub sprint: Option<Option<crate::ids::SprintId>>,
 }
 
 /// Tells "field absent" (outer `None`, via `default`) from "field is null".
@@ -310,6 +329,8 @@ pub(crate) struct TicketChange {
     pub assignee: Option<Option<String>>,
     pub labels: Option<Vec<String>>,
     pub due_date: Option<Option<NaiveDate>>,
+    /// `Some(None)`: to the backlog.
+    pub sprint: Option<Option<crate::ids::SprintId>>,
 }
 
 fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
@@ -370,6 +391,7 @@ impl NewTicket {
             assignee: Some(assignee(self.assignee.as_deref())?),
             labels: Some(labels(&self.labels)?),
             due_date: Some(self.due_date),
+            sprint: None,
         })
     }
 }
@@ -411,6 +433,7 @@ impl TicketPatch {
                 .transpose()?,
             labels: self.labels.as_deref().map(labels).transpose()?,
             due_date: self.due_date,
+            sprint: self.sprint,
         })
     }
 }

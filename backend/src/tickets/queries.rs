@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use tenancy::{ScopedConn, UserId};
 
-use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType};
+use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType, planning};
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
@@ -58,7 +58,7 @@ async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError>
 }
 
 /// The live (not deleted) ticket with this key.
-pub(super) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
+pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
     let row: Option<TicketRow> = ticket_views::table
         .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .filter(ticket_views::project_key.eq(&key.project))
@@ -143,7 +143,7 @@ pub(crate) async fn create(
 
 /// Applies `change` when `If-Match` agrees; the `version` guard in the `UPDATE` also
 /// catches a writer that slipped in between our read and our write.
-pub(super) async fn update(
+pub(crate) async fn update(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
     if_match: &IfMatch,
@@ -156,6 +156,11 @@ pub(super) async fn update(
         Some(login) => assignee_id(tx, login.as_deref()).await?,
         None => before.assignee.as_ref().map(|a| a.id),
     };
+    let sprint_before = before.sprint.as_ref().map(|s| s.id);
+    let sprint = change.sprint.unwrap_or(sprint_before);
+    if let Some(to) = sprint.filter(|to| Some(*to) != sprint_before) {
+        planning::check_open_sprint(tx, before.project_id, to).await?;
+    }
     let (id, version) = (before.id, before.version);
     let write = async |tx: &mut ScopedConn<'_>| {
         diesel::update(guarded!(tx, id, version))
@@ -169,20 +174,23 @@ pub(super) async fn update(
                 tickets::assignee_id.eq(assignee),
                 tickets::labels.eq(change.labels.unwrap_or_else(|| before.labels.clone())),
                 tickets::due_date.eq(change.due_date.unwrap_or(before.due_date)),
+                tickets::sprint_id.eq(sprint),
                 tickets::version.eq(tickets::version + 1),
                 tickets::updated_at.eq(diesel::dsl::now),
             ))
             .execute(tx.conn())
             .await
     };
-    Change {
+    let after = Change {
         action: "ticket.update",
         entity: Entity::Ticket(id),
         before: &before,
         version,
     }
     .update(tx, write, async |tx| load(tx, id).await)
-    .await
+    .await?;
+    planning::record_move(tx, id, sprint_before, sprint).await?;
+    Ok(after)
 }
 
 pub(super) async fn soft_delete(

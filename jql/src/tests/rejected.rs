@@ -151,7 +151,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         1,
         "unknown field 'fixVersion' at column 1 (expected one of: project, key, summary, \
          description, comment, text, status, statusCategory, type, priority, assignee, reporter, \
-         labels, component, parent, created, updated, resolved, due, watcher)",
+         labels, component, parent, created, updated, resolved, due, watcher, sprint, rank)",
     ),
     (
         "AND status = Done",
@@ -243,14 +243,16 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         InvalidOperator,
         8,
         "'status' is never empty, so it cannot be compared with EMPTY at column 8 \
-         (EMPTY works with: description, assignee, labels, component, parent, resolved, due)",
+         (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
+         sprint)",
     ),
     (
         "reporter = EMPTY",
         InvalidOperator,
         10,
         "'reporter' is never empty, so it cannot be compared with EMPTY at column 10 \
-         (EMPTY works with: description, assignee, labels, component, parent, resolved, due)",
+         (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
+         sprint)",
     ),
     // Values that the field or operator does not accept.
     (
@@ -450,7 +452,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         10,
         "cannot order by 'text' at column 10 (expected one of: project, key, summary, status, \
          statusCategory, type, priority, assignee, reporter, component, parent, created, \
-         updated, resolved, due)",
+         updated, resolved, due, rank)",
     ),
     (
         "ORDER BY created, CREATED desc",
