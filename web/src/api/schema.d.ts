@@ -385,6 +385,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/projects/{project}/sprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the project's sprints, oldest first. */
+        get: operations["list_sprints"];
+        put?: never;
+        /** Creates a future sprint in the project. */
+        post: operations["create_sprint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/projects/{project}/tickets": {
         parameters: {
             query?: never;
@@ -449,6 +467,102 @@ export interface paths {
         get: operations["autocomplete"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sprints/{sprint}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sprint, with its `ETag`. */
+        get: operations["get_sprint"];
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a future sprint; its tickets go back to the backlog (409 for an active or
+         *     closed sprint).
+         */
+        delete: operations["delete_sprint"];
+        options?: never;
+        head?: never;
+        /** Renames the sprint or changes its goal or dates. */
+        patch: operations["update_sprint"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sprints/{sprint}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes the active sprint: tickets not done move to `move_open_to` (a future
+         *     sprint) or the backlog, in one transaction.
+         */
+        post: operations["complete_sprint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sprints/{sprint}/scope-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every ticket that entered or left the sprint, oldest first (for burndown). */
+        get: operations["list_scope_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sprints/{sprint}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts a future sprint (409 `active-sprint-exists` while the project has one). */
+        post: operations["start_sprint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sprints/{sprint}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plans tickets into the sprint (`add`, from the backlog or another open sprint)
+         *     and takes tickets out of it (`remove`, to the backlog); all or nothing.
+         */
+        post: operations["change_sprint_tickets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -545,6 +659,26 @@ export interface paths {
         get: operations["ticket_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/rank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves the ticket just before or just after another ticket of its project in the
+         *     backlog order; only this ticket's `rank` changes.
+         */
+        post: operations["rank_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -751,6 +885,10 @@ export interface components {
          * @description An audit entry.
          */
         AuditId: string;
+        /** @description The tickets a sprint-tickets request changed. */
+        ChangedTickets: {
+            tickets: components["schemas"]["Ticket"][];
+        };
         /** @description `POST .../billing/checkout` body. */
         CheckoutRequest: {
             /** @description `team` or `business`. */
@@ -783,6 +921,23 @@ export interface components {
          * @description A comment.
          */
         CommentId: string;
+        /** @description `POST /sprints/{sprint}/complete` body. */
+        CompleteSprint: {
+            /**
+             * @description A future sprint of the same project for the tickets not done; absent or `null`:
+             *     they go to the backlog.
+             */
+            move_open_to?: string | null;
+        };
+        /** @description What completing a sprint did. */
+        Completion: {
+            /** @description Tickets done at completion: they stay in the closed sprint's history. */
+            done: string[];
+            /** @description Tickets not done: moved to `moved_to`, or to the backlog when it is `null`. */
+            moved: string[];
+            moved_to?: string | null;
+            sprint: components["schemas"]["Sprint"];
+        };
         /** @description A new token: `token` is shown this once and never again. */
         CreatedToken: components["schemas"]["TokenInfo"] & {
             token: string;
@@ -906,6 +1061,16 @@ export interface components {
              *     becomes the project's lead.
              */
             private?: boolean;
+        };
+        /** @description `POST /projects/{project}/sprints` body. */
+        NewSprint: {
+            /** Format: date */
+            end_date?: string | null;
+            goal?: string;
+            /** @description Unique within the project, e.g. `WEB Sprint 4`. */
+            name: string;
+            /** Format: date */
+            start_date?: string | null;
         };
         /** @description `POST /projects/{project}/tickets` body. */
         NewTicket: {
@@ -1098,6 +1263,39 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of results. */
+        Page_Sprint: {
+            items: {
+                /**
+                 * Format: date-time
+                 * @description When it was completed; `null` while open.
+                 */
+                completed_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date */
+                end_date?: string | null;
+                goal: string;
+                id: components["schemas"]["SprintId"];
+                name: string;
+                /** @description The project's key. */
+                project: string;
+                /** Format: date */
+                start_date?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it was started; `null` while future.
+                 */
+                started_at?: string | null;
+                state: components["schemas"]["SprintState"];
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
         Page_Ticket: {
             items: {
                 assignee?: null | components["schemas"]["UserRef"];
@@ -1114,12 +1312,15 @@ export interface components {
                 number: number;
                 priority: components["schemas"]["Priority"];
                 project: string;
+                /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
+                rank: string;
                 reporter: components["schemas"]["UserRef"];
                 /**
                  * Format: date-time
                  * @description When the ticket last entered a `done` status; `null` while open.
                  */
                 resolved_at?: string | null;
+                sprint?: null | components["schemas"]["SprintRef"];
                 status: components["schemas"]["Status"];
                 title: string;
                 type: components["schemas"]["TicketType"];
@@ -1225,6 +1426,13 @@ export interface components {
         ProjectRoleChange: {
             role: components["schemas"]["ProjectRole"];
         };
+        /** @description `POST /tickets/{key}/rank` body: exactly one of `before` and `after`. */
+        RankMove: {
+            /** @description Put the ticket just after this ticket (same project). */
+            after?: string | null;
+            /** @description Put the ticket just before this ticket (same project). */
+            before?: string | null;
+        };
         /** @description A Stripe-hosted page to send the person to. */
         RedirectUrl: {
             url: string;
@@ -1255,6 +1463,18 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description One recorded scope change. */
+        ScopeChangeEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description `added` or `removed`. */
+            change: string;
+            ticket_id: string;
+        };
+        /** @description The sprint's scope history. */
+        ScopeChanges: {
+            items: components["schemas"]["ScopeChangeEntry"][];
+        };
         /** @description Search parameters, as query string (`GET`) or JSON body (`POST`). */
         SearchRequest: {
             /** @description Ticket fields to return (comma-separated in `GET`); `id` and `key` always come. */
@@ -1281,6 +1501,70 @@ export interface components {
             nextPageToken?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description A sprint as the API shows it. */
+        Sprint: {
+            /**
+             * Format: date-time
+             * @description When it was completed; `null` while open.
+             */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            end_date?: string | null;
+            goal: string;
+            id: components["schemas"]["SprintId"];
+            name: string;
+            /** @description The project's key. */
+            project: string;
+            /** Format: date */
+            start_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was started; `null` while future.
+             */
+            started_at?: string | null;
+            state: components["schemas"]["SprintState"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description A sprint of a project.
+         */
+        SprintId: string;
+        /**
+         * @description `PATCH /sprints/{sprint}` body: only the fields present change; `null` clears a
+         *     date.
+         */
+        SprintPatch: {
+            /** Format: date */
+            end_date?: string | null;
+            goal?: string | null;
+            name?: string | null;
+            /** Format: date */
+            start_date?: string | null;
+        };
+        /** @description A sprint as a ticket shows it. */
+        SprintRef: {
+            id: components["schemas"]["SprintId"];
+            name: string;
+        };
+        /**
+         * @description Where a sprint is in its life.
+         * @enum {string}
+         */
+        SprintState: "future" | "active" | "closed";
+        /**
+         * @description `POST /sprints/{sprint}/tickets` body: ticket keys to plan into the sprint (from
+         *     the backlog or another open sprint) and to take out of it (to the backlog).
+         */
+        SprintTickets: {
+            add?: string[];
+            remove?: string[];
         };
         /** @description A status as the API shows it. */
         Status: {
@@ -1346,12 +1630,15 @@ export interface components {
             number: number;
             priority: components["schemas"]["Priority"];
             project: string;
+            /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
+            rank: string;
             reporter: components["schemas"]["UserRef"];
             /**
              * Format: date-time
              * @description When the ticket last entered a `done` status; `null` while open.
              */
             resolved_at?: string | null;
+            sprint?: null | components["schemas"]["SprintRef"];
             status: components["schemas"]["Status"];
             title: string;
             type: components["schemas"]["TicketType"];
@@ -1376,6 +1663,8 @@ export interface components {
             due_date?: string | null;
             labels?: string[] | null;
             priority?: null | components["schemas"]["Priority"];
+            /** @description Id of an open sprint of the ticket's project; `null` moves it to the backlog. */
+            sprint?: string | null;
             title?: string | null;
             type?: null | components["schemas"]["TicketType"];
         };
@@ -2715,6 +3004,105 @@ export interface operations {
             };
         };
     };
+    list_sprints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+                /** @description States, comma-separated: `future`, `active`, `closed`. */
+                state: string | null;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit: number | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Sprint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_sprint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSprint"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sprint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken or project archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_project_tickets: {
         parameters: {
             query?: {
@@ -2961,6 +3349,327 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sprint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sprint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_sprint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_sprint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SprintPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sprint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_sprint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteSprint"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Completion"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_scope_changes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopeChanges"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_sprint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sprint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_sprint_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Sprint id */
+                sprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SprintTickets"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangedTickets"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             422: {
@@ -3415,6 +4124,50 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rank_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RankMove"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
