@@ -108,6 +108,10 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         sprint_id -> Nullable<Uuid>,
         rank -> Text,
+        parent_id -> Nullable<Uuid>,
+        story_points -> Nullable<Float8>,
+        original_estimate -> Nullable<Int4>,
+        start_date -> Nullable<Date>,
     }
 }
 
@@ -119,7 +123,8 @@ diesel::table! {
         project_id -> Uuid,
         project_key -> Text,
         number -> Int4,
-        key -> Text,
+        // The view's `key` column (project key, '-', number) is left out: diesel's
+        // 32-column limit; the row builds the key from its parts.
         title -> Text,
         description -> Text,
         #[sql_name = "type"]
@@ -144,6 +149,16 @@ diesel::table! {
         sprint_id -> Nullable<Uuid>,
         sprint_name -> Nullable<Text>,
         rank -> Text,
+        parent_id -> Nullable<Uuid>,
+        /// The live parent's key.
+        parent_key -> Nullable<Text>,
+        /// Live children, and those of them in a `done` status.
+        children_total -> Int8,
+        children_done -> Int8,
+        story_points -> Nullable<Float8>,
+        /// Minutes.
+        original_estimate -> Nullable<Int4>,
+        start_date -> Nullable<Date>,
     }
 }
 

@@ -144,6 +144,9 @@ pub enum Field {
     Sprint,
     /// The backlog order: `ORDER BY rank` only.
     Rank,
+    StoryPoints,
+    OriginalEstimate,
+    StartDate,
 }
 
 impl Field {
@@ -171,6 +174,9 @@ impl Field {
         Field::Watcher,
         Field::Sprint,
         Field::Rank,
+        Field::StoryPoints,
+        Field::OriginalEstimate,
+        Field::StartDate,
     ];
 
     /// Alternative spellings accepted for some fields.
@@ -178,6 +184,9 @@ impl Field {
         ("issuekey", Field::Key),
         ("issuetype", Field::Type),
         ("duedate", Field::Due),
+        // Jira's epic field; here an epic is simply the parent.
+        ("epic link", Field::Parent),
+        ("story points", Field::StoryPoints),
     ];
 
     /// The canonical name, as printed.
@@ -205,6 +214,9 @@ impl Field {
             Field::Watcher => "watcher",
             Field::Sprint => "sprint",
             Field::Rank => "rank",
+            Field::StoryPoints => "storyPoints",
+            Field::OriginalEstimate => "originalEstimate",
+            Field::StartDate => "startDate",
         }
     }
 
@@ -233,7 +245,9 @@ impl Field {
     pub(crate) fn kind(self) -> FieldKind {
         match self {
             Field::Summary | Field::Description | Field::Comment | Field::Text => FieldKind::Text,
-            Field::Created | Field::Updated | Field::Resolved | Field::Due => FieldKind::Date,
+            Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
+                FieldKind::Date
+            }
             Field::Assignee | Field::Reporter | Field::Watcher => FieldKind::User,
             Field::Project
             | Field::Key
@@ -245,7 +259,9 @@ impl Field {
             | Field::Component
             | Field::Parent
             | Field::Sprint
-            | Field::Rank => FieldKind::Named,
+            | Field::Rank
+            | Field::StoryPoints
+            | Field::OriginalEstimate => FieldKind::Named,
         }
     }
 
@@ -261,6 +277,9 @@ impl Field {
                 | Field::Parent
                 | Field::Description
                 | Field::Sprint
+                | Field::StoryPoints
+                | Field::OriginalEstimate
+                | Field::StartDate
         )
     }
 
@@ -298,8 +317,11 @@ impl Field {
             return &[];
         }
         // Keys compare within their project (`key > WEB-10`), as in Jira.
-        let ordered =
-            self.kind() == FieldKind::Date || matches!(self, Field::Priority | Field::Key);
+        let ordered = self.kind() == FieldKind::Date
+            || matches!(
+                self,
+                Field::Priority | Field::Key | Field::StoryPoints | Field::OriginalEstimate
+            );
         match (self.kind(), ordered, self.can_be_empty()) {
             (FieldKind::Text, _, false) => TEXT,
             (FieldKind::Text, _, true) => TEXT_EMPTY,

@@ -150,6 +150,10 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                 .map(|_| LABELS[rng.random_range(0..LABELS.len())].to_owned())
                 .collect(),
             due_date: None,
+            parent: None,
+            story_points: None,
+            original_estimate: None,
+            start_date: None,
         };
         let moves: &[&str] = match rng.random_range(0..10) {
             0..=3 => &[],

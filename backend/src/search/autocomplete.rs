@@ -230,11 +230,13 @@ async fn values(
             vec![Function::CurrentUser, Function::MembersOf]
         }
         Field::Sprint => vec![Function::OpenSprints, Function::ClosedSprints],
-        Field::Created | Field::Updated | Field::Resolved | Field::Due => Function::ALL
-            .iter()
-            .copied()
-            .filter(|f| f.is_date())
-            .collect(),
+        Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
+            Function::ALL
+                .iter()
+                .copied()
+                .filter(|f| f.is_date())
+                .collect()
+        }
         _ => Vec::new(),
     };
     out.extend(

@@ -311,9 +311,13 @@ impl Compiler<'_> {
             Field::Priority => priority(cmp)?,
             Field::Assignee | Field::Reporter => user(cmp, self.ctx)?,
             Field::Labels => labels(cmp)?,
-            Field::Created | Field::Updated | Field::Resolved | Field::Due => date(cmp, self.ctx)?,
+            Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
+                date(cmp, self.ctx)?
+            }
+            Field::StoryPoints | Field::OriginalEstimate => number(cmp)?,
             Field::Sprint => sprint(cmp)?,
-            Field::Component | Field::Parent | Field::Watcher | Field::Rank => {
+            Field::Parent => parent(cmp)?,
+            Field::Component | Field::Watcher | Field::Rank => {
                 return Err(error(
                     cmp,
                     format!("the field `{}` is not available yet", cmp.field),
@@ -437,6 +441,111 @@ fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
         Operator::Lt => any(keys.iter().map(|k| one(k, "<")).collect()),
         Operator::Le => any(keys.iter().map(|k| one(k, "<=")).collect()),
         _ => return Err(error(cmp, "unsupported operator for `key`")),
+    })
+}
+
+/// `parent = WEB-1`, `parent IN (...)`, `parent IS EMPTY`: the children of the named
+/// live tickets, through `tickets_org_parent_idx`. Like every negative test, `!=` and
+/// `NOT IN` do not match tickets without a parent.
+fn parent(cmp: &Comparison) -> Result<Condition, ApiError> {
+    let empty = Sql::new("t.parent_id IS NULL");
+    match cmp.op {
+        Operator::Is => return Ok(empty),
+        Operator::IsNot => return Ok(not(empty)),
+        _ => {}
+    }
+    let keys = strings(cmp)?
+        .iter()
+        .map(|s| {
+            crate::tickets::TicketKey::parse(s)
+                .map_err(|_| error(cmp, format!("`{s}` is not an issue key")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let named = any(keys
+        .iter()
+        .map(|k| {
+            expr(
+                "(k.project_id = ANY(",
+                Bind::Names(NameKind::Project, vec![k.project.clone()]),
+            )
+            .with(|s| {
+                s.push(") AND k.number = ")
+                    .bind(Bind::Int4(k.number))
+                    .push(")");
+            })
+        })
+        .collect());
+    let children = Sql::new(
+        // Uncorrelated, so it runs once (row-level security confines `k` to the
+        // organization, which the `(org_id, project_id, number)` key then serves).
+        "t.parent_id IN (SELECT k.id FROM tickets k WHERE k.deleted_at IS NULL AND ",
+    )
+    .with(|s| {
+        s.append(&named).push(")");
+    });
+    Ok(match cmp.op {
+        Operator::Eq | Operator::In => children,
+        Operator::NotEq | Operator::NotIn => all(vec![not(children), not(empty)]),
+        _ => return Err(error(cmp, "unsupported operator for `parent`")),
+    })
+}
+
+/// `storyPoints` (a number, fractions allowed) and `originalEstimate` (minutes):
+/// compared as numbers; `!=` and `NOT IN` skip tickets without a value.
+fn number(cmp: &Comparison) -> Result<Condition, ApiError> {
+    let (column, integer) = match cmp.field {
+        Field::StoryPoints => ("t.story_points", false),
+        _ => ("t.original_estimate", true),
+    };
+    let empty = Sql::new(&format!("{column} IS NULL"));
+    match cmp.op {
+        Operator::Is => return Ok(empty),
+        Operator::IsNot => return Ok(not(empty)),
+        _ => {}
+    }
+    let numbers = values(&cmp.value)
+        .into_iter()
+        .map(|v| {
+            let n = match v {
+                Value::Number(n) => Some(*n as f64),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            n.filter(|n| n.is_finite() && (!integer || n.fract() == 0.0))
+                .ok_or_else(|| {
+                    error(
+                        cmp,
+                        if integer {
+                            format!("`{}` expects whole minutes", cmp.field)
+                        } else {
+                            format!("`{}` expects a number", cmp.field)
+                        },
+                    )
+                })
+        })
+        .collect::<Result<Vec<f64>, _>>()?;
+    let one = |symbol: &str, n: f64| -> Condition {
+        if integer {
+            let n = n.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+            expr(&format!("{column} {symbol} "), Bind::Int4(n))
+        } else {
+            expr(&format!("{column} {symbol} "), Bind::Float8(n))
+        }
+    };
+    let first = numbers.first().copied().unwrap_or_default();
+    Ok(match cmp.op {
+        Operator::Eq | Operator::In => any(numbers.iter().map(|n| one("=", *n)).collect()),
+        Operator::NotEq | Operator::NotIn => all(numbers.iter().map(|n| one("<>", *n)).collect()),
+        Operator::Gt => one(">", first),
+        Operator::Ge => one(">=", first),
+        Operator::Lt => one("<", first),
+        Operator::Le => one("<=", first),
+        _ => {
+            return Err(error(
+                cmp,
+                format!("unsupported operator for `{}`", cmp.field),
+            ));
+        }
     })
 }
 
@@ -732,6 +841,7 @@ fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         Field::Created => "t.created_at",
         Field::Updated => "t.updated_at",
         Field::Resolved => "t.resolved_at",
+        Field::StartDate => "t.start_date",
         _ => "t.due_date",
     };
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
@@ -760,8 +870,8 @@ fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
     for value in values(&cmp.value) {
         let at = instant(cmp, value, ctx)?;
         let text = format!("{column} {symbol} ");
-        parts.push(if cmp.field == Field::Due {
-            // A due date is a calendar date in the caller's zone.
+        parts.push(if matches!(cmp.field, Field::Due | Field::StartDate) {
+            // Due and start dates are calendar dates in the caller's zone.
             expr(&text, Bind::Date(at.with_timezone(&ctx.zone).date_naive()))
         } else {
             expr(&text, Bind::Timestamptz(at))

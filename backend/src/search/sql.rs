@@ -13,7 +13,7 @@ use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, Valid
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
-    Array, BigInt, Bool, Date, Int2, Int4, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Bool, Date, Double, Int2, Int4, Text, Timestamptz, Uuid as SqlUuid,
 };
 use uuid::Uuid;
 
@@ -67,6 +67,7 @@ pub(crate) enum Bind {
     Int2s(Vec<i16>),
     Int4(i32),
     Int8(i64),
+    Float8(f64),
     Timestamptz(DateTime<Utc>),
     Date(NaiveDate),
     /// Names of one kind, bound as the `uuid[]` of their ids once resolved.
@@ -238,6 +239,7 @@ impl QueryFragment<Pg> for Sql {
                     Bind::Int2s(v) => out.push_bind_param::<Array<Int2>, _>(v)?,
                     Bind::Int4(v) => out.push_bind_param::<Int4, _>(v)?,
                     Bind::Int8(v) => out.push_bind_param::<BigInt, _>(v)?,
+                    Bind::Float8(v) => out.push_bind_param::<Double, _>(v)?,
                     Bind::Timestamptz(v) => out.push_bind_param::<Timestamptz, _>(v)?,
                     Bind::Date(v) => out.push_bind_param::<Date, _>(v)?,
                     Bind::Names(..) => return Err(unresolved()),

@@ -1,9 +1,14 @@
 //! Tickets: the work items (`WEB-12`), their fields, workflow transitions and lists.
 
+mod hierarchy;
 pub(crate) mod planning;
 pub(crate) mod queries;
 pub(crate) mod routes;
 
+#[cfg(test)]
+mod estimate_tests;
+#[cfg(test)]
+mod hierarchy_tests;
 #[cfg(test)]
 mod tests;
 
@@ -21,7 +26,8 @@ pub use planning::SprintRef;
 
 pub(crate) use queries::find_id_by_key;
 
-/// Kind of work.
+/// Kind of work. The hierarchy has three levels: epics (0), stories, tasks and bugs
+/// (1), sub-tasks (2); a parent is always exactly one level up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TicketType {
@@ -49,6 +55,20 @@ impl TicketType {
             Self::Bug => "bug",
             Self::Subtask => "subtask",
         }
+    }
+
+    /// The level in the hierarchy.
+    pub fn level(self) -> u8 {
+        match self {
+            Self::Epic => 0,
+            Self::Story | Self::Task | Self::Bug => 1,
+            Self::Subtask => 2,
+        }
+    }
+
+    /// Whether a ticket of this type may have a parent of type `parent`.
+    pub fn may_have_parent(self, parent: TicketType) -> bool {
+        self.level() == parent.level() + 1
     }
 
     fn from_db(s: &str) -> Self {
@@ -109,6 +129,13 @@ impl Priority {
     }
 }
 
+/// A parent's children: `done` of `total` are in a `done` status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Children {
+    pub total: i64,
+    pub done: i64,
+}
+
 /// A ticket as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -137,6 +164,17 @@ pub struct Ticket {
     pub sprint: Option<SprintRef>,
     /// Its place in the project's backlog order (compare as bytes; `ORDER BY rank`).
     pub rank: String,
+    /// The parent's key (an epic, or for a sub-task its story, task or bug).
+    pub parent: Option<String>,
+    /// The live children and how many of them are done: the parent's progress.
+    pub children: Children,
+    /// Story points, 0 to 1000 (fractions allowed, e.g. 0.5).
+    pub story_points: Option<f64>,
+    /// Original estimate in minutes, 0 to 1,000,000.
+    pub original_estimate: Option<i32>,
+    pub start_date: Option<NaiveDate>,
+    #[serde(skip)]
+    pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
     #[serde(skip)]
     pub project_id: crate::projects::ProjectId,
@@ -149,7 +187,6 @@ pub(crate) struct TicketRow {
     project_id: crate::projects::ProjectId,
     project_key: String,
     number: i32,
-    key: String,
     title: String,
     description: String,
     kind: String,
@@ -172,6 +209,13 @@ pub(crate) struct TicketRow {
     sprint_id: Option<crate::ids::SprintId>,
     sprint_name: Option<String>,
     rank: String,
+    parent_id: Option<TicketId>,
+    parent_key: Option<String>,
+    children_total: i64,
+    children_done: i64,
+    story_points: Option<f64>,
+    original_estimate: Option<i32>,
+    start_date: Option<NaiveDate>,
 }
 
 impl From<TicketRow> for Ticket {
@@ -182,7 +226,7 @@ impl From<TicketRow> for Ticket {
         };
         Ticket {
             id: r.id,
-            key: r.key,
+            key: format!("{}-{}", r.project_key, r.number),
             project: r.project_key,
             number: r.number,
             title: r.title,
@@ -211,6 +255,15 @@ impl From<TicketRow> for Ticket {
                 _ => None,
             },
             rank: r.rank,
+            parent: r.parent_key,
+            children: Children {
+                total: r.children_total,
+                done: r.children_done,
+            },
+            parent_id: r.parent_id,
+            story_points: r.story_points,
+            original_estimate: r.original_estimate,
+            start_date: r.start_date,
             project_id: r.project_id,
         }
     }
@@ -270,6 +323,14 @@ pub struct NewTicket {
     #[serde(default)]
     pub labels: Vec<String>,
     pub due_date: Option<NaiveDate>,
+    /// Key of the parent ticket: an epic for a story, task or bug; a story, task or
+    /// bug for a sub-task (required there). An epic has none.
+    pub parent: Option<String>,
+    /// 0 to 1000; fractions allowed.
+    pub story_points: Option<f64>,
+    /// Minutes, 0 to 1,000,000.
+    pub original_estimate: Option<i32>,
+    pub start_date: Option<NaiveDate>,
 }
 
 /// `PUT /tickets/{key}` body: the complete editable state. Omitted optional fields
@@ -287,6 +348,11 @@ pub struct TicketReplace {
     #[serde(default)]
     pub labels: Vec<String>,
     pub due_date: Option<NaiveDate>,
+    /// Key of the parent ticket; omitted or `null` clears it.
+    pub parent: Option<String>,
+    pub story_points: Option<f64>,
+    pub original_estimate: Option<i32>,
+    pub start_date: Option<NaiveDate>,
 }
 
 /// `PATCH /tickets/{key}` body: only the fields present change; `null` clears the
@@ -310,6 +376,22 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub sprint: Option<Option<crate::ids::SprintId>>,
+    /// Key of the new parent; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub parent: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    pub story_points: Option<Option<f64>>,
+    /// Minutes; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>)]
+    pub original_estimate: Option<Option<i32>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub start_date: Option<Option<NaiveDate>>,
 }
 
 /// Tells "field absent" (outer `None`, via `default`) from "field is null".
@@ -331,6 +413,22 @@ pub(crate) struct TicketChange {
     pub due_date: Option<Option<NaiveDate>>,
     /// `Some(None)`: to the backlog.
     pub sprint: Option<Option<crate::ids::SprintId>>,
+    pub parent: Option<Option<TicketKey>>,
+    pub story_points: Option<Option<f64>>,
+    pub original_estimate: Option<Option<i32>>,
+    pub start_date: Option<Option<NaiveDate>>,
+}
+
+impl TicketChange {
+    /// Whether the change sets the parent and nothing else (audited as `ticket.parent`).
+    fn only_parent(&self) -> bool {
+        self.parent.is_some()
+            && *self
+                == TicketChange {
+                    parent: self.parent.clone(),
+                    ..TicketChange::default()
+                }
+    }
 }
 
 fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
@@ -377,6 +475,38 @@ fn assignee(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     }
 }
 
+fn parent(raw: Option<&str>) -> Result<Option<TicketKey>, ApiError> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some(key) => TicketKey::parse(key)
+            .map(Some)
+            .map_err(|_| ApiError::validation("parent", "must be a ticket key, e.g. WEB-1")),
+    }
+}
+
+const STORY_POINTS_MAX: f64 = 1000.0;
+const ESTIMATE_MAX: i32 = 1_000_000;
+
+fn story_points(raw: Option<f64>) -> Result<Option<f64>, ApiError> {
+    match raw {
+        Some(p) if !(0.0..=STORY_POINTS_MAX).contains(&p) => Err(ApiError::validation(
+            "story_points",
+            "must be between 0 and 1000",
+        )),
+        other => Ok(other),
+    }
+}
+
+fn original_estimate(raw: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match raw {
+        Some(m) if !(0..=ESTIMATE_MAX).contains(&m) => Err(ApiError::validation(
+            "original_estimate",
+            "must be 0 to 1,000,000 minutes",
+        )),
+        other => Ok(other),
+    }
+}
+
 impl NewTicket {
     pub(crate) fn validate(&self) -> Result<TicketChange, ApiError> {
         Ok(TicketChange {
@@ -392,6 +522,10 @@ impl NewTicket {
             labels: Some(labels(&self.labels)?),
             due_date: Some(self.due_date),
             sprint: None,
+            parent: Some(parent(self.parent.as_deref())?),
+            story_points: Some(story_points(self.story_points)?),
+            original_estimate: Some(original_estimate(self.original_estimate)?),
+            start_date: Some(self.start_date),
         })
     }
 }
@@ -406,6 +540,10 @@ impl TicketReplace {
             assignee: self.assignee.clone(),
             labels: self.labels.clone(),
             due_date: self.due_date,
+            parent: self.parent.clone(),
+            story_points: self.story_points,
+            original_estimate: self.original_estimate,
+            start_date: self.start_date,
         }
         .validate()
     }
@@ -434,6 +572,14 @@ impl TicketPatch {
             labels: self.labels.as_deref().map(labels).transpose()?,
             due_date: self.due_date,
             sprint: self.sprint,
+            parent: self
+                .parent
+                .as_ref()
+                .map(|p| parent(p.as_deref()))
+                .transpose()?,
+            story_points: self.story_points.map(story_points).transpose()?,
+            original_estimate: self.original_estimate.map(original_estimate).transpose()?,
+            start_date: self.start_date,
         })
     }
 }

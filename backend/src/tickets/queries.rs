@@ -6,7 +6,9 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use tenancy::{ScopedConn, UserId};
 
-use super::{Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType, planning};
+use super::{
+    Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType, hierarchy, planning,
+};
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
@@ -108,6 +110,12 @@ pub(crate) async fn create(
         crate::projects::find_open_for_update(tx, project_key).await?;
     access::require(tx, tenancy::Permission::TicketsCreate, project_id)?;
     let status_id = workflows::initial_status(tx, workflow_id).await?;
+    let kind = change.kind.unwrap_or(TicketType::Task);
+    let parent = match change.parent.flatten() {
+        Some(key) => Some(hierarchy::resolve(tx, &key).await?),
+        None => None,
+    };
+    hierarchy::check(tx, None, None, kind, parent).await?;
     let id = TicketId::new();
     let scope = tx.scope();
     let values = (
@@ -117,13 +125,17 @@ pub(crate) async fn create(
         tickets::number.eq(number),
         tickets::title.eq(change.title.unwrap_or_default()),
         tickets::description.eq(change.description.unwrap_or_default()),
-        tickets::kind.eq(change.kind.unwrap_or(TicketType::Task).as_str()),
+        tickets::kind.eq(kind.as_str()),
         tickets::priority.eq(change.priority.unwrap_or(Priority::Medium).to_db()),
         tickets::status_id.eq(status_id),
         tickets::assignee_id.eq(assignee),
         tickets::reporter_id.eq(scope.user_id()),
         tickets::labels.eq(change.labels.unwrap_or_default()),
         tickets::due_date.eq(change.due_date.flatten()),
+        tickets::parent_id.eq(parent),
+        tickets::story_points.eq(change.story_points.flatten()),
+        tickets::original_estimate.eq(change.original_estimate.flatten()),
+        tickets::start_date.eq(change.start_date.flatten()),
     );
     diesel::insert_into(tickets::table)
         .values(values)
@@ -161,20 +173,40 @@ pub(crate) async fn update(
     if let Some(to) = sprint.filter(|to| Some(*to) != sprint_before) {
         planning::check_open_sprint(tx, before.project_id, to).await?;
     }
+    let kind = change.kind.unwrap_or(before.kind);
+    let parent = match &change.parent {
+        Some(Some(key)) => Some(hierarchy::resolve(tx, key).await?),
+        Some(None) => None,
+        None => before.parent_id,
+    };
+    let parent_changed = parent != before.parent_id;
+    if parent_changed || kind.level() != before.kind.level() {
+        hierarchy::check(tx, Some(before.id), Some(before.kind.level()), kind, parent).await?;
+    }
+    let action = if change.only_parent() {
+        "ticket.parent"
+    } else {
+        "ticket.update"
+    };
     let (id, version) = (before.id, before.version);
     let write = async |tx: &mut ScopedConn<'_>| {
         diesel::update(guarded!(tx, id, version))
             .set((
+                tickets::parent_id.eq(parent),
                 tickets::title.eq(change.title.unwrap_or_else(|| before.title.clone())),
                 tickets::description.eq(change
                     .description
                     .unwrap_or_else(|| before.description.clone())),
-                tickets::kind.eq(change.kind.unwrap_or(before.kind).as_str()),
+                tickets::kind.eq(kind.as_str()),
                 tickets::priority.eq(change.priority.unwrap_or(before.priority).to_db()),
                 tickets::assignee_id.eq(assignee),
                 tickets::labels.eq(change.labels.unwrap_or_else(|| before.labels.clone())),
                 tickets::due_date.eq(change.due_date.unwrap_or(before.due_date)),
                 tickets::sprint_id.eq(sprint),
+                tickets::story_points.eq(change.story_points.unwrap_or(before.story_points)),
+                tickets::original_estimate
+                    .eq(change.original_estimate.unwrap_or(before.original_estimate)),
+                tickets::start_date.eq(change.start_date.unwrap_or(before.start_date)),
                 tickets::version.eq(tickets::version + 1),
                 tickets::updated_at.eq(diesel::dsl::now),
             ))
@@ -182,7 +214,7 @@ pub(crate) async fn update(
             .await
     };
     let after = Change {
-        action: "ticket.update",
+        action,
         entity: Entity::Ticket(id),
         before: &before,
         version,

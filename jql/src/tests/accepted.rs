@@ -54,6 +54,21 @@ const CANONICAL: &[(&str, &str)] = &[
     ("IssueType in (Bug, Story)", r#"type IN ("Bug", "Story")"#),
     ("duedate < now()", "due < now()"),
     ("\"status\" = Done", r#"status = "Done""#),
+    ("parent = WEB-1", r#"parent = "WEB-1""#),
+    (
+        "parent in (WEB-1, WEB-2)",
+        r#"parent IN ("WEB-1", "WEB-2")"#,
+    ),
+    ("\"Epic Link\" = WEB-1", r#"parent = "WEB-1""#),
+    ("\"epic link\" is empty", "parent IS EMPTY"),
+    ("\"Story Points\" >= 3", "storyPoints >= 3"),
+    ("storypoints = 2.5", r#"storyPoints = "2.5""#),
+    ("originalEstimate < 120", "originalEstimate < 120"),
+    (
+        "startDate >= \"2026-12-01\"",
+        r#"startDate >= "2026-12-01""#,
+    ),
+    ("startDate is empty", "startDate IS EMPTY"),
     // Values: words, quoted strings, numbers.
     ("project = WEB", r#"project = "WEB""#),
     ("project = 10000", "project = 10000"),

@@ -151,7 +151,8 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         1,
         "unknown field 'fixVersion' at column 1 (expected one of: project, key, summary, \
          description, comment, text, status, statusCategory, type, priority, assignee, reporter, \
-         labels, component, parent, created, updated, resolved, due, watcher, sprint, rank)",
+         labels, component, parent, created, updated, resolved, due, watcher, sprint, rank, \
+         storyPoints, originalEstimate, startDate)",
     ),
     (
         "AND status = Done",
@@ -244,7 +245,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         8,
         "'status' is never empty, so it cannot be compared with EMPTY at column 8 \
          (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
-         sprint)",
+         sprint, storyPoints, originalEstimate, startDate)",
     ),
     (
         "reporter = EMPTY",
@@ -252,7 +253,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         10,
         "'reporter' is never empty, so it cannot be compared with EMPTY at column 10 \
          (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
-         sprint)",
+         sprint, storyPoints, originalEstimate, startDate)",
     ),
     // Values that the field or operator does not accept.
     (
@@ -330,7 +331,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         InvalidValue,
         10,
         "now() cannot be used with 'labels' at column 10 \
-         (it works with the date fields: created, updated, resolved, due)",
+         (it works with the date fields: created, updated, resolved, due, startDate)",
     ),
     (
         "assignee = membersOf(devs)",
@@ -452,7 +453,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         10,
         "cannot order by 'text' at column 10 (expected one of: project, key, summary, status, \
          statusCategory, type, priority, assignee, reporter, component, parent, created, \
-         updated, resolved, due, rank)",
+         updated, resolved, due, rank, storyPoints, originalEstimate, startDate)",
     ),
     (
         "ORDER BY created, CREATED desc",

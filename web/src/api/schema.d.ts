@@ -899,6 +899,13 @@ export interface components {
              */
             seats: number;
         };
+        /** @description A parent's children: `done` of `total` are in a `done` status. */
+        Children: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description A comment as the API shows it. */
         Comment: {
             author: components["schemas"]["UserRef"];
@@ -1080,7 +1087,24 @@ export interface components {
             /** Format: date */
             due_date?: string | null;
             labels?: string[];
+            /**
+             * Format: int32
+             * @description Minutes, 0 to 1,000,000.
+             */
+            original_estimate?: number | null;
+            /**
+             * @description Key of the parent ticket: an epic for a story, task or bug; a story, task or
+             *     bug for a sub-task (required there). An epic has none.
+             */
+            parent?: string | null;
             priority?: components["schemas"]["Priority"];
+            /** Format: date */
+            start_date?: string | null;
+            /**
+             * Format: double
+             * @description 0 to 1000; fractions allowed.
+             */
+            story_points?: number | null;
             title: string;
             type?: components["schemas"]["TicketType"];
         };
@@ -1299,6 +1323,8 @@ export interface components {
         Page_Ticket: {
             items: {
                 assignee?: null | components["schemas"]["UserRef"];
+                /** @description The live children and how many of them are done: the parent's progress. */
+                children: components["schemas"]["Children"];
                 /** Format: date-time */
                 created_at: string;
                 description: string;
@@ -1310,6 +1336,13 @@ export interface components {
                 labels: string[];
                 /** Format: int32 */
                 number: number;
+                /**
+                 * Format: int32
+                 * @description Original estimate in minutes, 0 to 1,000,000.
+                 */
+                original_estimate?: number | null;
+                /** @description The parent's key (an epic, or for a sub-task its story, task or bug). */
+                parent?: string | null;
                 priority: components["schemas"]["Priority"];
                 project: string;
                 /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
@@ -1321,7 +1354,14 @@ export interface components {
                  */
                 resolved_at?: string | null;
                 sprint?: null | components["schemas"]["SprintRef"];
+                /** Format: date */
+                start_date?: string | null;
                 status: components["schemas"]["Status"];
+                /**
+                 * Format: double
+                 * @description Story points, 0 to 1000 (fractions allowed, e.g. 0.5).
+                 */
+                story_points?: number | null;
                 title: string;
                 type: components["schemas"]["TicketType"];
                 /** Format: date-time */
@@ -1617,6 +1657,8 @@ export interface components {
         /** @description A ticket as the API shows it. */
         Ticket: {
             assignee?: null | components["schemas"]["UserRef"];
+            /** @description The live children and how many of them are done: the parent's progress. */
+            children: components["schemas"]["Children"];
             /** Format: date-time */
             created_at: string;
             description: string;
@@ -1628,6 +1670,13 @@ export interface components {
             labels: string[];
             /** Format: int32 */
             number: number;
+            /**
+             * Format: int32
+             * @description Original estimate in minutes, 0 to 1,000,000.
+             */
+            original_estimate?: number | null;
+            /** @description The parent's key (an epic, or for a sub-task its story, task or bug). */
+            parent?: string | null;
             priority: components["schemas"]["Priority"];
             project: string;
             /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
@@ -1639,7 +1688,14 @@ export interface components {
              */
             resolved_at?: string | null;
             sprint?: null | components["schemas"]["SprintRef"];
+            /** Format: date */
+            start_date?: string | null;
             status: components["schemas"]["Status"];
+            /**
+             * Format: double
+             * @description Story points, 0 to 1000 (fractions allowed, e.g. 0.5).
+             */
+            story_points?: number | null;
             title: string;
             type: components["schemas"]["TicketType"];
             /** Format: date-time */
@@ -1662,9 +1718,26 @@ export interface components {
             /** Format: date */
             due_date?: string | null;
             labels?: string[] | null;
+            /**
+             * Format: int32
+             * @description Minutes; `null` clears it.
+             */
+            original_estimate?: number | null;
+            /** @description Key of the new parent; `null` clears it. */
+            parent?: string | null;
             priority?: null | components["schemas"]["Priority"];
             /** @description Id of an open sprint of the ticket's project; `null` moves it to the backlog. */
             sprint?: string | null;
+            /**
+             * Format: date
+             * @description `null` clears it.
+             */
+            start_date?: string | null;
+            /**
+             * Format: double
+             * @description `null` clears it.
+             */
+            story_points?: number | null;
             title?: string | null;
             type?: null | components["schemas"]["TicketType"];
         };
@@ -1678,12 +1751,21 @@ export interface components {
             /** Format: date */
             due_date?: string | null;
             labels?: string[];
+            /** Format: int32 */
+            original_estimate?: number | null;
+            /** @description Key of the parent ticket; omitted or `null` clears it. */
+            parent?: string | null;
             priority: components["schemas"]["Priority"];
+            /** Format: date */
+            start_date?: string | null;
+            /** Format: double */
+            story_points?: number | null;
             title: string;
             type: components["schemas"]["TicketType"];
         };
         /**
-         * @description Kind of work.
+         * @description Kind of work. The hierarchy has three levels: epics (0), stories, tasks and bugs
+         *     (1), sub-tasks (2); a parent is always exactly one level up.
          * @enum {string}
          */
         TicketType: "epic" | "story" | "task" | "bug" | "subtask";
