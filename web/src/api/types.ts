@@ -63,6 +63,28 @@ export type Joined = Schemas["Joined"];
 export type Org = Schemas["Org"];
 export type OrgPatch = Schemas["OrgPatch"];
 
+// Planning: sprints and the backlog order (docs/API.md "Sprints" and "Ranking").
+export type Sprint = Omit<Schemas["Sprint"], "start_date" | "end_date" | "started_at" | "completed_at"> & {
+  start_date: string | null;
+  end_date: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+};
+export type SprintState = Schemas["SprintState"];
+export type SprintRef = Schemas["SprintRef"];
+export type NewSprint = Schemas["NewSprint"];
+export type SprintPatch = Schemas["SprintPatch"];
+export type SprintTickets = Schemas["SprintTickets"];
+export type Completion = Omit<Schemas["Completion"], "sprint" | "moved_to"> & { sprint: Sprint; moved_to: string | null };
+export type ChangedTickets = { tickets: Ticket[] };
+/** `POST /tickets/{key}/rank`: exactly one of the two. */
+export type RankMove = { before: string } | { after: string };
+/**
+ * Story points are not in the ticket type yet (issue 12's estimates, docs/wip); a server
+ * that sends them gets them summed in the sprint headers (web/BACKEND_NEEDS.md).
+ */
+export type PlannedTicket = Ticket & { story_points?: number | null };
+
 // `GET /tickets/{key}/history`, landing in the backend (web/BACKEND_NEEDS.md); not yet in
 // docs/openapi.json, so spelt out here until `npm run gen:api` brings it.
 export interface HistoryChange {
