@@ -79,11 +79,8 @@ export type Completion = Omit<Schemas["Completion"], "sprint" | "moved_to"> & { 
 export type ChangedTickets = { tickets: Ticket[] };
 /** `POST /tickets/{key}/rank`: exactly one of the two. */
 export type RankMove = { before: string } | { after: string };
-/**
- * Story points are not in the ticket type yet (issue 12's estimates, docs/wip); a server
- * that sends them gets them summed in the sprint headers (web/BACKEND_NEEDS.md).
- */
-export type PlannedTicket = Ticket & { story_points?: number | null };
+/** A ticket as the backlog uses it (`story_points`, summed per sprint, may be absent or null). */
+export type PlannedTicket = Ticket;
 
 // `GET /tickets/{key}/history`, landing in the backend (web/BACKEND_NEEDS.md); not yet in
 // docs/openapi.json, so spelt out here until `npm run gen:api` brings it.

@@ -64,7 +64,9 @@ export const SectionHeader = memo(function SectionHeader({
               <span className="plan-cat cat-done" title="Done">{counts.done}</span>
             </span>
           ) : null}
-          {counts.points !== null ? <span className="badge" data-testid="section-points">{plural(counts.points, "point")}</span> : null}
+          {counts.points !== null && section.counted && !section.hasMore
+            ? <span className="badge" data-testid="section-points" title="Story points">{plural(counts.points, "point")}</span>
+            : null}
           <span className="grow" />
           {canPlan && s?.state === "future" ? (
             <Button size="sm" variant={activeExists ? "default" : "primary"} onClick={() => onAction("start", s)}

@@ -85,6 +85,30 @@ describe("moving a ticket on the backlog", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a second move of the same ticket keeps its place while the first one's answer arrives", async () => {
+    const releases: Array<(r: Response) => void> = [];
+    mockFetch(() => new Promise<Response>((r) => releases.push(r)));
+    const { hook, qc, sprintKey } = setup();
+    const other = { id: "sp2", name: "WEB Sprint 2" };
+    const sprintOf = (key: string) => pagesTickets(qc.getQueryData<PlanData>(sprintKey)).find((x) => x.key === key)?.sprint?.id;
+    // WEB-3 into Sprint 1, then (before the server answered) on into Sprint 2.
+    act(() => hook.result.current.mutate({ ticket: t(3), from: null, to: sprint, place: { after: "WEB-2" } }));
+    act(() => hook.result.current.mutate({ ticket: { ...t(3), sprint }, from: sprint, to: other, place: null }));
+    await waitFor(() => expect(sprintOf("WEB-3")).toBe("sp2"));
+    // The first move's answers: the ticket as the server had it then (in Sprint 1).
+    await waitFor(() => expect(releases).toHaveLength(1));
+    await act(async () => releases[0]!(json(200, { tickets: [{ ...t(3, true), version: 20 }] })));
+    await waitFor(() => expect(releases).toHaveLength(2));
+    await act(async () => releases[1]!(json(200, { ...t(3, true), version: 21 })));
+    await waitFor(() => expect(releases).toHaveLength(3));
+    expect(sprintOf("WEB-3")).toBe("sp2");
+    // Then the second move's answer lands.
+    await act(async () => releases[2]!(json(200, { tickets: [{ ...t(3), sprint: other, version: 22 }] })));
+    await waitFor(() => expect(hook.result.current.isSuccess).toBe(true));
+    expect(sprintOf("WEB-3")).toBe("sp2");
+    expect(pagesTickets(qc.getQueryData<PlanData>(sprintKey)).find((x) => x.key === "WEB-3")?.version).toBe(22);
+  });
+
   it("says so when the sprint change worked but the rank did not", async () => {
     mockFetch((c) => (c.url.endsWith("/tickets") ? json(200, { tickets: [t(4, true)] }) : problem(422, "validation", { field: "after", detail: "no such ticket" })));
     const { hook } = setup();

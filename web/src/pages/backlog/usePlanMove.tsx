@@ -50,7 +50,9 @@ export function usePlanMove(org: string, project: string, withDone = false) {
   const sprintKey = qk.search(org, sprintTicketsJql(project));
   const backlogKey = qk.search(org, backlogJql(project, withDone));
   const otherBacklogKey = qk.search(org, backlogJql(project, !withDone));
+  const mutationKey = ["plan-move", org, project.toUpperCase()];
   return useMutation({
+    mutationKey,
     scope: { id: `plan:${org}:${project}` },
     mutationFn: async ({ ticket, from, to, place }: PlanMoveVars): Promise<{ ticket: Ticket | null; etag: string | null; changed: Ticket[] }> => {
       let latest: Ticket | null = null;
@@ -94,7 +96,11 @@ export function usePlanMove(org: string, project: string, withDone = false) {
       void qc.invalidateQueries({ queryKey: sprintKey, exact: true });
       void qc.invalidateQueries({ queryKey: backlogKey, exact: true });
     },
-    onSuccess: ({ ticket, etag, changed }) => {
+    onSuccess: ({ ticket, etag, changed }, vars) => {
+      // A later move of the same ticket is still to come: its optimistic place wins until it lands.
+      const later = qc.getMutationCache().findAll({ mutationKey, status: "pending" })
+        .some((m) => m.state.variables !== vars && (m.state.variables as PlanMoveVars | undefined)?.ticket.key === vars.ticket.key);
+      if (later) return;
       const copies = ticket ? [...changed.filter((t) => t.key !== ticket.key), ticket] : changed;
       qc.setQueryData<PlanData>(sprintKey, (d) => withServerCopies(d, copies));
       qc.setQueryData<PlanData>(backlogKey, (d) => withServerCopies(d, copies));
