@@ -75,8 +75,9 @@ export default function BacklogPage() {
     backlog: backlogList,
     backlogTotal,
     backlogHasMore: !!backlog.hasNextPage,
+    backlogLoaded: !!backlog.data,
     collapsed,
-  }), [allSprints, sprintList, sprintTickets.data, sprintTickets.hasNextPage, backlogList, backlogTotal, backlog.hasNextPage, collapsed]);
+  }), [allSprints, sprintList, sprintTickets.data, sprintTickets.hasNextPage, backlogList, backlogTotal, backlog.hasNextPage, backlog.data, collapsed]);
 
   const archived = !!detail.data?.archived_at;
   const canPlan = can(role, "tickets.update") && !archived;
@@ -87,7 +88,8 @@ export default function BacklogPage() {
   if (detail.isError) return <ErrorState error={detail.error} what={`project ${project}`} retry={() => void detail.refetch()} />;
 
   const loadError = sprints.error ?? sprintTickets.error ?? backlog.error;
-  const loading = sprints.isLoading || sprintTickets.isLoading || backlog.isLoading;
+  // The sprints paint as soon as they are in; the (possibly long) backlog follows.
+  const loading = sprints.isLoading || sprintTickets.isLoading;
   const active = allSprints.find((s) => s.state === "active") ?? null;
   const future = allSprints.filter((s) => s.state === "future");
   const sectionOf = (s: Sprint) => sections.find((x) => x.id === s.id);
@@ -114,7 +116,8 @@ export default function BacklogPage() {
           {loading ? "Loading the backlog…" : loadError ? "" : (
             <>
               {active ? `${active.name} is active` : "No active sprint"}
-              {` · ${plural(future.length, "future sprint")} · ${plural(backlogTotal, withDone ? "ticket" : "open ticket")} in the backlog`}
+              {` · ${plural(future.length, "future sprint")} · `}
+              {backlog.data ? `${plural(backlogTotal, withDone ? "ticket" : "open ticket")} in the backlog` : "counting the backlog…"}
             </>
           )}
         </span>

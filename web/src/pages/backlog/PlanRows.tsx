@@ -58,10 +58,10 @@ export const SectionHeader = memo(function SectionHeader({
             {section.counted ? plural(section.total, "ticket") : "Counting…"}
           </span>
           {s && section.counted && section.total > 0 ? (
-            <span className="plan-cats hide-narrow" aria-label={`${counts.todo} to do, ${counts.in_progress} in progress, ${counts.done} done`}>
-              <span className="plan-cat cat-todo" title="To do">{counts.todo}</span>
-              <span className="plan-cat cat-in_progress" title="In progress">{counts.in_progress}</span>
-              <span className="plan-cat cat-done" title="Done">{counts.done}</span>
+            <span className="plan-cats" data-testid="section-categories">
+              <span className="plan-cat cat-todo" title="To do">{counts.todo}<span className="visually-hidden"> to do,</span></span>
+              <span className="plan-cat cat-in_progress" title="In progress">{counts.in_progress}<span className="visually-hidden"> in progress,</span></span>
+              <span className="plan-cat cat-done" title="Done">{counts.done}<span className="visually-hidden"> done</span></span>
             </span>
           ) : null}
           {counts.points !== null && section.counted && !section.hasMore
@@ -82,6 +82,7 @@ export const SectionHeader = memo(function SectionHeader({
           {canPlan && !s ? <Button size="sm" onClick={onCreateSprint}>Create sprint</Button> : null}
         </div>
         <div className="plan-head-sub truncate">
+          <span className="plan-sub-count" aria-hidden="true">{section.counted ? plural(section.total, "ticket") : "Counting…"} · </span>
           {s ? (
             <>
               <span>{sprintDates(s)}</span>
@@ -169,7 +170,9 @@ export function RowBody({ ticket }: { ticket: PlannedTicket }) {
       <span className="plan-title truncate" title={ticket.title}>{ticket.title}</span>
       {ticket.labels.slice(0, 2).map((l) => <span key={l} className="badge label-badge hide-narrow">{l}</span>)}
       <span className={`status-pill cat-${ticket.status.category} plan-status`}>{ticket.status.name}</span>
-      {typeof ticket.story_points === "number" ? <span className="badge" title="Story points">{ticket.story_points}</span> : null}
+      <span className="plan-points">
+        {typeof ticket.story_points === "number" ? <span className="badge" title="Story points">{ticket.story_points}<span className="visually-hidden"> points</span></span> : null}
+      </span>
       <span className={`prio prio-${ticket.priority}`} title={`Priority: ${PRIORITY_LABEL[ticket.priority]}`} aria-hidden="true">{PRIORITY_ICON[ticket.priority]}</span>
       {ticket.assignee
         ? <Avatar login={ticket.assignee.login} name={ticket.assignee.name} />
@@ -190,7 +193,8 @@ export function EmptyRow({ section, start, canPlan }: { section: Section; start:
 export function MoreRow({ section, start }: { section: Section; start: number }) {
   return (
     <div className="plan-more" style={rowStyle(start, SIZE.more)} role="status">
-      Loading more tickets…{section.id === BACKLOG ? ` ${section.tickets.length.toLocaleString()} of ${section.total.toLocaleString()} loaded.` : ""}
+      {section.counted ? "Loading more tickets…" : "Loading tickets…"}
+      {section.id === BACKLOG && section.counted ? ` ${section.tickets.length.toLocaleString()} of ${section.total.toLocaleString()} loaded.` : ""}
     </div>
   );
 }

@@ -65,6 +65,12 @@ describe("sections", () => {
     expect(sections[3]!.counted).toBe(true);
   });
 
+  it("shows the sprints before the backlog's first page: the backlog is counting and loading", () => {
+    const backlog = buildSections(input({ backlog: [], backlogTotal: 0, backlogLoaded: false }))[3]!;
+    expect([backlog.counted, backlog.hasMore]).toEqual([false, true]);
+    expect(flatten(buildSections(input({ backlog: [], backlogLoaded: false }))).rows.at(-1)!.kind).toBe("more");
+  });
+
   it("counts status categories and sums story points only when the server sends them", () => {
     const sections = buildSections(input());
     expect(countSection(sections[0]!.tickets)).toEqual({ todo: 1, in_progress: 1, done: 1, points: null });

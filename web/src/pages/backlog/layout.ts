@@ -97,6 +97,8 @@ export interface SectionInput {
   backlog: Ticket[];
   backlogTotal: number;
   backlogHasMore: boolean;
+  /** The backlog's first page has arrived (before that its section says it is counting). */
+  backlogLoaded?: boolean;
   collapsed: ReadonlySet<string>;
 }
 
@@ -116,14 +118,15 @@ export function buildSections(input: SectionInput): Section[] {
       collapsed: input.collapsed.has(s.id),
     };
   });
+  const loaded = input.backlogLoaded ?? true;
   sections.push({
     id: BACKLOG,
     name: "Backlog",
     sprint: null,
     tickets: input.backlog,
     total: Math.max(input.backlogTotal, input.backlog.length),
-    counted: true,
-    hasMore: input.backlogHasMore,
+    counted: loaded,
+    hasMore: input.backlogHasMore || !loaded,
     collapsed: input.collapsed.has(BACKLOG),
   });
   return sections;
