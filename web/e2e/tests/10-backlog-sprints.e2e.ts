@@ -7,7 +7,8 @@
 // handle and no button. A 250-ticket backlog stays virtualised and pages as it scrolls.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Session, forgetProblemsAfterFailure, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
+import { MOBILE, Session, forgetProblemsAfterFailure, launch, signInWithGitHub, uniqueLogin } from '../lib/browser.ts';
+import { axe, horizontalOverflow } from '../lib/axe.ts';
 import { api, type Ticket } from '../lib/api.ts';
 import { card, column, keys } from '../lib/board.ts';
 import { dragTo, expectKeys, row, rowBody, searchKeys, sectionKeys, sprintSection, sprints } from '../lib/backlog.ts';
@@ -25,8 +26,10 @@ beforeAll(async () => {
   browser = await launch();
   o = await newOwner(browser, 'petra');
   await createProject(o.s.context, o.slug, 'PLN', 'Planning');
-  const titles = ['Sign-up form', 'Password rules', 'Welcome e-mail', 'Terms page', 'Avatar upload', 'Delete account'];
-  for (const title of titles) await createTicket(o.s.context, o.slug, 'PLN', { title });
+  const tickets: Array<[string, number | null]> = [
+    ['Sign-up form', 3], ['Password rules', 5], ['Welcome e-mail', 2], ['Terms page', null], ['Avatar upload', 1], ['Delete account', 8],
+  ];
+  for (const [title, points] of tickets) await createTicket(o.s.context, o.slug, 'PLN', { title, story_points: points });
 });
 afterAll(async () => {
   await viewer?.close();
@@ -112,6 +115,15 @@ describe('backlog and sprints', () => {
     await expect.poll(() => searchKeys(o.s.context, o.slug, `sprint = "${S1}" ORDER BY rank`)).toEqual(['PLN-1', 'PLN-2', 'PLN-3']);
     await expect.poll(() => sprintOf('PLN-6')).toBe(S2);
     expect(await sprintSection(page, S1).getByTestId('section-count').textContent()).toBe('3 tickets');
+    // Story points of the sprint's tickets, summed.
+    expect(await sprintSection(page, S1).getByTestId('section-points').textContent()).toBe('10 points');
+    expect(await sprintSection(page, S2).getByTestId('section-points').textContent()).toBe('8 points');
+    // The ticket page says where it is planned.
+    await page.goto(`/${o.slug}/tickets/PLN-2`);
+    expect(await page.getByTestId('ticket-sprint').textContent()).toBe(S1);
+    await page.goto(`/${o.slug}/tickets/PLN-4`);
+    expect(await page.getByTestId('ticket-sprint').textContent()).toBe('Backlog (no open sprint)');
+    await openBacklog(o.s, o.slug);
     await o.s.assertClean();
   });
 
@@ -165,6 +177,22 @@ describe('backlog and sprints', () => {
     await page.getByText(`${S1} is active · 1 future sprint · 2 open tickets in the backlog`).waitFor();
     await page.mouse.move(5, 790);
     await o.s.screenshot('backlog');
+    // With sprints on it: axe finds nothing serious, at 1280 px and on a phone, and nothing scrolls sideways.
+    const wide = await axe(page, 'backlog with sprints');
+    expect(wide.serious, wide.details.join('\n')).toBe(0);
+    const phone = await Session.open(browser, { name: 'phone', viewport: MOBILE });
+    try {
+      await phone.context.addCookies(await o.s.context.cookies());
+      await openBacklog(phone, o.slug);
+      await sprintSection(phone.page, S1).getByText('Active', { exact: true }).waitFor();
+      const narrow = await axe(phone.page, 'backlog with sprints');
+      expect(narrow.serious, narrow.details.join('\n')).toBe(0);
+      expect(await horizontalOverflow(phone.page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
+      await phone.screenshot('backlog-sprints-390');
+      await phone.assertClean();
+    } finally {
+      await phone.close();
+    }
     await o.s.assertClean();
   });
 
@@ -312,7 +340,8 @@ describe('backlog and sprints', () => {
     const { page, context } = o.s;
     await createProject(context, o.slug, 'BIG', 'Big backlog');
     const queue = Array.from({ length: 250 }, (_, i) => i + 1);
-    await Promise.all(Array.from({ length: 6 }, async () => {
+    // Three at a time: the other test files share the server.
+    await Promise.all(Array.from({ length: 3 }, async () => {
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) await createTicket(context, o.slug, 'BIG', { title: `Backlog item ${n}` });
     }));
     const searches: string[] = [];
