@@ -98,6 +98,33 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             None,
         ),
+        (Method::GET, "/api/v1/orgs/{org}/link-types", None),
+        (Method::GET, "/api/v1/orgs/{org}/tickets/{key}/links", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/links",
+            Some(json!({ "link": "blocks", "ticket": "{key}" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/links/{link}",
+            None,
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            Some(json!({ "login": "{member}" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers/{member}",
+            None,
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/rank",
@@ -246,6 +273,8 @@ struct Fixture {
     invitation: String,
     token: String,
     sprint: String,
+    /// A link of `key` to LNK-1, in a project of its own.
+    link: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -304,7 +333,19 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{sprint}");
+    app.project(&org, "LNK").await;
+    app.ticket(&org, "LNK", "Linked secret").await;
+    let (status, link) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}/links"),
+            json!({ "link": "relates to", "ticket": "LNK-1" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
     Fixture {
+        link: link["id"].as_str().unwrap_or_default().to_owned(),
         sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
         member,
         invitation: invitation["id"].as_str().unwrap_or_default().to_owned(),
@@ -328,6 +369,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{invitation}", &f.invitation)
         .replace("{token}", &f.token)
         .replace("{sprint}", &f.sprint)
+        .replace("{link}", &f.link)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -403,7 +445,10 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{project}", "BET");
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
-        if template.contains("{key}") && !template.contains("{comment}") {
+        if template.contains("{key}")
+            && !template.contains("{comment}")
+            && !template.contains("{link}")
+        {
             let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
@@ -418,6 +463,14 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
                 expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
             }
+        }
+        if template.contains("{link}") {
+            // A's own ticket, B's link id.
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{key}", &a.key)
+                .replace("{link}", &b.link);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
         if template.contains("{comment}") {
             // A's own ticket, B's comment id.
@@ -558,6 +611,16 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/links",
+            "link",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            "login",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/rank",
