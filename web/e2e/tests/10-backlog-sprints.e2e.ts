@@ -43,6 +43,11 @@ async function sprintOf(key: string): Promise<string | null> {
   return r.body.sprint?.name ?? null;
 }
 
+/** The key of the row holding the focus. */
+async function focusedRow(page: import('playwright-core').Page): Promise<string | null> {
+  return page.evaluate(() => document.activeElement?.closest('[data-testid^="plan-row-"]')?.getAttribute('data-testid')?.replace('plan-row-', '') ?? null);
+}
+
 async function openBacklog(s: Session, org: string, project = 'PLN'): Promise<void> {
   await s.page.goto(`/${org}/projects/${project}/backlog`);
   await s.page.getByTestId('backlog-section').waitFor();
@@ -136,10 +141,14 @@ describe('backlog and sprints', () => {
     await rowBody(page, 'PLN-2').focus();
     await keys(page, ['Space', 'ArrowUp', 'Space']);
     await expectKeys(page, S1, ['PLN-3', 'PLN-2', 'PLN-1']);
+    await expect.poll(() => focusedRow(page)).toBe('PLN-2');
+    expect(await page.getByTestId('plan-live').textContent()).toBe(`PLN-2 moved to ${S1}, between PLN-3 and PLN-1.`);
 
+    // The menu from the keyboard: the row keeps the focus where it lands.
     await page.getByTestId('plan-menu-PLN-5').click();
     await page.getByRole('menuitem', { name: 'Move to top' }).click();
     await expectKeys(page, 'Backlog', ['PLN-5', 'PLN-4']);
+    await expect.poll(() => focusedRow(page)).toBe('PLN-5');
 
     await expect.poll(() => searchKeys(o.s.context, o.slug, `sprint = "${S1}" ORDER BY rank`)).toEqual(['PLN-3', 'PLN-2', 'PLN-1']);
     await expect.poll(() => searchKeys(o.s.context, o.slug, 'project = PLN AND sprint IS EMPTY ORDER BY rank')).toEqual(['PLN-5', 'PLN-4']);

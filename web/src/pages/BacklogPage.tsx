@@ -264,10 +264,33 @@ function PlanList({
   const mutateMove = move.mutate;
   const sectionsRef = useRef(sections);
   sectionsRef.current = sections;
-  const run = useCallback((vars: PlanMoveVars, words: string) => {
+  // After a move from the menu or the keyboard: show the row where it went and give it the
+  // focus back (its old place may have scrolled out of the rendered rows, taking the focus along).
+  const [reveal, setReveal] = useState<{ key: string; focus: boolean; from: Layout; at: number } | null>(null);
+  const run = useCallback((vars: PlanMoveVars, words: string, show?: { focus: boolean }) => {
     mutateMove(vars);
     setLive(`${vars.ticket.key} moved to ${words}.`);
+    if (show) setReveal({ key: vars.ticket.key, focus: show.focus, from: layoutRef.current, at: Date.now() });
   }, [mutateMove]);
+  useEffect(() => {
+    if (!reveal || layout === reveal.from) return;
+    // Only right after the move (a row moved past the loaded part of the backlog must not
+    // be jumped to later, when its page arrives as the person scrolls).
+    if (Date.now() - reveal.at > 1500) {
+      setReveal(null);
+      return;
+    }
+    const i = layout.rows.findIndex((r) => r.kind === "ticket" && r.ticket.key === reveal.key);
+    if (i < 0) return;
+    setReveal(null);
+    virtual.scrollToIndex(i, { align: "auto" });
+    if (reveal.focus) {
+      const key = reveal.key;
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        document.querySelector<HTMLElement>(`[data-testid="plan-row-${CSS.escape(key)}"] [data-nav-item]`)?.focus({ preventScroll: true });
+      }));
+    }
+  }, [layout, reveal, virtual]);
 
   const menuFor = useCallback((key: string, sectionId: string): MenuEntry[] => {
     const all = sectionsRef.current;
@@ -284,7 +307,7 @@ function PlanList({
         label: "Move to top",
         testId: "move-top",
         disabled: own === 0,
-        onSelect: () => run({ ticket, from, to: from, place: placeAt(others, 0) }, `the top of ${here.name}`),
+        onSelect: () => run({ ticket, from, to: from, place: placeAt(others, 0) }, `the top of ${here.name}`, { focus: true }),
       },
       {
         label: "Move to bottom",
@@ -294,11 +317,11 @@ function PlanList({
           if (here.id === BACKLOG && here.hasMore) {
             // The backlog's end is not loaded yet: ask which ticket is last.
             void lastBacklogKey(org, project, withDone).then((last) => {
-              if (last && last !== key) run({ ticket, from, to: from, place: { after: last } }, "the bottom of the backlog");
+              if (last && last !== key) run({ ticket, from, to: from, place: { after: last } }, "the bottom of the backlog", { focus: true });
             }, () => setLive(`${key} was not moved: the backlog’s last ticket could not be read.`));
             return;
           }
-          run({ ticket, from, to: from, place: placeAt(others, others.length) }, `the bottom of ${here.name}`);
+          run({ ticket, from, to: from, place: placeAt(others, others.length) }, `the bottom of ${here.name}`, { focus: true });
         },
       },
       { kind: "separator" },
@@ -311,13 +334,13 @@ function PlanList({
             label: `Move to ${s.name}`,
             testId: `move-to-${s.name}`,
             // The bottom of a sprint: after its last ticket.
-            onSelect: () => run({ ticket, from, to: sprintRef(s), place: placeAt(keys, keys.length) }, `the bottom of ${s.name}`),
+            onSelect: () => run({ ticket, from, to: sprintRef(s), place: placeAt(keys, keys.length) }, `the bottom of ${s.name}`, { focus: true }),
           }
         : {
             label: "Move to the backlog",
             testId: "move-to-backlog",
             // The top of the backlog: before its first ticket.
-            onSelect: () => run({ ticket, from, to: null, place: placeAt(keys, 0) }, "the top of the backlog"),
+            onSelect: () => run({ ticket, from, to: null, place: placeAt(keys, 0) }, "the top of the backlog", { focus: true }),
           });
     }
     return entries;
@@ -405,6 +428,7 @@ function PlanList({
     const a = active;
     const slot = targetRef.current;
     const l = layoutRef.current;
+    const byKeyboard = keyboard.current;
     finish();
     if (!a || !slot) return;
     const plan = planDrop(l.sections, a.ticket.key, a.section, slot);
@@ -414,7 +438,7 @@ function PlanList({
     }
     const from = sprintRef(l.sections.find((s) => s.id === plan.from));
     const to = sprintRef(l.sections.find((s) => s.id === plan.to));
-    run({ ticket: a.ticket, from, to, place: plan.place }, slotWords(l, slot, a.ticket.key));
+    run({ ticket: a.ticket, from, to, place: plan.place }, slotWords(l, slot, a.ticket.key), byKeyboard ? { focus: true } : undefined);
   };
 
   const announcements: Announcements = {
