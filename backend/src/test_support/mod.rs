@@ -32,6 +32,10 @@ pub struct TestApp {
     /// The running app's state (its keys, cipher, caches, billing clock).
     pub state: web::Data<AppState>,
     pub client: reqwest::Client,
+    /// The attachment store the app uses.
+    pub attachments: crate::attachments::AttachmentStore,
+    /// This app's own `TRELLIS_DATA_DIR` (local attachments), removed on drop.
+    pub data_dir: std::path::PathBuf,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -50,6 +54,15 @@ impl TestApp {
 
     /// Starts the app after `adjust` has changed the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with_store(adjust, None).await
+    }
+
+    /// Starts the app with an attachment store of our choosing (S3 on moto, say);
+    /// `None`: the local directory of the configuration.
+    pub async fn start_with_store(
+        adjust: impl FnOnce(&mut Config),
+        store: Option<crate::attachments::AttachmentStore>,
+    ) -> Self {
         let db = TestDatabase::create().await;
         let pool =
             crate::db::connect_pool(&db.app_url, 8, &crate::db::DbTls::new(None).expect("tls"))
@@ -59,7 +72,7 @@ impl TestApp {
             .await
             .expect("app role is confined");
         let redis = crate::http::redis_pool(&redis_url()).expect("redis pool");
-        Self::serve(db, pool, redis, adjust)
+        Self::serve_with_store(db, pool, redis, adjust, store)
     }
 
     /// Starts the app with a Redis pool of our choosing (e.g. one pointing nowhere).
@@ -68,6 +81,16 @@ impl TestApp {
         pool: DbPool,
         redis: RedisPool,
         adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::serve_with_store(db, pool, redis, adjust, None)
+    }
+
+    fn serve_with_store(
+        db: TestDatabase,
+        pool: DbPool,
+        redis: RedisPool,
+        adjust: impl FnOnce(&mut Config),
+        store: Option<crate::attachments::AttachmentStore>,
     ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -78,8 +101,23 @@ impl TestApp {
         config.auth.rate_limits.namespace = format!("test-{}", uuid::Uuid::now_v7().simple());
         config.auth.rate_limits.auth_per_minute = 1000;
         config.auth.rate_limits.tokens_per_hour = 1000;
+        let data_dir =
+            std::env::temp_dir().join(format!("trellis-test-{}", uuid::Uuid::now_v7().simple()));
+        config.data_dir = data_dir.clone();
         adjust(&mut config);
-        let features = crate::app::Features::new(&config, redis.clone()).expect("features");
+        let attachments = store.unwrap_or_else(|| {
+            crate::attachments::AttachmentStore::local(
+                crate::attachments::local::LocalStore::new(
+                    config.data_dir.join("attachments"),
+                    &config.public_url(),
+                    config.secret_key.as_ref().map(|s| s.expose()),
+                )
+                .expect("local attachment store"),
+                config.attachments.max_file_bytes,
+            )
+        });
+        let features = crate::app::Features::new(&config, redis.clone(), attachments.clone())
+            .expect("features");
         let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let app_state = state.clone();
         let app_features = features.clone();
@@ -98,6 +136,8 @@ impl TestApp {
             base,
             state,
             client: reqwest::Client::new(),
+            attachments,
+            data_dir,
             server: handle,
         }
     }
@@ -228,6 +268,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop accepting; the runtime's end cancels the rest.
         drop(self.server.stop(false));
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

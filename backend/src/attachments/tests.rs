@@ -1,0 +1,1 @@
+//! Attachments over real HTTP.
