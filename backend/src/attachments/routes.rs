@@ -394,6 +394,11 @@ fn local_grant(
     Ok(grant)
 }
 
+/// A file's bytes, as the OpenAPI document describes a binary body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub(crate) struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
 fn header_text<'r>(req: &'r HttpRequest, name: header::HeaderName) -> Option<&'r str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -404,7 +409,7 @@ fn header_text<'r>(req: &'r HttpRequest, name: header::HeaderName) -> Option<&'r
 #[utoipa::path(
     put, path = "/api/v1/files/{grant}", tag = "attachments",
     params(("grant" = String, Path, description = "The signed grant, as the upload URL holds it")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file, exactly the signed size, sent with the signed Content-Type"),
+    request_body(content = FileBytes, content_type = "application/octet-stream", description = "The file, exactly the signed size, sent with the signed Content-Type"),
     responses(
         (status = 200, description = "Stored"),
         (status = 400, description = "The body was not the signed length", body = Problem),
@@ -466,7 +471,7 @@ pub(crate) async fn upload_file(
     get, path = "/api/v1/files/{grant}", tag = "attachments",
     params(("grant" = String, Path, description = "The signed grant, as the download URL holds it")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file", body = FileBytes, content_type = "application/octet-stream"),
         (status = 403, description = "Expired (`url-expired`), or not signed here or changed (`url-invalid`)", body = Problem),
         (status = 404, description = "No such file (deleted), or this server keeps attachments in S3", body = Problem),
     )

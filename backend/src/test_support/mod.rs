@@ -4,6 +4,7 @@
 mod browser;
 mod database;
 mod github;
+pub mod moto;
 
 use std::net::TcpListener;
 
@@ -242,6 +243,100 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "{body}");
         body
+    }
+
+    /// Starts an upload of `bytes` to ticket `key` as `token` and answers the API's
+    /// `201` body (the pending attachment and its upload instructions).
+    pub async fn start_upload(
+        &self,
+        org: &TestOrg,
+        token: &str,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Value {
+        let (status, created) = self
+            .send_json(
+                Method::POST,
+                token,
+                &format!("/api/v1/orgs/{}/tickets/{key}/attachments", org.slug),
+                serde_json::json!({
+                    "file_name": name,
+                    "size": bytes.len(),
+                    "content_type": content_type,
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        created
+    }
+
+    /// `PUT`s `body` to a started upload's URL with its headers (the content type
+    /// replaced by `content_type` when given), answering status and body.
+    pub async fn put_upload(
+        &self,
+        created: &Value,
+        body: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> (u16, Value) {
+        let upload = &created["upload"];
+        assert_eq!(upload["method"], "PUT", "{created}");
+        let mut request = self
+            .client
+            .put(upload["url"].as_str().expect("upload url"))
+            .body(body);
+        for (name, value) in upload["headers"].as_object().into_iter().flatten() {
+            let value = match (name.as_str(), content_type) {
+                ("content-type", Some(other)) => other,
+                _ => value.as_str().unwrap_or_default(),
+            };
+            request = request.header(name.as_str(), value);
+        }
+        send(request).await
+    }
+
+    /// Confirms an upload to ticket `key` as `token`.
+    pub async fn confirm_upload(
+        &self,
+        org: &TestOrg,
+        token: &str,
+        key: &str,
+        created: &Value,
+    ) -> (u16, Value) {
+        let id = created["attachment"]["id"].as_str().unwrap_or_default();
+        send(self.request(
+            Method::POST,
+            token,
+            &format!(
+                "/api/v1/orgs/{}/tickets/{key}/attachments/{id}/confirm",
+                org.slug
+            ),
+        ))
+        .await
+    }
+
+    /// Uploads `bytes` to ticket `key` as its org's owner through the API (start,
+    /// `PUT`, confirm) and answers the confirmed attachment.
+    pub async fn attachment(
+        &self,
+        org: &TestOrg,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Value {
+        let created = self
+            .start_upload(org, &org.owner_token, key, name, bytes, content_type)
+            .await;
+        let (status, body) = self.put_upload(&created, bytes.to_vec(), None).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, confirmed) = self
+            .confirm_upload(org, &org.owner_token, key, &created)
+            .await;
+        assert_eq!(status, 200, "{confirmed}");
+        assert_eq!(confirmed["state"], "confirmed");
+        confirmed
     }
 
     /// Number of audit entries of `org` (read through the API as its owner).
