@@ -301,11 +301,24 @@ fn the_attachments_bucket_takes_browser_uploads_from_the_app_only_and_the_task_r
         let rules = bucket["CorsConfiguration"]["CorsRules"].as_array().unwrap();
         assert_eq!(rules.len(), 1, "{name}");
         let app = template["Outputs"]["AppUrl"]["Value"].clone();
-        assert_eq!(rules[0]["AllowedOrigins"], serde_json::json!([app]), "{name}");
-        assert_eq!(rules[0]["AllowedMethods"], serde_json::json!(["PUT", "GET"]), "{name}");
-        assert_eq!(rules[0]["AllowedHeaders"], serde_json::json!(["content-type"]), "{name}");
+        assert_eq!(
+            rules[0]["AllowedOrigins"],
+            serde_json::json!([app]),
+            "{name}"
+        );
+        assert_eq!(
+            rules[0]["AllowedMethods"],
+            serde_json::json!(["PUT", "GET"]),
+            "{name}"
+        );
+        assert_eq!(
+            rules[0]["AllowedHeaders"],
+            serde_json::json!(["content-type"]),
+            "{name}"
+        );
 
-        let policy = &template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"];
+        let policy =
+            &template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"];
         let sids: Vec<&str> = policy["Statement"]
             .as_array()
             .unwrap()
@@ -316,7 +329,10 @@ fn the_attachments_bucket_takes_browser_uploads_from_the_app_only_and_the_task_r
 
         let role = &template["Resources"]["TaskRole"]["Properties"];
         let mut s3_actions = BTreeSet::new();
-        for statement in role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap() {
+        for statement in role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+        {
             let actions: Vec<&str> = match &statement["Action"] {
                 Value::String(a) => vec![a.as_str()],
                 Value::Array(a) => a.iter().map(|a| a.as_str().unwrap()).collect(),
@@ -341,10 +357,15 @@ fn the_attachments_bucket_takes_browser_uploads_from_the_app_only_and_the_task_r
                 }
             }
         }
-        let expected: BTreeSet<String> = ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let expected: BTreeSet<String> = [
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:PutObject",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
         assert_eq!(s3_actions, expected, "{name}");
     }
 }

@@ -39,7 +39,10 @@ async fn s3_store(endpoint: &str, bucket: &str) -> S3Store {
 /// A bucket on moto, and the app storing attachments in it through `endpoint` (moto
 /// itself, or a switch in front of it).
 async fn s3_app(moto: &Moto, endpoint: &str) -> (TestApp, S3Store) {
-    let bucket = format!("trellis-test-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    let bucket = format!(
+        "trellis-test-{}",
+        &uuid::Uuid::now_v7().simple().to_string()[20..]
+    );
     let direct = s3_store(&moto.endpoint, &bucket).await;
     direct
         .client()
@@ -92,7 +95,11 @@ fn no_redirects() -> reqwest::Client {
 /// `GET .../download` as `token`: the 302's `Location` (equal to the body's `url`).
 async fn download_url(app: &TestApp, token: &str, created: &Value) -> String {
     let response = no_redirects()
-        .get(format!("{}{}", app.base, attachment_path(created, "/download")))
+        .get(format!(
+            "{}{}",
+            app.base,
+            attachment_path(created, "/download")
+        ))
         .bearer_auth(token)
         .send()
         .await
@@ -161,7 +168,14 @@ async fn s3_presigned_put_then_get_round_trips_the_bytes() {
     let org = acme(&app).await;
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let created = app
-        .start_upload(&org, &org.owner_token, "WEB-1", "diagram.png", &bytes, "image/png")
+        .start_upload(
+            &org,
+            &org.owner_token,
+            "WEB-1",
+            "diagram.png",
+            &bytes,
+            "image/png",
+        )
         .await;
     assert_eq!(created["attachment"]["state"], "pending");
     let url = created["upload"]["url"].as_str().unwrap_or_default();
@@ -169,16 +183,24 @@ async fn s3_presigned_put_then_get_round_trips_the_bytes() {
     let signed = query_param(url, "X-Amz-SignedHeaders").unwrap_or_default();
     assert_eq!(signed, "content-length;content-type;host", "{url}");
     assert_eq!(query_param(url, "X-Amz-Expires").as_deref(), Some("900"));
-    assert_eq!(created["upload"]["headers"], json!({ "content-type": "image/png" }));
+    assert_eq!(
+        created["upload"]["headers"],
+        json!({ "content-type": "image/png" })
+    );
     // The key starts with the prefix and the organization.
     let org_id: String = {
         let (_, body) = app.get(&org.owner_token, "/api/v1/orgs/acme").await;
         body["id"].as_str().unwrap_or_default().to_owned()
     };
     let attachment_id = created["attachment"]["id"].as_str().unwrap_or_default();
-    let ticket_id = created["attachment"]["ticket_id"].as_str().unwrap_or_default();
+    let ticket_id = created["attachment"]["ticket_id"]
+        .as_str()
+        .unwrap_or_default();
     let key = format!("{PREFIX}{org_id}/{ticket_id}/{attachment_id}");
-    assert!(url.contains(&format!("/{}/{key}?", direct.bucket())), "{url}");
+    assert!(
+        url.contains(&format!("/{}/{key}?", direct.bucket())),
+        "{url}"
+    );
 
     let (status, body) = app.put_upload(&created, bytes.clone(), None).await;
     assert_eq!(status, 200, "{body}");
@@ -228,7 +250,14 @@ async fn s3_confirm_refuses_a_missing_object_and_one_of_another_size_or_type() {
     let (app, direct) = s3_app(&moto, &moto.endpoint).await;
     let org = acme(&app).await;
     let created = app
-        .start_upload(&org, &org.owner_token, "WEB-1", "notes.txt", b"hello", "text/plain")
+        .start_upload(
+            &org,
+            &org.owner_token,
+            "WEB-1",
+            "notes.txt",
+            b"hello",
+            "text/plain",
+        )
         .await;
     let (status, body) = app
         .confirm_upload(&org, &org.owner_token, "WEB-1", &created)
@@ -236,7 +265,8 @@ async fn s3_confirm_refuses_a_missing_object_and_one_of_another_size_or_type() {
     assert_problem(status, &body, 409, "upload-missing");
 
     // A bigger body (moto does not check the signed length; S3 would refuse the PUT).
-    app.put_upload(&created, b"hello, and more".to_vec(), None).await;
+    app.put_upload(&created, b"hello, and more".to_vec(), None)
+        .await;
     let (status, body) = app
         .confirm_upload(&org, &org.owner_token, "WEB-1", &created)
         .await;
@@ -245,7 +275,11 @@ async fn s3_confirm_refuses_a_missing_object_and_one_of_another_size_or_type() {
     assert_eq!(body["stored_size"], 15);
     let url = created["upload"]["url"].as_str().unwrap_or_default();
     let key = reqwest::Url::parse(url).expect("url").path()[direct.bucket().len() + 2..].to_owned();
-    assert_eq!(direct.head(&key).await.expect("head"), None, "mismatch removed");
+    assert_eq!(
+        direct.head(&key).await.expect("head"),
+        None,
+        "mismatch removed"
+    );
 
     // Another content type.
     app.put_upload(&created, b"hello".to_vec(), Some("text/html"))
@@ -256,7 +290,11 @@ async fn s3_confirm_refuses_a_missing_object_and_one_of_another_size_or_type() {
     assert_problem(status, &body, 409, "upload-mismatch");
     assert_eq!(body["stored_content_type"], "text/html");
     let (_, list) = app.get(&org.owner_token, &attachments_path("WEB-1")).await;
-    assert_eq!(list["items"], json!([]), "nothing visible before a good confirm");
+    assert_eq!(
+        list["items"],
+        json!([]),
+        "nothing visible before a good confirm"
+    );
 
     // The declared file confirms, once; a second confirmation changes nothing.
     app.put_upload(&created, b"hello".to_vec(), None).await;
@@ -284,7 +322,13 @@ async fn s3_downloads_of_html_and_svg_are_signed_as_attachments_of_octet_stream(
         ("app.js", "text/javascript"),
     ] {
         let confirmed = app
-            .attachment(&org, "WEB-1", name, b"<script>alert(1)</script>", content_type)
+            .attachment(
+                &org,
+                "WEB-1",
+                name,
+                b"<script>alert(1)</script>",
+                content_type,
+            )
             .await;
         let location = download_url(&app, &org.owner_token, &confirmed).await;
         assert_eq!(
@@ -358,15 +402,24 @@ async fn a_deleted_attachment_is_gone_and_its_object_removal_is_retried_until_do
     let (app, direct) = s3_app(&moto, &switch.endpoint).await;
     let org = acme(&app).await;
     let confirmed = app
-        .attachment(&org, "WEB-1", "plan.pdf", b"%PDF-1.7 plans", "application/pdf")
+        .attachment(
+            &org,
+            "WEB-1",
+            "plan.pdf",
+            b"%PDF-1.7 plans",
+            "application/pdf",
+        )
         .await;
     let id = confirmed["id"].as_str().unwrap_or_default().to_owned();
     let location = download_url(&app, &org.owner_token, &confirmed).await;
-    let key = reqwest::Url::parse(&location).expect("url").path()[direct.bucket().len() + 2..]
-        .to_owned();
+    let key =
+        reqwest::Url::parse(&location).expect("url").path()[direct.bucket().len() + 2..].to_owned();
     let served = reqwest::get(&location).await.expect("get");
     assert_eq!(served.status(), 200);
-    assert_eq!(served.bytes().await.expect("bytes").as_ref(), b"%PDF-1.7 plans");
+    assert_eq!(
+        served.bytes().await.expect("bytes").as_ref(),
+        b"%PDF-1.7 plans"
+    );
 
     // Storage unreachable: the delete still answers, the object stays for a retry.
     switch.set_down(true);
@@ -378,7 +431,11 @@ async fn a_deleted_attachment_is_gone_and_its_object_removal_is_retried_until_do
     .await;
     assert_eq!(status, 204, "{body}");
     let row = removal(&app, &id).await;
-    assert_eq!((row.state.as_str(), row.removal_attempts, row.removed), ("deleted", 1, 0), "{row:?}");
+    assert_eq!(
+        (row.state.as_str(), row.removal_attempts, row.removed),
+        ("deleted", 1, 0),
+        "{row:?}"
+    );
     assert!(row.removal_error.is_some(), "{row:?}");
     assert!(direct.head(&key).await.expect("head").is_some());
     let (status, body) = app
@@ -417,7 +474,10 @@ async fn a_deleted_attachment_is_gone_and_its_object_removal_is_retried_until_do
     let status = response.status().as_u16();
     let body = response.bytes().await.expect("body");
     assert!(matches!(status, 403 | 404), "{status}");
-    assert!(!body.windows(8).any(|w| w == b"%PDF-1.7"), "the file is still served");
+    assert!(
+        !body.windows(8).any(|w| w == b"%PDF-1.7"),
+        "the file is still served"
+    );
     assert_eq!(
         super::janitor::sweep(&app.pool, &app.attachments)
             .await
@@ -435,7 +495,12 @@ async fn a_deleted_attachment_is_gone_and_its_object_removal_is_retried_until_do
         .into_iter()
         .flatten()
         .filter(|e| e["attachment_id"] == id.as_str())
-        .map(|e| (e["action"].as_str().unwrap_or_default().to_owned(), e["changes"].clone()))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["changes"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         attachment_entries,
@@ -488,10 +553,23 @@ async fn local_mode_round_trip_refuses_expired_tampered_and_mismatched_requests(
     let org = acme(&app).await;
     let bytes = b"local bytes \x00\x01\x02".to_vec();
     let created = app
-        .start_upload(&org, &org.owner_token, "WEB-1", "blob.bin", &bytes, "application/zip")
+        .start_upload(
+            &org,
+            &org.owner_token,
+            "WEB-1",
+            "blob.bin",
+            &bytes,
+            "application/zip",
+        )
         .await;
-    let url = created["upload"]["url"].as_str().unwrap_or_default().to_owned();
-    assert!(url.starts_with(&format!("{}/api/v1/files/", app.base)), "{url}");
+    let url = created["upload"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("{}/api/v1/files/", app.base)),
+        "{url}"
+    );
 
     // Another type, another length, a tampered grant: refused by the signature.
     let (status, body) = app
@@ -548,7 +626,10 @@ async fn local_mode_round_trip_refuses_expired_tampered_and_mismatched_requests(
         "attachment; filename=\"blob.bin\"; filename*=UTF-8''blob.bin"
     );
     assert!(header(&response, "content-security-policy").contains("sandbox"));
-    assert_eq!(response.bytes().await.expect("bytes").as_ref(), bytes.as_slice());
+    assert_eq!(
+        response.bytes().await.expect("bytes").as_ref(),
+        bytes.as_slice()
+    );
 
     // A URL signed for the same file but already expired.
     let local = app.attachments.local_store().expect("local mode");
@@ -609,7 +690,10 @@ async fn local_html_and_svg_download_as_octet_stream_attachments_with_nosniff() 
         let location = download_url(&app, &org.owner_token, &confirmed).await;
         let response = app.client.get(&location).send().await.expect("get");
         assert_eq!(response.status(), 200);
-        assert_eq!(header(&response, "content-type"), "application/octet-stream");
+        assert_eq!(
+            header(&response, "content-type"),
+            "application/octet-stream"
+        );
         assert!(header(&response, "content-disposition").starts_with("attachment; "));
         assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     }
@@ -642,10 +726,15 @@ async fn another_orgs_attachment_is_404_even_on_its_own_ticket_key() {
         assert_problem(status, &body, 404, "not-found");
         assert!(!body.to_string().contains("secret"), "{body}");
     }
-    let (_, list) = app.get(&alpha.owner_token, &attachments_path("WEB-1")).await;
+    let (_, list) = app
+        .get(&alpha.owner_token, &attachments_path("WEB-1"))
+        .await;
     assert_eq!(list["items"], json!([]));
     let (status, list) = app
-        .get(&beta.owner_token, "/api/v1/orgs/beta/tickets/WEB-1/attachments")
+        .get(
+            &beta.owner_token,
+            "/api/v1/orgs/beta/tickets/WEB-1/attachments",
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
@@ -665,8 +754,17 @@ async fn another_orgs_attachment_is_404_even_on_its_own_ticket_key() {
         tenancy::OrgId(a["id"].as_str().unwrap_or_default().parse().expect("uuid"))
     };
     assert_eq!(app.attachments.key_of(alpha_id, &beta_key), None);
-    assert!(super::janitor::remove(&app.attachments, alpha_id, &beta_key).await.is_err());
-    let stored = app.attachments.objects().head(&beta_key).await.expect("head");
+    assert!(
+        super::janitor::remove(&app.attachments, alpha_id, &beta_key)
+            .await
+            .is_err()
+    );
+    let stored = app
+        .attachments
+        .objects()
+        .head(&beta_key)
+        .await
+        .expect("head");
     assert!(stored.is_some(), "beta's object is untouched");
 }
 
@@ -702,7 +800,10 @@ async fn the_storage_entitlement_is_a_402_with_the_upgrade_link_and_counts_pendi
     let (status, fits) = upload(100).await;
     assert_eq!(status, 201, "{fits}");
     let (_, billing) = app.get(&org.owner_token, "/api/v1/orgs/acme/billing").await;
-    assert_eq!(billing["attachment_bytes"], json!({ "used": gib, "limit": gib }));
+    assert_eq!(
+        billing["attachment_bytes"],
+        json!({ "used": gib, "limit": gib })
+    );
 
     // Cancelling a pending upload gives its bytes back.
     let (status, _) = send(app.request(
@@ -718,11 +819,13 @@ async fn the_storage_entitlement_is_a_402_with_the_upgrade_link_and_counts_pendi
     // So does an upload left unconfirmed past its time: it cannot be confirmed.
     let (status, late) = upload(gib - 100).await;
     assert_eq!(status, 201, "{late}");
-    diesel::sql_query("UPDATE attachments SET confirm_by = now() - interval '1 second' WHERE id = $1::uuid")
-        .bind::<Text, _>(late["attachment"]["id"].as_str().unwrap_or_default())
-        .execute(&mut owner_conn(&app).await)
-        .await
-        .expect("expire");
+    diesel::sql_query(
+        "UPDATE attachments SET confirm_by = now() - interval '1 second' WHERE id = $1::uuid",
+    )
+    .bind::<Text, _>(late["attachment"]["id"].as_str().unwrap_or_default())
+    .execute(&mut owner_conn(&app).await)
+    .await
+    .expect("expire");
     let (status, body) = app
         .confirm_upload(&org, &org.owner_token, "WEB-1", &late)
         .await;
@@ -840,20 +943,58 @@ async fn upload_fields_are_validated_naming_the_field_and_nothing_is_written() {
     let audit_before = app.audit_count(&org).await;
     let long = "n".repeat(256);
     for (body, field) in [
-        (json!({ "file_name": "../../etc/passwd", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "a\\b.txt", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "line\nbreak.txt", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "nul\u{0}.txt", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "bell\u{7}.txt", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": long, "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "   ", "size": 1, "content_type": "text/plain" }), "file_name"),
-        (json!({ "file_name": "ok.txt", "size": -1, "content_type": "text/plain" }), "size"),
-        (json!({ "file_name": "ok.txt", "size": (100u64 << 20) + 1, "content_type": "text/plain" }), "size"),
-        (json!({ "file_name": "ok.txt", "size": 1, "content_type": "text" }), "content_type"),
-        (json!({ "file_name": "ok.txt", "size": 1, "content_type": "text/plain; charset=utf-8" }), "content_type"),
+        (
+            json!({ "file_name": "../../etc/passwd", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "a\\b.txt", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "line\nbreak.txt", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "nul\u{0}.txt", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "bell\u{7}.txt", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": long, "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "   ", "size": 1, "content_type": "text/plain" }),
+            "file_name",
+        ),
+        (
+            json!({ "file_name": "ok.txt", "size": -1, "content_type": "text/plain" }),
+            "size",
+        ),
+        (
+            json!({ "file_name": "ok.txt", "size": (100u64 << 20) + 1, "content_type": "text/plain" }),
+            "size",
+        ),
+        (
+            json!({ "file_name": "ok.txt", "size": 1, "content_type": "text" }),
+            "content_type",
+        ),
+        (
+            json!({ "file_name": "ok.txt", "size": 1, "content_type": "text/plain; charset=utf-8" }),
+            "content_type",
+        ),
     ] {
         let (status, problem) = app
-            .send_json(Method::POST, &org.owner_token, &attachments_path("WEB-1"), body.clone())
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                &attachments_path("WEB-1"),
+                body.clone(),
+            )
             .await;
         assert_problem(status, &problem, 422, "validation");
         assert_eq!(problem["field"], field, "{body}: {problem}");
@@ -879,7 +1020,10 @@ async fn upload_fields_are_validated_naming_the_field_and_nothing_is_written() {
         .await;
     assert_problem(status, &problem, 404, "not-found");
     let (status, problem) = app
-        .get(&org.owner_token, &format!("{}/not-a-uuid/download", attachments_path("WEB-1")))
+        .get(
+            &org.owner_token,
+            &format!("{}/not-a-uuid/download", attachments_path("WEB-1")),
+        )
         .await;
     assert_problem(status, &problem, 404, "not-found");
     assert_eq!(app.audit_count(&org).await, audit_before);
@@ -896,7 +1040,10 @@ async fn attachments_list_oldest_first_in_pages() {
             .await;
     }
     let (_, first) = app
-        .get(&org.owner_token, &format!("{}?limit=2", attachments_path("WEB-1")))
+        .get(
+            &org.owner_token,
+            &format!("{}?limit=2", attachments_path("WEB-1")),
+        )
         .await;
     let names: Vec<&str> = first["items"]
         .as_array()
