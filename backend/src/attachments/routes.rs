@@ -399,7 +399,7 @@ fn local_grant(
 #[schema(value_type = String, format = Binary)]
 pub(crate) struct FileBytes(#[allow(dead_code)] Vec<u8>);
 
-fn header_text<'r>(req: &'r HttpRequest, name: header::HeaderName) -> Option<&'r str> {
+fn header_text(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
