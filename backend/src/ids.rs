@@ -42,3 +42,7 @@ tenancy::id_type!(
     /// A workflow.
     WorkflowId
 );
+tenancy::id_type!(
+    /// A link between two tickets.
+    LinkId
+);

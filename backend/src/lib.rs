@@ -17,6 +17,7 @@ pub mod entitlements;
 pub mod filters;
 pub mod http;
 pub mod ids;
+pub mod links;
 pub mod local;
 pub mod me;
 pub mod orgs;
@@ -30,6 +31,7 @@ pub mod secrets;
 pub mod sprints;
 pub mod tickets;
 pub mod tokens;
+pub mod watchers;
 pub mod workflows;
 
 #[cfg(test)]

@@ -159,6 +159,8 @@ diesel::table! {
         /// Minutes.
         original_estimate -> Nullable<Int4>,
         start_date -> Nullable<Date>,
+        /// How many people watch it.
+        watchers -> Int8,
     }
 }
 
@@ -263,6 +265,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Stored in the outward direction: `source` blocks / duplicates / clones / relates
+    /// to `target`.
+    ticket_links (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        source_id -> Uuid,
+        target_id -> Uuid,
+        link_type -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ticket_watchers (org_id, ticket_id, user_id) {
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mentions (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        comment_id -> Nullable<Uuid>,
+        user_id -> Uuid,
+        author_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(statuses -> workflows (workflow_id));
 diesel::joinable!(projects -> workflows (workflow_id));
 diesel::joinable!(tickets -> projects (project_id));
@@ -282,12 +319,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     sprints,
     ticket_sprints,
     sprint_scope_changes,
+    ticket_links,
+    ticket_watchers,
+    mentions,
 );
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::allow_tables_to_appear_in_same_query!(users, orgs, memberships, api_tokens);
 diesel::allow_tables_to_appear_in_same_query!(audit_log, users);
 diesel::allow_tables_to_appear_in_same_query!(comments, users);
+diesel::allow_tables_to_appear_in_same_query!(mentions, users);
 
 diesel::table! {
     saved_filters (id) {

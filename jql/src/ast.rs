@@ -182,6 +182,7 @@ impl Field {
     /// Alternative spellings accepted for some fields.
     const ALIASES: &[(&str, Field)] = &[
         ("issuekey", Field::Key),
+        ("issue", Field::Key),
         ("issuetype", Field::Type),
         ("duedate", Field::Due),
         // Jira's epic field; here an epic is simply the parent.
@@ -493,6 +494,11 @@ pub enum Function {
     OpenSprints,
     /// Completed sprints; `sprint IN`/`NOT IN` only.
     ClosedSprints,
+    /// The tickets linked to one ticket, optionally by one link phrase:
+    /// `issue IN linkedIssues(WEB-1, "blocks")`.
+    LinkedIssues,
+    /// The tickets the searching user watches: `issue IN watchedIssues()`.
+    WatchedIssues,
 }
 
 impl Function {
@@ -511,6 +517,8 @@ impl Function {
         Function::EndOfYear,
         Function::OpenSprints,
         Function::ClosedSprints,
+        Function::LinkedIssues,
+        Function::WatchedIssues,
     ];
 
     /// The canonical name, as printed (without parentheses).
@@ -529,6 +537,8 @@ impl Function {
             Function::EndOfYear => "endOfYear",
             Function::OpenSprints => "openSprints",
             Function::ClosedSprints => "closedSprints",
+            Function::LinkedIssues => "linkedIssues",
+            Function::WatchedIssues => "watchedIssues",
         }
     }
 
@@ -551,7 +561,9 @@ impl Function {
             | Function::MembersOf
             | Function::Now
             | Function::OpenSprints
-            | Function::ClosedSprints => None,
+            | Function::ClosedSprints
+            | Function::LinkedIssues
+            | Function::WatchedIssues => None,
         }
     }
 
@@ -575,6 +587,8 @@ pub enum FunctionArg {
     Offset { amount: i64, unit: DateUnit },
     /// For `membersOf`: the group or role name.
     Name(String),
+    /// For `linkedIssues`: the ticket key and, if given, the link phrase.
+    Link { key: String, link: Option<String> },
 }
 
 /// One `ORDER BY` key.
@@ -679,6 +693,13 @@ impl fmt::Display for Value {
                 match arg {
                     None => {}
                     Some(FunctionArg::Name(text)) => write_quoted(f, text)?,
+                    Some(FunctionArg::Link { key, link }) => {
+                        write_quoted(f, key)?;
+                        if let Some(link) = link {
+                            f.write_str(", ")?;
+                            write_quoted(f, link)?;
+                        }
+                    }
                     Some(FunctionArg::Offset { amount, unit }) => {
                         if name.period() == Some(*unit) {
                             write!(f, "{amount}")?;

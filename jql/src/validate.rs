@@ -177,7 +177,13 @@ fn check_list(
             ref args,
         } if matches!(
             Function::from_name(name),
-            Some(Function::MembersOf | Function::OpenSprints | Function::ClosedSprints)
+            Some(
+                Function::MembersOf
+                    | Function::OpenSprints
+                    | Function::ClosedSprints
+                    | Function::LinkedIssues
+                    | Function::WatchedIssues
+            )
         ) =>
         {
             check_call(field, op, name, name_span, args, span, false)
@@ -412,6 +418,53 @@ fn check_call(
             }
             no_args(function, args)?;
             None
+        }
+        Function::LinkedIssues | Function::WatchedIssues => {
+            if field != Field::Key {
+                return Err(ParseError::new(
+                    ErrorKind::InvalidValue,
+                    format!("{function}() cannot be used with '{field}'"),
+                    span,
+                )
+                .with_hint(format!(
+                    "it works with the issue field: issue IN {function}()"
+                )));
+            }
+            if in_list || !matches!(op, Operator::In | Operator::NotIn) {
+                return Err(invalid_value(
+                    format!("{function}() returns a list, so it needs IN or NOT IN"),
+                    span,
+                )
+                .with_hint(format!("e.g. issue IN {function}()")));
+            }
+            if function == Function::WatchedIssues {
+                no_args(function, args)?;
+                None
+            } else {
+                match args {
+                    [(key, _, _)] if !key.trim().is_empty() => Some(FunctionArg::Link {
+                        key: key.trim().to_owned(),
+                        link: None,
+                    }),
+                    [(key, _, _), (link, _, _)]
+                        if !key.trim().is_empty() && !link.trim().is_empty() =>
+                    {
+                        Some(FunctionArg::Link {
+                            key: key.trim().to_owned(),
+                            link: Some(link.trim().to_owned()),
+                        })
+                    }
+                    _ => {
+                        return Err(invalid_value(
+                            "linkedIssues() needs an issue key and, optionally, a link type",
+                            span,
+                        )
+                        .with_hint(
+                            "e.g. linkedIssues(WEB-1) or linkedIssues(WEB-1, \"is blocked by\")",
+                        ));
+                    }
+                }
+            }
         }
         Function::Now => {
             if field.kind() != FieldKind::Date {

@@ -98,6 +98,33 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             None,
         ),
+        (Method::GET, "/api/v1/orgs/{org}/link-types", None),
+        (Method::GET, "/api/v1/orgs/{org}/tickets/{key}/links", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/links",
+            Some(json!({ "link": "blocks", "ticket": "{key}" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/links/{link}",
+            None,
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            Some(json!({ "login": "{member}" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers/{member}",
+            None,
+        ),
         (
             Method::GET,
             "/api/v1/orgs/{org}/tickets/{key}/attachments",
@@ -273,6 +300,8 @@ struct Fixture {
     sprint: String,
     /// A confirmed attachment on `key`, and a pending upload there.
     attachment: String,
+    /// A link of `key` to LNK-1, in a project of its own.
+    link: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -334,7 +363,19 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
     let attachment = app
         .attachment(&org, &key, "secret-plan.txt", b"top secret", "text/plain")
         .await;
+    app.project(&org, "LNK").await;
+    app.ticket(&org, "LNK", "Linked secret").await;
+    let (status, link) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}/links"),
+            json!({ "link": "relates to", "ticket": "LNK-1" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
     Fixture {
+        link: link["id"].as_str().unwrap_or_default().to_owned(),
         attachment: attachment["id"].as_str().unwrap_or_default().to_owned(),
         sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
         member,
@@ -360,6 +401,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{token}", &f.token)
         .replace("{sprint}", &f.sprint)
         .replace("{attachment}", &f.attachment)
+        .replace("{link}", &f.link)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -440,6 +482,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
         if template.contains("{key}")
             && !template.contains("{comment}")
             && !template.contains("{attachment}")
+            && !template.contains("{link}")
         {
             let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
@@ -462,6 +505,14 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{org}", "alpha")
                 .replace("{key}", &a.key)
                 .replace("{attachment}", &b.attachment);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
+        }
+        if template.contains("{link}") {
+            // A's own ticket, B's link id.
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{key}", &a.key)
+                .replace("{link}", &b.link);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
         if template.contains("{comment}") {
@@ -603,6 +654,16 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/links",
+            "link",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/watchers",
+            "login",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/rank",

@@ -21,6 +21,9 @@ const QUIET: &[&str] = &[
     "org_id",
     "ticket_id",
     "author",
+    // Counts that other rows move (a child's status, someone watching).
+    "children",
+    "watchers",
 ];
 
 /// One change in a history.

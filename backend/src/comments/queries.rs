@@ -8,7 +8,7 @@ use super::{Comment, CommentId, CommentRow};
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::schema::{comment_views, comments};
-use crate::tickets::TicketId;
+use crate::tickets::{TicketId, watching};
 
 /// The comment `$id` of the organization in scope, if it is still at `$version`.
 macro_rules! guarded {
@@ -51,10 +51,13 @@ pub(crate) async fn create(
             comments::org_id.eq(scope.org_id()),
             comments::ticket_id.eq(ticket),
             comments::author_id.eq(scope.user_id()),
-            comments::body.eq(body),
+            comments::body.eq(&body),
         ))
         .execute(tx.conn())
         .await?;
+    let author = tx.scope().user_id();
+    watching::watch(tx, ticket, &[author]).await?;
+    watching::record_mentions(tx, ticket, Some(id), &body).await?;
     let comment = load(tx, ticket, id).await?;
     audit::record(
         tx,
@@ -118,6 +121,8 @@ pub(super) async fn edit(
 ) -> Result<Comment, ApiError> {
     let before = load_for_change(tx, ticket, id, if_match).await?;
     let version = before.version;
+    // Before the write: a 412 rolls it back with everything else.
+    watching::record_mentions(tx, ticket, Some(id), &body).await?;
     Change {
         action: "comment.update",
         entity: Entity::Comment(id),
@@ -149,6 +154,8 @@ pub(super) async fn delete(
 ) -> Result<(), ApiError> {
     let before = load_for_change(tx, ticket, id, if_match).await?;
     let version = before.version;
+    // A deleted comment mentions no one any more.
+    watching::record_mentions(tx, ticket, Some(id), "").await?;
     Change {
         action: "comment.delete",
         entity: Entity::Comment(id),

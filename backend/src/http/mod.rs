@@ -21,7 +21,7 @@ use crate::config::Config;
 pub use error::ApiError;
 pub use extract::{IfMatch, JsonBody};
 pub use metrics::Metrics;
-pub use pagination::{Page, PageParams};
+pub use pagination::{Items, Page, PageParams};
 
 /// The Redis pool.
 pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;

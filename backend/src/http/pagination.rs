@@ -39,6 +39,12 @@ impl PageParams {
     }
 }
 
+/// A whole, short list (no paging): `{"items": [...]}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
 /// A page of results.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -253,7 +253,7 @@ impl Compiler<'_> {
                         .collect(),
                 ),
             ),
-            Field::Key => key(cmp)?,
+            Field::Key => key(cmp, self.ctx)?,
             Field::Summary | Field::Description | Field::Comment | Field::Text => self.text(cmp)?,
             Field::Status => membership(
                 "t.status_id",
@@ -317,7 +317,8 @@ impl Compiler<'_> {
             Field::StoryPoints | Field::OriginalEstimate => number(cmp)?,
             Field::Sprint => sprint(cmp)?,
             Field::Parent => parent(cmp)?,
-            Field::Component | Field::Watcher | Field::Rank => {
+            Field::Watcher => watcher(cmp, self.ctx)?,
+            Field::Component | Field::Rank => {
                 return Err(error(
                     cmp,
                     format!("the field `{}` is not available yet", cmp.field),
@@ -414,7 +415,26 @@ fn words(terms: &[Term]) -> (Vec<String>, Vec<String>) {
         .unzip()
 }
 
-fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
+fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
+    if let Value::Function { name, arg } = &cmp.value {
+        let positive = match (name, arg) {
+            (Function::WatchedIssues, _) => watched_by(Bind::Uuid(ctx.user.0)),
+            (Function::LinkedIssues, Some(FunctionArg::Link { key, link })) => {
+                linked_issues(cmp, key, link.as_deref())?
+            }
+            _ => {
+                return Err(error(
+                    cmp,
+                    format!("{}() is not a list of issues", name.name()),
+                ));
+            }
+        };
+        return Ok(if cmp.op == Operator::NotIn {
+            not(positive)
+        } else {
+            positive
+        });
+    }
     let keys = strings(cmp)?
         .iter()
         .map(|s| {
@@ -441,6 +461,110 @@ fn key(cmp: &Comparison) -> Result<Condition, ApiError> {
         Operator::Lt => any(keys.iter().map(|k| one(k, "<")).collect()),
         Operator::Le => any(keys.iter().map(|k| one(k, "<=")).collect()),
         _ => return Err(error(cmp, "unsupported operator for `key`")),
+    })
+}
+
+/// The ticket is watched by the user `who` (a uuid) or by any of `who` (logins).
+fn watched_by(who: Bind) -> Condition {
+    let mut sql = Sql::new(
+        "EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.org_id = t.org_id \
+         AND w.ticket_id = t.id AND ",
+    );
+    let who = match who {
+        Bind::Uuid(id) => Bind::Uuids(vec![id]),
+        other => other,
+    };
+    sql.append(&membership("w.user_id", Operator::In, who))
+        .push(")");
+    sql
+}
+
+/// `watcher = bob`, `watcher IN (bob, currentUser())`, `watcher IN membersOf(qa)`,
+/// through `ticket_watchers`' primary key. Negative tests match tickets none of the
+/// named people watch. (As in Jira, `watcher` is never empty: no `IS EMPTY`.)
+fn watcher(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
+    let mut logins = Vec::new();
+    let mut parts = Vec::new();
+    for v in values(&cmp.value) {
+        match v {
+            Value::String(s) => logins.push(s.clone()),
+            Value::Function {
+                name: Function::CurrentUser,
+                ..
+            } => parts.push(watched_by(Bind::Uuid(ctx.user.0))),
+            Value::Function {
+                name: Function::MembersOf,
+                arg: Some(FunctionArg::Name(role)),
+            } => parts.push(watched_by(Bind::Names(
+                NameKind::Role,
+                vec![role.to_lowercase()],
+            ))),
+            _ => {
+                return Err(error(
+                    cmp,
+                    "`watcher` expects logins, currentUser() or membersOf()",
+                ));
+            }
+        }
+    }
+    if !logins.is_empty() {
+        parts.push(watched_by(Bind::Names(NameKind::Login, logins)));
+    }
+    let matched = any(parts);
+    Ok(if is_negative(cmp.op) {
+        not(matched)
+    } else {
+        matched
+    })
+}
+
+/// `issue IN linkedIssues(WEB-1)`: the live tickets linked to WEB-1 either way; with a
+/// phrase, only those links read that way from WEB-1 (`"blocks"`: the tickets WEB-1
+/// blocks; `"is blocked by"`: those that block it; a type name, e.g. `Blocks`: both).
+fn linked_issues(cmp: &Comparison, key: &str, link: Option<&str>) -> Result<Condition, ApiError> {
+    let key = crate::tickets::TicketKey::parse(key)
+        .map_err(|_| error(cmp, format!("`{key}` is not an issue key")))?;
+    let (kind, outward) = match link {
+        None => (None, None),
+        Some(phrase) => {
+            let (kind, outward) = crate::links::parse_phrase(phrase).ok_or_else(|| {
+                error(
+                    cmp,
+                    format!("`{phrase}` is not a link type (e.g. \"blocks\", \"is blocked by\", \"relates to\")"),
+                )
+            })?;
+            (Some(kind), outward)
+        }
+    };
+    // The named ticket, as `parent` finds it: uncorrelated, so it runs once.
+    let named = |s: &mut Sql| {
+        s.push("(SELECT k.id FROM tickets k WHERE k.deleted_at IS NULL AND k.project_id = ANY(")
+            .bind(Bind::Names(NameKind::Project, vec![key.project.clone()]))
+            .push(") AND k.number = ")
+            .bind(Bind::Int4(key.number))
+            .push(")");
+    };
+    let side = |column: &str, other: &str| {
+        Sql::new(&format!(
+            "t.id IN (SELECT l.{other} FROM ticket_links l WHERE l.{column} IN "
+        ))
+        .with(|s| {
+            named(s);
+            if let Some(kind) = kind {
+                s.push(" AND l.link_type = ")
+                    .bind(Bind::Text(kind.as_str().to_owned()));
+            }
+            s.push(")");
+        })
+    };
+    let from_source = side("source_id", "target_id");
+    let from_target = side("target_id", "source_id");
+    Ok(match (kind, outward) {
+        (Some(crate::links::LinkType::Relates), _) | (_, None) => {
+            any(vec![from_source, from_target])
+        }
+        (_, Some(true)) => from_source,
+        (_, Some(false)) => from_target,
     })
 }
 
@@ -806,7 +930,9 @@ fn instant(cmp: &Comparison, value: &Value, ctx: &Context) -> Result<DateTime<Ut
                 Function::CurrentUser
                 | Function::MembersOf
                 | Function::OpenSprints
-                | Function::ClosedSprints => {
+                | Function::ClosedSprints
+                | Function::LinkedIssues
+                | Function::WatchedIssues => {
                     return Err(error(cmp, format!("{}() is not a date", name.name())));
                 }
             };

@@ -4,6 +4,7 @@ mod hierarchy;
 pub(crate) mod planning;
 pub(crate) mod queries;
 pub(crate) mod routes;
+pub(crate) mod watching;
 
 #[cfg(test)]
 mod estimate_tests;
@@ -71,7 +72,7 @@ impl TicketType {
         self.level() == parent.level() + 1
     }
 
-    fn from_db(s: &str) -> Self {
+    pub(crate) fn from_db(s: &str) -> Self {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
@@ -111,7 +112,7 @@ impl Priority {
         }
     }
 
-    fn from_db(n: i16) -> Self {
+    pub(crate) fn from_db(n: i16) -> Self {
         Self::ALL
             .into_iter()
             .find(|p| p.to_db() == n)
@@ -173,6 +174,8 @@ pub struct Ticket {
     /// Original estimate in minutes, 0 to 1,000,000.
     pub original_estimate: Option<i32>,
     pub start_date: Option<NaiveDate>,
+    /// How many people watch it (`GET .../watchers` lists them).
+    pub watchers: i64,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
@@ -216,6 +219,7 @@ pub(crate) struct TicketRow {
     story_points: Option<f64>,
     original_estimate: Option<i32>,
     start_date: Option<NaiveDate>,
+    watchers: i64,
 }
 
 impl From<TicketRow> for Ticket {
@@ -264,6 +268,7 @@ impl From<TicketRow> for Ticket {
             story_points: r.story_points,
             original_estimate: r.original_estimate,
             start_date: r.start_date,
+            watchers: r.watchers,
             project_id: r.project_id,
         }
     }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use tenancy::{ScopedConn, UserId};
 
 use super::{
-    Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType, hierarchy, planning,
+    Priority, Ticket, TicketChange, TicketId, TicketKey, TicketRow, TicketType, hierarchy,
+    planning, watching,
 };
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
@@ -47,7 +48,9 @@ async fn assignee_id(
     }
 }
 
-async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError> {
+/// The ticket with this id, deleted or not, without access checks (for writes that
+/// already checked them).
+pub(crate) async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket, ApiError> {
     let row: TicketRow = ticket_views::table
         .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .find(id)
@@ -117,19 +120,21 @@ pub(crate) async fn create(
     };
     hierarchy::check(tx, None, None, kind, parent).await?;
     let id = TicketId::new();
+    let description = change.description.unwrap_or_default();
     let scope = tx.scope();
+    let (org, reporter) = (scope.org_id(), scope.user_id());
     let values = (
         tickets::id.eq(id),
-        tickets::org_id.eq(scope.org_id()),
+        tickets::org_id.eq(org),
         tickets::project_id.eq(project_id),
         tickets::number.eq(number),
         tickets::title.eq(change.title.unwrap_or_default()),
-        tickets::description.eq(change.description.unwrap_or_default()),
+        tickets::description.eq(&description),
         tickets::kind.eq(kind.as_str()),
         tickets::priority.eq(change.priority.unwrap_or(Priority::Medium).to_db()),
         tickets::status_id.eq(status_id),
         tickets::assignee_id.eq(assignee),
-        tickets::reporter_id.eq(scope.user_id()),
+        tickets::reporter_id.eq(reporter),
         tickets::labels.eq(change.labels.unwrap_or_default()),
         tickets::due_date.eq(change.due_date.flatten()),
         tickets::parent_id.eq(parent),
@@ -141,6 +146,9 @@ pub(crate) async fn create(
         .values(values)
         .execute(tx.conn())
         .await?;
+    let watchers: Vec<UserId> = std::iter::once(reporter).chain(assignee).collect();
+    watching::watch(tx, id, &watchers).await?;
+    watching::record_mentions(tx, id, None, &description).await?;
     let ticket = load(tx, id).await?;
     audit::record(
         tx,
@@ -189,6 +197,17 @@ pub(crate) async fn update(
         "ticket.update"
     };
     let (id, version) = (before.id, before.version);
+    // Before the write: a 412 rolls these back with everything else.
+    if let Some(to) = assignee.filter(|a| Some(*a) != before.assignee.as_ref().map(|b| b.id)) {
+        watching::watch(tx, id, &[to]).await?;
+    }
+    if let Some(text) = change
+        .description
+        .as_ref()
+        .filter(|d| **d != before.description)
+    {
+        watching::record_mentions(tx, id, None, text).await?;
+    }
     let write = async |tx: &mut ScopedConn<'_>| {
         diesel::update(guarded!(tx, id, version))
             .set((

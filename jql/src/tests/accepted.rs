@@ -26,6 +26,17 @@ const CANONICAL: &[(&str, &str)] = &[
         r#"status IN ("Open", "In Progress", "Done")"#,
     ),
     ("status NOT IN (Done)", r#"status NOT IN ("Done")"#),
+    // Links and watchers.
+    (
+        "issue in linkedIssues(WEB-1)",
+        r#"key IN linkedIssues("WEB-1")"#,
+    ),
+    (
+        r#"issue IN linkedIssues(WEB-1, "is blocked by")"#,
+        r#"key IN linkedIssues("WEB-1", "is blocked by")"#,
+    ),
+    ("issue not in watchedIssues()", "key NOT IN watchedIssues()"),
+    ("watcher = currentUser()", "watcher = currentUser()"),
     ("assignee IS EMPTY", "assignee IS EMPTY"),
     ("due IS NOT EMPTY", "due IS NOT EMPTY"),
     // EMPTY and NULL, and `= EMPTY` as Jira reads it.
@@ -283,6 +294,11 @@ const SHAPES: &[(&str, &str)] = &[
     ("created > endOfMonth(1)", "{created > fn endOfMonth(1M)}"),
     ("created > now()", "{created > fn now()}"),
     ("assignee = currentUser()", "{assignee = fn currentUser()}"),
+    (
+        "issue in linkedIssues(WEB-1, blocks)",
+        r#"{key IN fn linkedIssues("WEB-1", "blocks")}"#,
+    ),
+    ("issue in watchedIssues()", "{key IN fn watchedIssues()}"),
     (
         r#"assignee in membersOf("devs")"#,
         r#"{assignee IN fn membersOf("devs")}"#,

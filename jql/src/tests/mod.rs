@@ -70,6 +70,11 @@ fn value_shape(value: &Value) -> String {
                 None => String::new(),
                 Some(FunctionArg::Name(text)) => format!("{text:?}"),
                 Some(FunctionArg::Offset { amount, unit }) => format!("{amount}{}", unit.letter()),
+                Some(FunctionArg::Link { key, link: None }) => format!("{key:?}"),
+                Some(FunctionArg::Link {
+                    key,
+                    link: Some(link),
+                }) => format!("{key:?}, {link:?}"),
             };
             format!("fn {name}({arg})")
         }

@@ -347,6 +347,33 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         "membersOf() needs one group or role name at column 13 (e.g. membersOf(\"developers\"))",
     ),
     (
+        "issue = watchedIssues()",
+        InvalidValue,
+        9,
+        "watchedIssues() returns a list, so it needs IN or NOT IN at column 9 \
+         (e.g. issue IN watchedIssues())",
+    ),
+    (
+        "assignee in linkedIssues(WEB-1)",
+        InvalidValue,
+        13,
+        "linkedIssues() cannot be used with 'assignee' at column 13 \
+         (it works with the issue field: issue IN linkedIssues())",
+    ),
+    (
+        "issue in linkedIssues()",
+        InvalidValue,
+        10,
+        "linkedIssues() needs an issue key and, optionally, a link type at column 10 \
+         (e.g. linkedIssues(WEB-1) or linkedIssues(WEB-1, \"is blocked by\"))",
+    ),
+    (
+        "issue in watchedIssues(bob)",
+        InvalidValue,
+        24,
+        "watchedIssues() takes no arguments at column 24",
+    ),
+    (
         "assignee in (membersOf(devs))",
         InvalidValue,
         14,

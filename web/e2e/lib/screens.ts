@@ -85,6 +85,24 @@ const SCREENS: Screen[] = [
     },
   },
   {
+    name: 'backlog',
+    open: async (p) => {
+      await p.goto('/acme/projects/WEB/backlog');
+      await p.getByTestId('backlog-section').waitFor();
+      await p.getByTestId(/^plan-row-WEB-/).first().waitFor();
+    },
+  },
+  {
+    name: 'create sprint dialog',
+    modal: 'Create sprint',
+    open: async (p) => {
+      await p.goto('/acme/projects/WEB/backlog');
+      await p.getByTestId(/^plan-row-WEB-/).first().waitFor();
+      await p.getByTestId('create-sprint').click();
+      await p.getByRole('dialog', { name: 'Create sprint' }).waitFor();
+    },
+  },
+  {
     name: 'org members',
     open: async (p) => {
       await p.goto('/acme/settings/members');
@@ -171,7 +189,7 @@ export function screensAt(viewport: { width: number; height: number }): void {
           const row = await axe(s.page, screen.name, screen.modal ? 'dialog[open]' : undefined);
           expect(row.serious, row.details.join('\n')).toBe(0);
           expect(await horizontalOverflow(s.page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
-          if (viewport.width === MOBILE.width && ['board', 'list with JQL', 'ticket'].includes(screen.name)) {
+          if (viewport.width === MOBILE.width && ['board', 'list with JQL', 'ticket', 'backlog'].includes(screen.name)) {
             await s.screenshot(`${screen.name.replace(/ .*/, '')}-390`);
           }
           await s.assertClean();

@@ -99,6 +99,8 @@ describe('demo data (acme, as alice)', () => {
       await page.waitForTimeout(150);
     }
     await expect.poll(() => summary.textContent()).toBe(`${total} tickets`);
+    // The last page may have landed after the last scroll: go to the end of everything loaded.
+    await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await table.getByRole('row').filter({ hasText: `WEB-${total} ` }).first().waitFor();
     expect(await table.getAttribute('aria-rowcount')).toBe(String(total + 1));
     await s.assertClean();

@@ -4,7 +4,8 @@ import type {
   AuditEntryWithActor, AuditFilters, BillingSummary, HistoryEntry, CheckoutRequest, Comment, CreatedToken, FilterPatch, Invitation, Joined, Me,
   Member, MyInvitation, Org, OrgPatch, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
-  TicketPatch, TokenInfo, Transitions,
+  TicketPatch, TokenInfo, Transitions, Sprint, SprintState, NewSprint, SprintPatch, SprintTickets, Completion, ChangedTickets,
+  RankMove,
 } from "./types";
 
 const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
@@ -112,6 +113,22 @@ export const endpoints = {
   ticketHistory: (org: string, key: string, cursor?: string | null) =>
     api.get<Page<HistoryEntry>>(`${o(org)}/tickets/${seg(key)}/history`, { query: { limit: 100, cursor } }),
 
+  sprints: (org: string, project: string, states: SprintState[] = [], cursor?: string | null) =>
+    api.get<Page<Sprint>>(`${o(org)}/projects/${seg(project)}/sprints`, { query: { state: states, limit: 100, cursor } }),
+  sprint: (org: string, id: string) => api.getWithEtag<Sprint>(`${o(org)}/sprints/${seg(id)}`),
+  createSprint: (org: string, project: string, body: NewSprint) =>
+    api.post<Sprint>(`${o(org)}/projects/${seg(project)}/sprints`, body).then((r) => r.data),
+  updateSprint: (org: string, id: string, body: SprintPatch, version: number) =>
+    api.patch<Sprint>(`${o(org)}/sprints/${seg(id)}`, body, { ifMatch: version }).then((r) => r.data),
+  deleteSprint: (org: string, id: string, version: number) => api.del(`${o(org)}/sprints/${seg(id)}`, { ifMatch: version }),
+  startSprint: (org: string, id: string) => api.post<Sprint>(`${o(org)}/sprints/${seg(id)}/start`).then((r) => r.data),
+  completeSprint: (org: string, id: string, moveOpenTo: string | null) =>
+    api.post<Completion>(`${o(org)}/sprints/${seg(id)}/complete`, { move_open_to: moveOpenTo }).then((r) => r.data),
+  changeSprintTickets: (org: string, id: string, body: SprintTickets) =>
+    api.post<ChangedTickets>(`${o(org)}/sprints/${seg(id)}/tickets`, body).then((r) => r.data),
+  rankTicket: (org: string, key: string, place: RankMove) =>
+    api.post<Ticket>(`${o(org)}/tickets/${seg(key)}/rank`, place),
+
   billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
   checkout: (org: string, body: CheckoutRequest) =>
     api.post<RedirectUrl>(`${o(org)}/billing/checkout`, body).then((r) => r.data),
@@ -129,8 +146,9 @@ export const qk = {
   comments: (org: string, key: string) => ["org", org, "comments", key.toUpperCase()] as const,
   search: (org: string, jql: string) => ["org", org, "search", jql] as const,
   searchAll: (org: string) => ["org", org, "search"] as const,
-  column: (org: string, project: string, status: string, jql: string) =>
-    ["org", org, "board", project.toUpperCase(), status, jql] as const,
+  /** A board column; `sprint` is the sprint the board is scoped to (null: every ticket). */
+  column: (org: string, project: string, status: string, jql: string, sprint: string | null = null) =>
+    ["org", org, "board", project.toUpperCase(), status, jql, sprint ?? "all"] as const,
   board: (org: string, project: string) => ["org", org, "board", project.toUpperCase()] as const,
   members: (org: string) => ["org", org, "members"] as const,
   invitations: (org: string) => ["org", org, "invitations"] as const,
@@ -140,4 +158,7 @@ export const qk = {
   billing: (org: string) => ["org", org, "billing"] as const,
   org: (org: string) => ["org", org, "org"] as const,
   filters: (org: string) => ["org", org, "filters"] as const,
+  /** Every sprint list of a project (all states, or only the active one). */
+  sprints: (org: string, project: string) => ["org", org, "sprints", project.toUpperCase()] as const,
+  sprintList: (org: string, project: string, which: "all" | "active") => ["org", org, "sprints", project.toUpperCase(), which] as const,
 };

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { loadTicketPage } from "../app/lazyPages";
 import { endpoints, qk } from "./endpoints";
-import type { Ticket, Transitions } from "./types";
+import type { Sprint, Ticket, Transitions } from "./types";
 
 export interface TicketEntry {
   data: Ticket;
@@ -25,6 +25,43 @@ export function transitionsQuery(org: string, key: string) {
     queryFn: () => endpoints.transitions(org, key),
     staleTime: 30_000,
   };
+}
+
+/** Every sprint of a project, oldest first (each page of the cursor list, all states). */
+export function sprintsQuery(org: string, project: string) {
+  return {
+    queryKey: qk.sprintList(org, project, "all"),
+    queryFn: async (): Promise<Sprint[]> => {
+      const all: Sprint[] = [];
+      let cursor: string | null | undefined = null;
+      do {
+        const page = await endpoints.sprints(org, project, [], cursor);
+        all.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor);
+      return all;
+    },
+    staleTime: 15_000,
+    retryOnMount: false,
+  };
+}
+
+/** The project's active sprint, or null (at most one per project). */
+export function activeSprintQuery(org: string, project: string) {
+  return {
+    queryKey: qk.sprintList(org, project, "active"),
+    queryFn: () => endpoints.sprints(org, project, ["active"]).then((p): Sprint | null => p.items[0] ?? null),
+    staleTime: 30_000,
+    retryOnMount: false,
+  };
+}
+
+export function useSprints(org: string, project: string, enabled = true) {
+  return useQuery({ ...sprintsQuery(org, project), enabled });
+}
+
+export function useActiveSprint(org: string, project: string, enabled = true) {
+  return useQuery({ ...activeSprintQuery(org, project), enabled });
 }
 
 export function useTicket(org: string, key: string) {

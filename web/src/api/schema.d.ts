@@ -287,6 +287,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/link-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kinds of link and how each side names them. */
+        get: operations["list_link_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/members": {
         parameters: {
             query?: never;
@@ -774,6 +791,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/{key}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's links, each from this ticket's side; links to deleted tickets or to
+         *     projects the caller cannot see are left out.
+         */
+        get: operations["list_links"];
+        put?: never;
+        /**
+         * Links the ticket to another of the organization (any project the caller sees):
+         *     `{"link": "is blocked by", "ticket": "API-3"}`. Needs `tickets.update` on this one.
+         */
+        post: operations["create_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/links/{link}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes a link, from either of its tickets. Needs `tickets.update` on the ticket in
+         *     the path.
+         */
+        delete: operations["delete_link"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tickets/{key}/rank": {
         parameters: {
             query?: never;
@@ -807,6 +868,47 @@ export interface paths {
         /** Moves the ticket to another status; 409 when the workflow does not allow it. */
         post: operations["perform_transition"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's watchers (members who may see it), and whether the caller is one. */
+        get: operations["list_watchers"];
+        put?: never;
+        /**
+         * Adds a watcher: the caller's own login to watch (reading the ticket is enough), or
+         *     another member's (needs `tickets.update`). Adding one who watches already is a no-op.
+         */
+        post: operations["add_watcher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/watchers/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes a watcher: oneself (reading the ticket is enough) or another member (needs
+         *     `tickets.update`). Removing one who does not watch is a no-op.
+         */
+        delete: operations["remove_watcher"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1093,6 +1195,8 @@ export interface components {
         CreatedToken: components["schemas"]["TokenInfo"] & {
             token: string;
         };
+        /** @enum {string} */
+        Direction: "outward" | "inward";
         /** @description A presigned download. */
         DownloadLink: {
             /** Format: date-time */
@@ -1164,14 +1268,82 @@ export interface components {
          * @description An invitation's id.
          */
         InvitationId: string;
+        /** @description A whole, short list (no paging): `{"items": [...]}`. */
+        Items_Link: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * @description `outward` when this ticket is the link's source ("blocks"), `inward` when it is
+                 *     the target ("is blocked by"); `relates to` reads the same from both sides.
+                 */
+                direction: components["schemas"]["Direction"];
+                id: components["schemas"]["LinkId"];
+                /** @description The phrase from this ticket's side, e.g. `is blocked by`. */
+                link: string;
+                ticket: components["schemas"]["LinkedTicket"];
+                type: components["schemas"]["LinkType"];
+            }[];
+        };
+        /** @description A whole, short list (no paging): `{"items": [...]}`. */
+        Items_LinkTypeInfo: {
+            items: {
+                inward: string;
+                /** @description Jira's name: `Blocks`, `Relates`, `Duplicate`, `Cloners`. */
+                name: string;
+                outward: string;
+                type: components["schemas"]["LinkType"];
+            }[];
+        };
         /** @description The organization joined by accepting an invitation. */
         Joined: {
             org_slug: string;
             role: components["schemas"]["Role"];
         };
+        /** @description A link as one of its tickets sees it. */
+        Link: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description `outward` when this ticket is the link's source ("blocks"), `inward` when it is
+             *     the target ("is blocked by"); `relates to` reads the same from both sides.
+             */
+            direction: components["schemas"]["Direction"];
+            id: components["schemas"]["LinkId"];
+            /** @description The phrase from this ticket's side, e.g. `is blocked by`. */
+            link: string;
+            ticket: components["schemas"]["LinkedTicket"];
+            type: components["schemas"]["LinkType"];
+        };
         /** @description `POST /api/v1/invitations/accept` body: the secret from an invitation link. */
         LinkAcceptance: {
             token: string;
+        };
+        /**
+         * Format: uuid
+         * @description A link between two tickets.
+         */
+        LinkId: string;
+        /**
+         * @description The kinds of link.
+         * @enum {string}
+         */
+        LinkType: "blocks" | "relates" | "duplicates" | "clones";
+        /** @description A link type as `GET /link-types` lists it. */
+        LinkTypeInfo: {
+            inward: string;
+            /** @description Jira's name: `Blocks`, `Relates`, `Duplicate`, `Cloners`. */
+            name: string;
+            outward: string;
+            type: components["schemas"]["LinkType"];
+        };
+        /** @description The ticket at a link's other end, as a list shows it. */
+        LinkedTicket: {
+            key: string;
+            priority: components["schemas"]["Priority"];
+            status: components["schemas"]["Status"];
+            title: string;
+            type: components["schemas"]["TicketType"];
         };
         /** @description The signed-in user. */
         Me: {
@@ -1217,6 +1389,14 @@ export interface components {
             email?: string | null;
             github_login?: string | null;
             role: components["schemas"]["Role"];
+        };
+        /**
+         * @description A new link from the ticket in the path: `{"link": "blocks", "ticket": "API-3"}`
+         *     (any phrase of `GET /link-types`, either direction).
+         */
+        NewLink: {
+            link: string;
+            ticket: string;
         };
         /** @description `POST /projects` body. */
         NewProject: {
@@ -1303,6 +1483,10 @@ export interface components {
              * @description Exact size in bytes; the upload must be this long.
              */
             size: number;
+        };
+        /** @description Whom to add as a watcher (the caller's own login to watch). */
+        NewWatcher: {
+            login: string;
         };
         /** @description An organization as the API shows it. */
         Org: {
@@ -1582,6 +1766,11 @@ export interface components {
                 updated_at: string;
                 /** Format: int32 */
                 version: number;
+                /**
+                 * Format: int64
+                 * @description How many people watch it (`GET .../watchers` lists them).
+                 */
+                watchers: number;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1923,6 +2112,11 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+            /**
+             * Format: int64
+             * @description How many people watch it (`GET .../watchers` lists them).
+             */
+            watchers: number;
         };
         /**
          * Format: uuid
@@ -2067,6 +2261,17 @@ export interface components {
             /** @description GitHub login. */
             login: string;
             name: string;
+        };
+        /**
+         * @description A ticket's watchers as its readers see them: members of the organization who may see
+         *     the ticket's project, by login.
+         */
+        Watchers: {
+            /** Format: int64 */
+            count: number;
+            items: components["schemas"]["UserRef"][];
+            /** @description Whether the caller watches the ticket. */
+            watching: boolean;
         };
     };
     responses: never;
@@ -2983,6 +3188,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_link_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_LinkTypeInfo"];
                 };
             };
         };
@@ -4812,6 +5039,140 @@ export interface operations {
             };
         };
     };
+    list_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Link"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLink"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link exists already, or the ticket has too many */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Link id */
+                link: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rank_ticket: {
         parameters: {
             query?: never;
@@ -4935,6 +5296,131 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_watchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchers"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_watcher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWatcher"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchers"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_watcher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description The watcher's login */
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not watching (any more) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -63,6 +63,25 @@ export type Joined = Schemas["Joined"];
 export type Org = Schemas["Org"];
 export type OrgPatch = Schemas["OrgPatch"];
 
+// Planning: sprints and the backlog order (docs/API.md "Sprints" and "Ranking").
+export type Sprint = Omit<Schemas["Sprint"], "start_date" | "end_date" | "started_at" | "completed_at"> & {
+  start_date: string | null;
+  end_date: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+};
+export type SprintState = Schemas["SprintState"];
+export type SprintRef = Schemas["SprintRef"];
+export type NewSprint = Schemas["NewSprint"];
+export type SprintPatch = Schemas["SprintPatch"];
+export type SprintTickets = Schemas["SprintTickets"];
+export type Completion = Omit<Schemas["Completion"], "sprint" | "moved_to"> & { sprint: Sprint; moved_to: string | null };
+export type ChangedTickets = { tickets: Ticket[] };
+/** `POST /tickets/{key}/rank`: exactly one of the two. */
+export type RankMove = { before: string } | { after: string };
+/** A ticket as the backlog uses it (`story_points`, summed per sprint, may be absent or null). */
+export type PlannedTicket = Ticket;
+
 // `GET /tickets/{key}/history`, landing in the backend (web/BACKEND_NEEDS.md); not yet in
 // docs/openapi.json, so spelt out here until `npm run gen:api` brings it.
 export interface HistoryChange {

@@ -10,12 +10,14 @@ import { forgetOrgs, hasSessionCookie, useMe } from "./session";
 import Shell from "./Shell";
 import { ErrorBoundary } from "./ErrorBoundary";
 import SignInPage from "../pages/SignInPage";
-import { loadBoardPage, loadListPage, loadTicketPage, warmLikelyPages } from "./lazyPages";
+import { loadBacklogPage, loadBoardPage, loadListPage, loadTicketPage, warmLikelyPages } from "./lazyPages";
+import { lastProject } from "./ui-context";
 
 const ProjectsPage = lazy(() => import("../pages/ProjectsPage"));
 const BoardPage = lazy(loadBoardPage);
 const ListPage = lazy(loadListPage);
 const TicketPage = lazy(loadTicketPage);
+const BacklogPage = lazy(loadBacklogPage);
 const SettingsPage = lazy(() => import("../pages/SettingsPage"));
 const BillingPage = lazy(() => import("../pages/BillingPage"));
 const InvitationLinkPage = lazy(() => import("../pages/InvitationLinkPage"));
@@ -104,6 +106,7 @@ export function App() {
           <Route path="projects/:key" element={<ProjectIndex />} />
           <Route path="projects/:key/board" element={<S><BoardPage /></S>} />
           <Route path="projects/:key/list" element={<S><ListPage /></S>} />
+          <Route path="projects/:key/backlog" element={<S><BacklogPage /></S>} />
           <Route path="issues" element={<S><ListPage /></S>} />
           <Route path="filters" element={<S><ListPage /></S>} />
           <Route path="tickets/:ticketKey" element={<S><TicketPage /></S>} />
@@ -111,7 +114,7 @@ export function App() {
           <Route path="settings/:tab" element={<S><SettingsPage /></S>} />
           <Route path="billing" element={<S><BillingPage /></S>} />
           <Route path="invitations" element={<S><MyInvitationsPage /></S>} />
-          <Route path="backlog" element={<S><PlaceholderPage kind="backlog" /></S>} />
+          <Route path="backlog" element={<BacklogIndex />} />
           <Route path="reports" element={<S><PlaceholderPage kind="reports" /></S>} />
           <Route path="notifications" element={<S><PlaceholderPage kind="notifications" /></S>} />
           <Route path="*" element={<NotFoundState />} />
@@ -121,6 +124,20 @@ export function App() {
     </Suspense>
     </ErrorBoundary>
   );
+}
+
+/** `/:org/backlog`: the backlog of the project last looked at, else the first project's. */
+function BacklogIndex() {
+  const { org = "" } = useParams();
+  const last = lastProject(org);
+  const projects = useQuery({ queryKey: qk.projects(org), queryFn: () => endpoints.projects(org), enabled: !last });
+  if (last) return <Navigate to={`/${org}/projects/${last}/backlog`} replace />;
+  if (projects.isError) return <ErrorState error={projects.error} what="the projects" retry={() => void projects.refetch()} />;
+  if (projects.data) {
+    const first = projects.data.items[0];
+    return <Navigate to={first ? `/${org}/projects/${first.key}/backlog` : `/${org}/projects`} replace />;
+  }
+  return <SkeletonRows rows={6} label="Opening the backlog" />;
 }
 
 function ProjectIndex() {

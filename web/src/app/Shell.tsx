@@ -232,6 +232,7 @@ export default function Shell() {
                   <span className="nav-sub">
                     <NavLink to={`/${slug}/projects/${p.key}/board`} aria-label={`${p.key} board`}>Board</NavLink>
                     <NavLink to={`/${slug}/projects/${p.key}/list`} aria-label={`${p.key} list`}>List</NavLink>
+                    <NavLink to={`/${slug}/projects/${p.key}/backlog`} aria-label={`${p.key} backlog`}>Backlog</NavLink>
                   </span>
                 </li>
               ))}
@@ -239,7 +240,7 @@ export default function Shell() {
             </ul>
             <h2 className="nav-heading" id="nav-planning">Planning</h2>
             <ul aria-labelledby="nav-planning">
-              <li><NavLink to={`/${slug}/backlog`}>Backlog &amp; sprints</NavLink></li>
+              <li><NavLink to={currentProject ? `/${slug}/projects/${currentProject}/backlog` : `/${slug}/backlog`}>Backlog &amp; sprints</NavLink></li>
               <li><NavLink to={`/${slug}/reports`}>Reports</NavLink></li>
               <li><NavLink to={`/${slug}/notifications`}>Notifications</NavLink></li>
             </ul>

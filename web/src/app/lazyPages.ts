@@ -3,6 +3,7 @@
 export const loadBoardPage = () => import("../pages/BoardPage");
 export const loadListPage = () => import("../pages/ListPage");
 export const loadTicketPage = () => import("../pages/TicketPage");
+export const loadBacklogPage = () => import("../pages/BacklogPage");
 
 let warmed = false;
 export function warmLikelyPages(): void {

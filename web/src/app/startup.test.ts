@@ -29,6 +29,27 @@ describe("bootstrapRoute", () => {
     ]);
   });
 
+  it("scopes the columns to the active sprint, unless the URL asks for every ticket", async () => {
+    document.cookie = "trellis_csrf=x; path=/";
+    sessionStorage.setItem("trellis:orgs", JSON.stringify([["acme", "member"]]));
+    const active = { id: "sp1", name: "WEB \"Sprint\" 2", state: "active", project: "WEB", goal: "", version: 1, created_at: "", updated_at: "" };
+    const respond = (c: { url: string }) =>
+      c.url.includes("/sprints") ? json(200, { items: [active], next_cursor: null }) : c.url.includes("/search") ? json(200, page) : json(200, project);
+    let { calls } = mockFetch(respond);
+    bootstrapRoute(new QueryClient(), at("/acme/projects/WEB/board"));
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.includes("/search"))).toHaveLength(2));
+    expect(calls.find((c) => c.url.includes("/sprints"))!.url).toBe("/api/v1/orgs/acme/projects/WEB/sprints?state=active&limit=100");
+    const jql = (cs: typeof calls) => cs.filter((c) => c.url.includes("/search")).map((c) => new URL(c.url, "http://x").searchParams.get("jql"));
+    expect(jql(calls)[0]).toBe('project = WEB AND status = "To Do" AND sprint = "WEB \\"Sprint\\" 2" ORDER BY priority DESC, created DESC');
+
+    ({ calls } = mockFetch(respond));
+    bootstrapRoute(new QueryClient(), at("/acme/projects/WEB/board?sprint=all"));
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.includes("/search"))).toHaveLength(2));
+    expect(calls.some((c) => c.url.includes("/sprints"))).toBe(false);
+    expect(jql(calls)[0]).toBe('project = WEB AND status = "To Do" ORDER BY priority DESC, created DESC');
+    sessionStorage.clear();
+  });
+
   it("asks nothing about an org the person is not in", async () => {
     document.cookie = "trellis_csrf=x; path=/";
     const { calls } = mockFetch(() => json(200, me));

@@ -5,7 +5,8 @@ import { qk } from "../api/endpoints";
 import { ticketQuery, transitionsQuery } from "../api/hooks";
 import { can, type Me, type Role } from "../api/types";
 import { prefetchBoard } from "../pages/board/queries";
-import { loadBoardPage, loadListPage, loadTicketPage } from "./lazyPages";
+import { prefetchBacklog } from "../pages/backlog/queries";
+import { loadBacklogPage, loadBoardPage, loadListPage, loadTicketPage } from "./lazyPages";
 import { fetchMe, hasSessionCookie, rememberedRole } from "./session";
 
 /** Runs `fn` once /auth/me (the same query the app makes) says the person belongs to `org`. */
@@ -31,10 +32,19 @@ export function bootstrapRoute(qc: QueryClient, location: Location = window.loca
   let m = /^\/([^/]+)\/projects\/([^/]+)\/board\/?$/.exec(path);
   if (m) {
     void loadBoardPage();
-    const filter = new URLSearchParams(location.search).get("jql") ?? "";
+    const search = new URLSearchParams(location.search);
+    const filter = search.get("jql") ?? "";
     const org = decodeURIComponent(m[1]!);
     const key = decodeURIComponent(m[2]!).toUpperCase();
-    whenMember(qc, org, () => void prefetchBoard(qc, org, key, filter));
+    whenMember(qc, org, () => void prefetchBoard(qc, org, key, filter, search.get("sprint")));
+    return;
+  }
+  m = /^\/([^/]+)\/projects\/([^/]+)\/backlog\/?$/.exec(path);
+  if (m) {
+    void loadBacklogPage();
+    const org = decodeURIComponent(m[1]!);
+    const key = decodeURIComponent(m[2]!).toUpperCase();
+    whenMember(qc, org, () => void prefetchBacklog(qc, org, key));
     return;
   }
   m = /^\/([^/]+)\/tickets\/([^/]+)\/?$/.exec(path);

@@ -8,15 +8,16 @@ import {
 } from "@dnd-kit/core";
 import { isApiError } from "../api/client";
 import { qk } from "../api/endpoints";
-import { transitionsQuery } from "../api/hooks";
-import { can, type ProjectDetail, type Ticket, type Transitions, type WorkflowStatus } from "../api/types";
+import { transitionsQuery, useActiveSprint } from "../api/hooks";
+import { can, type ProjectDetail, type SprintRef, type Ticket, type Transitions, type WorkflowStatus } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
 import { rememberProject, useAppUi } from "../app/ui-context";
 import { JqlBar, jqlErrorOf } from "../components/JqlBar";
 import { userColumn } from "../lib/jql";
-import { columnInfiniteQuery, columnQuery, projectQuery } from "./board/queries";
+import { boardSprint, columnInfiniteQuery, columnQuery, projectQuery } from "./board/queries";
 import { plural } from "../lib/format";
+import { sprintDates } from "../lib/sprints";
 import { Button, Skeleton } from "../ui";
 import { columnTickets, type ColumnData } from "./board/boardCache";
 import { BoardCard, CardBody } from "./board/Card";
@@ -58,6 +59,16 @@ export default function BoardPage() {
   const { slug: org, role } = useCurrentOrg();
   const [params, setParams] = useSearchParams();
   const filter = params.get("jql") ?? "";
+  const sprintParam = params.get("sprint");
+  /** The URL's parameters with `jql` (and `sprint`) changed, the others kept. */
+  const withParams = (change: { jql?: string | null; sprint?: string | null }) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(change)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    return next;
+  };
   const [draft, setDraft] = useState(filter);
   const qc = useQueryClient();
   const ui = useAppUi();
@@ -69,7 +80,13 @@ export default function BoardPage() {
   useTitle(detail.data ? `${detail.data.name} board` : `${project} board`);
   const statuses = useMemo(() => detail.data?.statuses ?? [], [detail.data]);
   const canMove = can(role, "tickets.transition") && !detail.data?.archived_at;
-  const move = useMoveCard(org, project, filter);
+  // With an active sprint the board shows it, unless `?sprint=all`; a server without sprints shows everything.
+  // Asked also with `?sprint=all` (to offer the switch back), but then the columns do not wait for it.
+  const activeSprint = useActiveSprint(org, project);
+  const sprint = boardSprint(activeSprint.data, sprintParam);
+  const sprintRef: SprintRef | null = sprint ? { id: sprint.id, name: sprint.name } : null;
+  const scopeKnown = sprintParam === "all" || !activeSprint.isLoading;
+  const move = useMoveCard(org, project, filter, sprint?.id ?? null);
 
   const [active, setActive] = useState<Ticket | null>(null);
   // When each card last changed status here, so transitions fetched before that are ignored.
@@ -80,7 +97,7 @@ export default function BoardPage() {
   const onColumnError = useCallback((status: string, e: unknown) => {
     setColumnErrors((m) => (m[status] === e ? m : { ...m, [status]: e }));
   }, []);
-  useEffect(() => setColumnErrors({}), [filter]);
+  useEffect(() => setColumnErrors({}), [filter, sprintParam]);
 
   const sensors = useSensors(
     useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
@@ -149,7 +166,7 @@ export default function BoardPage() {
   const firstError = statuses.map((s) => columnErrors[s.name]).find(Boolean);
   const firstErrorStatus = statuses.find((s) => columnErrors[s.name]);
   const jqlError = firstError && firstErrorStatus
-    ? jqlErrorOf(firstError, (c) => userColumn(columnQuery(project, firstErrorStatus.name, filter), c, filter))
+    ? jqlErrorOf(firstError, (c) => userColumn(columnQuery(project, firstErrorStatus.name, filter, sprintRef), c, filter))
     : null;
 
   return (
@@ -160,6 +177,15 @@ export default function BoardPage() {
           <h1>{detail.data ? detail.data.name : <Skeleton width="10rem" height="1.4rem" />} board</h1>
         </div>
         <div className="row">
+          {activeSprint.data ? (
+            <div className="segmented" role="group" aria-label="Tickets on the board">
+              <Button size="sm" aria-pressed={!!sprint} onClick={() => setParams(withParams({ sprint: null }))}>
+                <span className="visually-hidden">Active sprint: </span>{activeSprint.data.name}
+              </Button>
+              <Button size="sm" aria-pressed={!sprint} onClick={() => setParams(withParams({ sprint: "all" }))}>All tickets</Button>
+            </div>
+          ) : null}
+          <Link className="btn btn-sm" to={`/${org}/projects/${project}/backlog`}>Backlog</Link>
           <Link className="btn btn-sm" to={`/${org}/projects/${project}/list${filter ? `?jql=${encodeURIComponent(filter)}` : ""}`}>List view</Link>
           {can(role, "tickets.create") && !detail.data?.archived_at ? (
             <Button size="sm" variant="primary" onClick={() => ui.openCreate({ project })}>New ticket</Button>
@@ -167,20 +193,27 @@ export default function BoardPage() {
         </div>
       </div>
       {detail.data?.archived_at ? <p className="banner banner-info" role="status">This project is archived: its tickets are read-only.</p> : null}
+      {sprint ? (
+        <p className="board-sprint" data-testid="board-sprint">
+          <strong>{sprint.name}</strong>
+          <span className="muted"> · {sprintDates(sprint)}</span>
+          {sprint.goal ? <span className="muted" title={sprint.goal}> · Goal: {sprint.goal}</span> : null}
+        </p>
+      ) : null}
       <JqlBar
         org={org}
         label="Filter the board with JQL"
         placeholder="Filter: assignee = currentUser(), labels = frontend, priority >= high…"
         value={draft}
         onChange={setDraft}
-        onSubmit={(v) => setParams(v.trim() ? { jql: v.trim() } : {})}
+        onSubmit={(v) => setParams(withParams({ jql: v.trim() || null }))}
         error={jqlError ? { ...jqlError, jql: filter } : null}
         extra={
           <>
             {QUICK_FILTERS.map((q) => (
-              <Button key={q.label} size="sm" className="quick-filter" aria-pressed={filter === q.jql} onClick={() => setParams(filter === q.jql ? {} : { jql: q.jql })}>{q.label}</Button>
+              <Button key={q.label} size="sm" className="quick-filter" aria-pressed={filter === q.jql} onClick={() => setParams(withParams({ jql: filter === q.jql ? null : q.jql }))}>{q.label}</Button>
             ))}
-            {filter ? <Button onClick={() => setParams({})}>Clear filter</Button> : null}
+            {filter ? <Button onClick={() => setParams(withParams({ jql: null }))}>Clear filter</Button> : null}
           </>
         }
       />
@@ -190,7 +223,7 @@ export default function BoardPage() {
       <DndContext sensors={sensors} collisionDetection={collision} onDragStart={onDragStart} onDragEnd={onDragEnd}
         onDragCancel={() => { setActive(null); setAllowed(null); }} accessibility={{ announcements }}>
         <div className="board" data-testid="board">
-          {detail.isLoading
+          {detail.isLoading || !scopeKnown
             ? [0, 1, 2].map((i) => <div key={i} className="board-col"><Skeleton height="1.2rem" width="50%" /><Skeleton height="5rem" style={{ marginTop: 12 }} /><Skeleton height="5rem" style={{ marginTop: 8 }} /></div>)
             : statuses.map((s) => (
                 <Column
@@ -200,6 +233,7 @@ export default function BoardPage() {
                   detail={detail.data!}
                   status={s}
                   filter={filter}
+                  sprint={sprintRef}
                   active={active}
                   allowed={allowed}
                   canMove={canMove}
@@ -218,13 +252,14 @@ export default function BoardPage() {
 }
 
 function Column({
-  org, project, detail, status, filter, active, allowed, canMove, onMove, onError, instructionsId,
+  org, project, detail, status, filter, sprint, active, allowed, canMove, onMove, onError, instructionsId,
 }: {
   org: string;
   project: string;
   detail: ProjectDetail;
   status: WorkflowStatus;
   filter: string;
+  sprint: SprintRef | null;
   active: Ticket | null;
   allowed: Set<string> | null;
   canMove: boolean;
@@ -232,7 +267,7 @@ function Column({
   onError: (status: string, e: unknown) => void;
   instructionsId: string;
 }) {
-  const data = useInfiniteQuery(columnInfiniteQuery(org, project, status.name, filter));
+  const data = useInfiniteQuery(columnInfiniteQuery(org, project, status.name, filter, sprint));
   useEffect(() => {
     if (data.error) onError(status.name, data.error);
   }, [data.error, onError, status.name]);
@@ -282,7 +317,7 @@ function Column({
               <BoardCard key={t.key} org={org} ticket={t} statuses={detail.statuses} canMove={canMove} onMove={onMove} instructionsId={instructionsId} />
             ))}
           </ul>
-          {tickets.length === 0 ? <p className="board-empty">{filter ? "No tickets match the filter." : "No tickets."}</p> : null}
+          {tickets.length === 0 ? <p className="board-empty">{filter ? "No tickets match the filter." : sprint ? `No tickets of ${sprint.name}.` : "No tickets."}</p> : null}
           {data.hasNextPage ? (
             <Button size="sm" variant="ghost" className="board-more" onClick={() => void data.fetchNextPage()} disabled={data.isFetchingNextPage}>
               {data.isFetchingNextPage ? "Loading…" : `Show more (${(total ?? 0) - tickets.length} left)`}

@@ -1,5 +1,4 @@
 const TEXT: Record<string, { title: string; body: string }> = {
-  backlog: { title: "Backlog & sprints", body: "Sprint planning and the backlog arrive with the sprints issue: plan a sprint, drag tickets into it, start and complete it." },
   reports: { title: "Reports", body: "Burndown, velocity and cycle-time reports arrive with the reports issue." },
   notifications: { title: "Notifications", body: "Your inbox of mentions, assignments and watched-ticket changes arrives with the notifications issue (after watchers)." },
 };

@@ -293,6 +293,10 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
       {t.labels.length ? <div className="row">{t.labels.map((l) => <span key={l} className="badge label-badge">{l}</span>)}</div> : null}
       <DueDateField value={t.due_date} disabled={!canEdit} onSave={(d) => patch({ due_date: d })} />
       <dl className="meta-list">
+        <dt>Sprint</dt>
+        <dd data-testid="ticket-sprint">
+          <Link to={`/${org}/projects/${t.project}/backlog`}>{t.sprint ? t.sprint.name : "Backlog (no open sprint)"}</Link>
+        </dd>
         <dt>Reporter</dt><dd className="row"><Avatar login={t.reporter.login} name={t.reporter.name} /> {t.reporter.name}</dd>
         <dt>Created</dt><dd title={fullTime(t.created_at)}>{relativeTime(t.created_at)}</dd>
         <dt>Updated</dt><dd title={fullTime(t.updated_at)}>{relativeTime(t.updated_at)}</dd>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Link } from "react-router";
 
 export type MenuEntry =
@@ -19,6 +19,7 @@ export function Menu({
   testId?: string;
 }) {
   const [open, setOpen] = useState(false);
+  const [up, setUp] = useState(false);
   const id = useId();
   const wrap = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -44,6 +45,25 @@ export function Menu({
       document.removeEventListener("mousedown", onDoc);
     };
   }, [open, focusItem]);
+
+  // A menu that would be cut off below (by a scrolling list or the window) opens upwards.
+  useLayoutEffect(() => {
+    if (!open) {
+      setUp(false);
+      return;
+    }
+    const el = list.current;
+    const anchor = wrap.current;
+    if (!el || !anchor || typeof window === "undefined") return;
+    let clip: HTMLElement | null = anchor.parentElement;
+    while (clip && !/(auto|scroll|hidden)/.test(getComputedStyle(clip).overflowY)) clip = clip.parentElement;
+    const box = clip?.getBoundingClientRect();
+    const bottom = Math.min(window.innerHeight, box?.bottom ?? Infinity);
+    const top = Math.max(0, box?.top ?? 0);
+    const menu = el.getBoundingClientRect();
+    const at = anchor.getBoundingClientRect();
+    if (menu.bottom > bottom && at.top - top > menu.height) setUp(true);
+  }, [open]);
 
   const close = (refocus = true) => {
     setOpen(false);
@@ -88,7 +108,7 @@ export function Menu({
         {buttonContent ?? label}
       </button>
       {open ? (
-        <ul className="menu" role="menu" id={id} aria-label={label} data-align={align} ref={list} onKeyDown={onListKey}>
+        <ul className="menu" role="menu" id={id} aria-label={label} data-align={align} data-placement={up ? "top" : undefined} ref={list} onKeyDown={onListKey}>
           {entries.map((entry, i) => {
             if (entry.kind === "separator") return <li key={i} role="separator" className="menu-sep" />;
             if (entry.kind === "label") return <li key={i} role="presentation" className="menu-label">{entry.label}</li>;

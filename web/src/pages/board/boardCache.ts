@@ -40,9 +40,10 @@ export function moveCardInCache(
   filter: string,
   ticket: Ticket,
   to: WorkflowStatus,
+  sprint: string | null = null,
 ): () => void {
-  const fromKey = qk.column(org, project, ticket.status.name, filter);
-  const toKey = qk.column(org, project, to.name, filter);
+  const fromKey = qk.column(org, project, ticket.status.name, filter, sprint);
+  const toKey = qk.column(org, project, to.name, filter, sprint);
   void qc.cancelQueries({ queryKey: fromKey });
   void qc.cancelQueries({ queryKey: toKey });
   const before = qc.getQueryData<ColumnData>(fromKey);
@@ -56,8 +57,8 @@ export function moveCardInCache(
 }
 
 /** Puts the server's copy of a moved ticket into its column. */
-export function settleCardInCache(qc: QueryClient, org: string, project: string, filter: string, ticket: Ticket): void {
-  qc.setQueryData<ColumnData>(qk.column(org, project, ticket.status.name, filter), (d) => withTicket(d, ticket));
+export function settleCardInCache(qc: QueryClient, org: string, project: string, filter: string, ticket: Ticket, sprint: string | null = null): void {
+  qc.setQueryData<ColumnData>(qk.column(org, project, ticket.status.name, filter, sprint), (d) => withTicket(d, ticket));
 }
 
 export function columnTickets(data: ColumnData | undefined): Ticket[] {

@@ -23,8 +23,8 @@ export function moveFailureReason(e: unknown, vars: MoveVars): string {
   return describeError(e);
 }
 
-/** A card move: optimistic in the column caches, rolled back with the server's reason. */
-export function useMoveCard(org: string, project: string, filter: string) {
+/** A card move: optimistic in the column caches, rolled back with the server's reason. `sprint`: the board's sprint scope. */
+export function useMoveCard(org: string, project: string, filter: string, sprint: string | null = null) {
   const qc = useQueryClient();
   const toast = useToast();
   return useMutation({
@@ -33,7 +33,7 @@ export function useMoveCard(org: string, project: string, filter: string) {
       const version = Math.max(ticket.version, cached?.data.version ?? 0);
       return endpoints.transition(org, ticket.key, to.name, `"${version}"`);
     },
-    onMutate: (vars) => ({ rollback: moveCardInCache(qc, org, project, filter, vars.ticket, vars.to) }),
+    onMutate: (vars) => ({ rollback: moveCardInCache(qc, org, project, filter, vars.ticket, vars.to, sprint) }),
     onError: (e, vars, ctx) => {
       ctx?.rollback();
       if (!(isApiError(e) && e.status === 402)) {
@@ -47,7 +47,7 @@ export function useMoveCard(org: string, project: string, filter: string) {
       }
     },
     onSuccess: ({ data, etag }) => {
-      settleCardInCache(qc, org, project, filter, data);
+      settleCardInCache(qc, org, project, filter, data, sprint);
       storeTicket(qc, org, data, etag);
       // The allowed moves belong to the old status: drop them and fetch the new status's now.
       qc.removeQueries({ queryKey: qk.transitions(org, data.key), exact: true });
