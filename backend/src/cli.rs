@@ -345,7 +345,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let redis = crate::http::redis_pool(&services.redis_url)?;
     let url = config.public_url();
-    let features = crate::app::Features::new(&config, redis.clone())?;
+    let attachments = crate::attachments::AttachmentStore::from_config(&config).await?;
+    crate::attachments::janitor::spawn(pool.clone(), attachments.clone());
+    let features = crate::app::Features::new(&config, redis.clone(), attachments)?;
     let state = AppState::new(pool, redis, config)?;
     crate::auth::invalidation::spawn_listener(
         services.redis_url.clone(),

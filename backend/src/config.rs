@@ -39,6 +39,95 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Stripe billing; all `None`/empty in local mode.
     pub billing: BillingSettings,
+    /// Where attachments are stored, and how large one may be.
+    pub attachments: AttachmentSettings,
+}
+
+/// Attachment storage (`TRELLIS_S3_*`, `TRELLIS_ATTACHMENT_MAX_BYTES`): S3 when a
+/// bucket is set (region and credentials from the standard AWS variables), otherwise
+/// local mode, files under `TRELLIS_DATA_DIR/attachments` behind signed URLs served by
+/// this binary.
+#[derive(Debug, Clone)]
+pub struct AttachmentSettings {
+    /// `TRELLIS_S3_BUCKET`.
+    pub s3_bucket: Option<String>,
+    /// `TRELLIS_S3_ENDPOINT`: an S3-compatible server instead of AWS's regional one
+    /// (path-style addressing then).
+    pub s3_endpoint: Option<String>,
+    /// `TRELLIS_S3_PREFIX`: where in the bucket objects go, empty or ending in `/`.
+    pub s3_prefix: String,
+    /// `TRELLIS_ATTACHMENT_MAX_BYTES`: the largest file.
+    pub max_file_bytes: u64,
+}
+
+/// Default largest attachment: 100 MiB.
+pub const DEFAULT_ATTACHMENT_MAX_BYTES: u64 = 100 << 20;
+/// S3 takes at most 5 GiB in one `PUT`.
+const ATTACHMENT_MAX_BYTES_CEILING: u64 = 5 << 30;
+
+fn attachment_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<AttachmentSettings, ConfigError> {
+    let s3_bucket = lookup("TRELLIS_S3_BUCKET").map(|b| b.trim().to_owned());
+    if let Some(bucket) = &s3_bucket {
+        // S3's bucket naming rules (the subset every region accepts).
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && !bucket.starts_with(['-', '.'])
+            && !bucket.ends_with(['-', '.']);
+        if !valid {
+            return Err(invalid(
+                "TRELLIS_S3_BUCKET",
+                "must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, dashes)",
+            ));
+        }
+    }
+    let s3_endpoint = url(lookup, "TRELLIS_S3_ENDPOINT", &["http://", "https://"])?;
+    if s3_endpoint.is_some() && s3_bucket.is_none() {
+        return Err(invalid(
+            "TRELLIS_S3_ENDPOINT",
+            "set TRELLIS_S3_BUCKET too (without a bucket, attachments stay in TRELLIS_DATA_DIR)",
+        ));
+    }
+    let mut s3_prefix = lookup("TRELLIS_S3_PREFIX").unwrap_or_default();
+    if !s3_prefix.is_empty() && !s3_prefix.ends_with('/') {
+        s3_prefix.push('/');
+    }
+    let prefix_ok = s3_prefix.len() <= 200
+        && !s3_prefix.starts_with('/')
+        && !s3_prefix.contains("//")
+        && s3_prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+        && !s3_prefix.split('/').any(|part| part == "." || part == "..");
+    if !prefix_ok {
+        return Err(invalid(
+            "TRELLIS_S3_PREFIX",
+            "must be at most 200 characters of letters, digits, `-`, `_`, `.` and `/` \
+             (no leading `/`, no empty or dot segments), like `attachments/`",
+        ));
+    }
+    let max_file_bytes: u64 = parse(
+        lookup,
+        "TRELLIS_ATTACHMENT_MAX_BYTES",
+        Some(DEFAULT_ATTACHMENT_MAX_BYTES),
+    )?;
+    if !(1..=ATTACHMENT_MAX_BYTES_CEILING).contains(&max_file_bytes) {
+        return Err(invalid(
+            "TRELLIS_ATTACHMENT_MAX_BYTES",
+            format!(
+                "must be between 1 and {ATTACHMENT_MAX_BYTES_CEILING} (5 GiB, S3's limit for one upload)"
+            ),
+        ));
+    }
+    Ok(AttachmentSettings {
+        s3_bucket,
+        s3_endpoint,
+        s3_prefix,
+        max_file_bytes,
+    })
 }
 
 /// Sign-in and session settings (README: "Sign-in").
@@ -286,6 +375,7 @@ impl Config {
                 None => chrono::Duration::days(7),
             },
         };
+        let attachments = attachment_settings(&lookup)?;
         let has_webhook_secret = !billing.stripe_webhook_secrets.is_empty();
         if billing.stripe_secret_key.is_some() != has_webhook_secret {
             // Half a configuration would take payments and never hear about them (or
@@ -313,6 +403,7 @@ impl Config {
             secret_key,
             auth,
             billing,
+            attachments,
         })
     }
 
@@ -599,6 +690,40 @@ mod tests {
         assert_eq!(config.billing.grace, chrono::Duration::zero());
         assert!(!format!("{config:?}").contains("sk_test_123"));
         assert!(!format!("{config:?}").contains("whsec_new"));
+    }
+
+    #[test]
+    fn attachment_storage_is_local_without_a_bucket_and_validated_with_one() {
+        let config = load(&[]).expect("defaults are valid");
+        assert!(config.attachments.s3_bucket.is_none());
+        assert_eq!(config.attachments.max_file_bytes, 100 << 20);
+        let config = load(&[
+            ("TRELLIS_S3_BUCKET", "trellis-prod-attachments"),
+            ("TRELLIS_S3_PREFIX", "attachments"),
+            ("TRELLIS_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("TRELLIS_ATTACHMENT_MAX_BYTES", "1024"),
+        ])
+        .expect("valid");
+        assert_eq!(config.attachments.s3_prefix, "attachments/");
+        assert_eq!(config.attachments.max_file_bytes, 1024);
+        for (variable, value) in [
+            ("TRELLIS_S3_BUCKET", "Not_A_Bucket"),
+            ("TRELLIS_S3_PREFIX", "../elsewhere/"),
+            ("TRELLIS_S3_PREFIX", "/rooted/"),
+            ("TRELLIS_ATTACHMENT_MAX_BYTES", "0"),
+            ("TRELLIS_ATTACHMENT_MAX_BYTES", "6442450944"),
+        ] {
+            let mut pairs = vec![("TRELLIS_S3_BUCKET", "bucket")];
+            pairs.retain(|(k, _)| *k != variable);
+            pairs.push((variable, value));
+            assert_eq!(load(&pairs).unwrap_err().variable, variable, "{value}");
+        }
+        assert_eq!(
+            load(&[("TRELLIS_S3_ENDPOINT", "http://127.0.0.1:9000")])
+                .unwrap_err()
+                .variable,
+            "TRELLIS_S3_ENDPOINT"
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! users, tokens, invitations). A leaf: it imports no feature.
 
 tenancy::id_type!(
+    /// A file attached to a ticket.
+    AttachmentId
+);
+tenancy::id_type!(
     /// An audit entry.
     AuditId
 );

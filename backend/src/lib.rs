@@ -4,6 +4,7 @@
 //! is reached only through `tenancy::OrgScope` (see the tenancy crate).
 
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod billing;

@@ -460,3 +460,30 @@ diesel::table! {
 diesel::joinable!(project_members -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(project_members, users);
 diesel::allow_tables_to_appear_in_same_query!(project_members, projects);
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        uploader_id -> Uuid,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        object_key -> Text,
+        state -> Text,
+        confirm_by -> Timestamptz,
+        created_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        object_removed_at -> Nullable<Timestamptz>,
+        removal_attempts -> Int4,
+        next_removal_at -> Nullable<Timestamptz>,
+        removal_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(attachments -> users (uploader_id));
+diesel::allow_tables_to_appear_in_same_query!(attachments, users);
+diesel::allow_tables_to_appear_in_same_query!(attachments, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(attachments, comments);

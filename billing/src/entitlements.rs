@@ -26,11 +26,20 @@ impl LimitKind {
             LimitKind::Storage => "storage",
         }
     }
+
+    /// What the limit counts, as a message names it.
+    fn unit(self) -> &'static str {
+        match self {
+            LimitKind::Seats => "seats",
+            LimitKind::Projects => "projects",
+            LimitKind::Storage => "bytes of attachments",
+        }
+    }
 }
 
 /// A plan limit that an addition would exceed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the {plan} plan allows {limit} {}; {usage} in use", kind.as_str())]
+#[error("the {plan} plan allows {limit} {}; {usage} in use", kind.unit())]
 pub struct LimitExceeded {
     pub kind: LimitKind,
     pub plan: crate::Plan,
@@ -81,4 +90,24 @@ pub(crate) async fn require_seat(
     let limit = account.effective_plan().limits().seat_limit(account.seats);
     let used = store::seats_used(tx).await?;
     check(LimitKind::Seats, account, limit, used)
+}
+
+/// Refuses `adding` more bytes of attachments once they would take the organization
+/// past its plan's storage.
+pub(crate) async fn require_storage(
+    tx: &mut ScopedConn<'_>,
+    account: &Account,
+    adding: u64,
+) -> Result<(), EntitlementError> {
+    let used = store::attachment_bytes_used(tx).await?;
+    match account.effective_plan().limits().attachment_bytes {
+        Some(limit) if used.saturating_add(adding) > limit => Err(LimitExceeded {
+            kind: LimitKind::Storage,
+            plan: account.effective_plan(),
+            limit,
+            usage: used,
+        }
+        .into()),
+        _ => Ok(()),
+    }
 }

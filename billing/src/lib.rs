@@ -123,6 +123,8 @@ pub struct Summary {
     pub status: Status,
     pub seats: Usage,
     pub projects: Usage,
+    /// Bytes of attachments: confirmed files and uploads still pending.
+    pub attachment_bytes: Usage,
     pub current_period_end: Option<DateTime<Utc>>,
     /// When a past-due subscription's grace period ends (then writes stop).
     pub grace_ends_at: Option<DateTime<Utc>>,
@@ -192,6 +194,7 @@ impl Billing {
         let limits = plan.limits();
         let seats_used = store::seats_used(tx).await?;
         let projects_used = store::projects_used(tx).await?;
+        let attachment_bytes_used = store::attachment_bytes_used(tx).await?;
         let now = self.clock.now();
         Ok(Summary {
             plan,
@@ -203,6 +206,10 @@ impl Billing {
             projects: Usage {
                 used: projects_used,
                 limit: limits.projects.map(u64::from),
+            },
+            attachment_bytes: Usage {
+                used: attachment_bytes_used,
+                limit: limits.attachment_bytes,
             },
             current_period_end: account.current_period_end,
             grace_ends_at: account.grace_ends_at(self.config.grace),
@@ -333,6 +340,20 @@ impl Billing {
     pub async fn require_project(&self, tx: &mut ScopedConn<'_>) -> Result<(), EntitlementError> {
         let account = self.effective(tx, true).await?;
         entitlements::require_project(tx, &account).await
+    }
+
+    /// Fails with [`EntitlementError::Limit`] unless the organization in scope may
+    /// store `bytes` more of attachments (confirmed plus pending, against the plan's
+    /// `attachment_bytes`). Locks the billing account like
+    /// [`Billing::require_project`], so two concurrent uploads cannot both take the
+    /// last bytes.
+    pub async fn require_storage(
+        &self,
+        tx: &mut ScopedConn<'_>,
+        bytes: u64,
+    ) -> Result<(), EntitlementError> {
+        let account = self.effective(tx, true).await?;
+        entitlements::require_storage(tx, &account, bytes).await
     }
 
     /// Fails with [`EntitlementError::Limit`] unless the organization in scope has a

@@ -246,6 +246,23 @@ pub(crate) async fn seats_used(tx: &mut ScopedConn<'_>) -> QueryResult<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// Bytes of attachments that count against the storage limit: confirmed ones, and
+/// pending uploads that may still be confirmed. The attachments table belongs to the
+/// backend's migrations; `now()` is the transaction's start, the same instant for the
+/// check and the insert it guards.
+pub(crate) async fn attachment_bytes_used(tx: &mut ScopedConn<'_>) -> QueryResult<u64> {
+    let org = tx.scope().org_id();
+    let n = diesel::sql_query(
+        "SELECT COALESCE(sum(size_bytes), 0)::bigint AS n FROM attachments \
+          WHERE org_id = $1 AND (state = 'confirmed' OR (state = 'pending' AND confirm_by > now()))",
+    )
+    .bind::<SqlUuid, _>(org)
+    .get_result::<Count>(tx.conn())
+    .await?
+    .n;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Projects that count against the limit: the ones not archived.
 pub(crate) async fn projects_used(tx: &mut ScopedConn<'_>) -> QueryResult<u64> {
     let org = tx.scope().org_id();

@@ -295,6 +295,82 @@ fn the_task_role_reaches_only_its_ssm_path_and_its_bucket_prefix() {
 }
 
 #[test]
+fn the_attachments_bucket_takes_browser_uploads_from_the_app_only_and_the_task_role_its_prefix() {
+    for (name, template) in main_templates() {
+        let bucket = &template["Resources"]["AttachmentsBucket"]["Properties"];
+        let rules = bucket["CorsConfiguration"]["CorsRules"].as_array().unwrap();
+        assert_eq!(rules.len(), 1, "{name}");
+        let app = template["Outputs"]["AppUrl"]["Value"].clone();
+        assert_eq!(
+            rules[0]["AllowedOrigins"],
+            serde_json::json!([app]),
+            "{name}"
+        );
+        assert_eq!(
+            rules[0]["AllowedMethods"],
+            serde_json::json!(["PUT", "GET"]),
+            "{name}"
+        );
+        assert_eq!(
+            rules[0]["AllowedHeaders"],
+            serde_json::json!(["content-type"]),
+            "{name}"
+        );
+
+        let policy =
+            &template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"];
+        let sids: Vec<&str> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, ["DenyInsecureTransport", "DenyOutdatedTls"], "{name}");
+
+        let role = &template["Resources"]["TaskRole"]["Properties"];
+        let mut s3_actions = BTreeSet::new();
+        for statement in role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+        {
+            let actions: Vec<&str> = match &statement["Action"] {
+                Value::String(a) => vec![a.as_str()],
+                Value::Array(a) => a.iter().map(|a| a.as_str().unwrap()).collect(),
+                other => panic!("{name}: {other}"),
+            };
+            for action in actions {
+                assert!(!action.ends_with('*'), "{name}: wildcard action {action}");
+                if action.starts_with("s3:") {
+                    s3_actions.insert(action.to_owned());
+                    if action == "s3:ListBucket" {
+                        assert_eq!(
+                            statement["Condition"]["StringLike"]["s3:prefix"],
+                            serde_json::json!(["attachments/*"]),
+                            "{name}"
+                        );
+                    } else {
+                        assert!(
+                            statement["Resource"].to_string().contains("/attachments/*"),
+                            "{name}: {statement}"
+                        );
+                    }
+                }
+            }
+        }
+        let expected: BTreeSet<String> = [
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:PutObject",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        assert_eq!(s3_actions, expected, "{name}");
+    }
+}
+
+#[test]
 fn the_database_is_private_encrypted_multi_az_protected_and_backed_up() {
     for (name, template) in main_templates() {
         let db = &template["Resources"]["Database"];

@@ -14,6 +14,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web as aw};
 
+use crate::attachments::AttachmentStore;
 use crate::auth::{AuthState, PrincipalCache};
 use crate::config::Config;
 use crate::http::{ApiError, AppState, RedisPool, extract, metrics, request_id};
@@ -29,12 +30,20 @@ pub struct Features {
     pub principals: Arc<PrincipalCache>,
     /// Signs search page tokens.
     pub page_tokens: Arc<PageTokenKey>,
+    /// Where attachments are stored (S3, or the local directory).
+    pub attachments: Arc<AttachmentStore>,
 }
 
 impl Features {
-    /// Builds the feature state from the configuration.
-    pub fn new(config: &Config, redis: RedisPool) -> anyhow::Result<Self> {
+    /// Builds the feature state from the configuration, with the attachment store
+    /// (built by the caller: connecting to S3 is asynchronous).
+    pub fn new(
+        config: &Config,
+        redis: RedisPool,
+        attachments: AttachmentStore,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
+            attachments: Arc::new(attachments),
             auth: Arc::new(AuthState::new(config, redis)?),
             principals: Arc::new(PrincipalCache::new(config.auth_cache_ttl)),
             page_tokens: Arc::new(PageTokenKey::new(
@@ -100,6 +109,7 @@ pub fn build_app(
         .app_data(aw::Data::from(features.auth.clone()))
         .app_data(aw::Data::from(features.principals.clone()))
         .app_data(aw::Data::from(features.page_tokens.clone()))
+        .app_data(aw::Data::from(features.attachments.clone()))
         .app_data(aw::Data::new(web_files))
         .configure(extract::configure_errors)
         .configure(crate::me::routes::configure)
@@ -111,6 +121,7 @@ pub fn build_app(
         .service(
             aw::scope("/api/v1")
                 .route("/openapi.json", aw::get().to(openapi::serve))
+                .configure(crate::attachments::routes::configure_files)
                 .service(
                     aw::scope("/orgs/{org}")
                         .configure(crate::orgs::routes::configure)
@@ -118,6 +129,7 @@ pub fn build_app(
                         .configure(crate::projects::routes::configure)
                         .configure(crate::tickets::routes::configure)
                         .configure(crate::comments::routes::configure)
+                        .configure(crate::attachments::routes::configure)
                         .configure(crate::links::routes::configure)
                         .configure(crate::watchers::routes::configure)
                         .configure(crate::sprints::routes::configure)

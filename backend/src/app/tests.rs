@@ -126,6 +126,31 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             None,
         ),
         (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments",
+            Some(json!({ "file_name": "Injected.txt", "size": 5, "content_type": "text/plain" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}/confirm",
+            None,
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}/download",
+            None,
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}",
+            None,
+        ),
+        (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/rank",
             Some(json!({ "before": "{key}" })),
@@ -273,6 +298,8 @@ struct Fixture {
     invitation: String,
     token: String,
     sprint: String,
+    /// A confirmed attachment on `key`, and a pending upload there.
+    attachment: String,
     /// A link of `key` to LNK-1, in a project of its own.
     link: String,
 }
@@ -333,6 +360,9 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{sprint}");
+    let attachment = app
+        .attachment(&org, &key, "secret-plan.txt", b"top secret", "text/plain")
+        .await;
     app.project(&org, "LNK").await;
     app.ticket(&org, "LNK", "Linked secret").await;
     let (status, link) = app
@@ -346,6 +376,7 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
     assert_eq!(status, 201, "{link}");
     Fixture {
         link: link["id"].as_str().unwrap_or_default().to_owned(),
+        attachment: attachment["id"].as_str().unwrap_or_default().to_owned(),
         sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
         member,
         invitation: invitation["id"].as_str().unwrap_or_default().to_owned(),
@@ -369,6 +400,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{invitation}", &f.invitation)
         .replace("{token}", &f.token)
         .replace("{sprint}", &f.sprint)
+        .replace("{attachment}", &f.attachment)
         .replace("{link}", &f.link)
 }
 
@@ -386,6 +418,8 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/projects?archived=true"),
         format!("/api/v1/orgs/{slug}/tickets"),
         format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
+        format!("/api/v1/orgs/{slug}/tickets/{}/attachments", f.key),
+        format!("/api/v1/orgs/{slug}/billing"),
         format!("/api/v1/orgs/{slug}/members"),
         format!("/api/v1/orgs/{slug}/filters"),
         format!("/api/v1/orgs/{slug}/invitations"),
@@ -447,6 +481,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
         }
         if template.contains("{key}")
             && !template.contains("{comment}")
+            && !template.contains("{attachment}")
             && !template.contains("{link}")
         {
             let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
@@ -463,6 +498,14 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
                 expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
             }
+        }
+        if template.contains("{attachment}") {
+            // A's own ticket, B's attachment id.
+            let path = template
+                .replace("{org}", "alpha")
+                .replace("{key}", &a.key)
+                .replace("{attachment}", &b.attachment);
+            expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
         if template.contains("{link}") {
             // A's own ticket, B's link id.
@@ -625,6 +668,11 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/rank",
             "before",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/attachments",
+            "file_name",
         ),
         (
             Method::POST,

@@ -37,6 +37,9 @@ pub(crate) struct HistoryEntry {
     pub action: String,
     /// Set for comment entries.
     pub comment_id: Option<uuid::Uuid>,
+    /// Set for attachment entries (`attachment.confirm`: added; `attachment.delete`:
+    /// removed), whose one change is the field `attachment`, from or to its file name.
+    pub attachment_id: Option<uuid::Uuid>,
     /// The fields that changed, in field order; empty for creates and deletes.
     pub changes: Vec<FieldChange>,
 }
@@ -55,7 +58,9 @@ impl HistoryEntry {
     /// The entry for one audit row (with its actor).
     pub fn from_row(row: AuditRow, actor: Option<UserRef>) -> Self {
         let comment_id = (row.entity_type == "comment").then_some(row.entity_id);
+        let attachment_id = (row.entity_type == "attachment").then_some(row.entity_id);
         let changes = match (&row.before, &row.after) {
+            _ if attachment_id.is_some() => attachment_change(&row.before, &row.after),
             (Some(Value::Object(before)), Some(Value::Object(after))) => diff(before, after),
             _ => Vec::new(),
         };
@@ -78,9 +83,33 @@ impl HistoryEntry {
             actor,
             action: row.action,
             comment_id,
+            attachment_id,
             changes,
         }
     }
+}
+
+/// An attachment's file name while it is confirmed (a reader sees it), else `null`.
+fn visible_name(state: &Option<Value>) -> Value {
+    match state {
+        Some(Value::Object(o)) if o.get("state").and_then(Value::as_str) == Some("confirmed") => {
+            o.get("file_name").cloned().unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    }
+}
+
+/// Added: `attachment` from `null` to the name; removed: from the name to `null`.
+fn attachment_change(before: &Option<Value>, after: &Option<Value>) -> Vec<FieldChange> {
+    let (from, to) = (visible_name(before), visible_name(after));
+    if from == to {
+        return Vec::new();
+    }
+    vec![FieldChange {
+        field: "attachment".to_owned(),
+        from,
+        to,
+    }]
 }
 
 /// The fields whose values differ, each value as a reader names it.

@@ -20,7 +20,7 @@ use crate::refs::UserRef;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
-use crate::ids::{CommentId, FilterId, ProjectId, SprintId, TicketId};
+use crate::ids::{AttachmentId, CommentId, FilterId, ProjectId, SprintId, TicketId};
 
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +29,7 @@ pub enum Entity {
     Project(ProjectId),
     Ticket(TicketId),
     Comment(CommentId),
+    Attachment(AttachmentId),
     Token(TokenId),
     Filter(FilterId),
     Sprint(SprintId),
@@ -45,6 +46,7 @@ impl Entity {
             Entity::Project(id) => ("project", id.0),
             Entity::Ticket(id) => ("ticket", id.0),
             Entity::Comment(id) => ("comment", id.0),
+            Entity::Attachment(id) => ("attachment", id.0),
             Entity::Token(id) => ("token", id.0),
             Entity::Filter(id) => ("filter", id.0),
             Entity::Sprint(id) => ("sprint", id.0),

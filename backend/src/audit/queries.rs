@@ -13,7 +13,7 @@ use super::{AuditEntry, AuditId, AuditRow, Entity};
 use crate::http::request_id;
 use crate::ids::TicketId;
 use crate::refs::UserRef;
-use crate::schema::{audit_log, comments, users};
+use crate::schema::{attachments, audit_log, comments, users};
 
 /// Appends an audit entry inside the caller's transaction. The request id and IP come
 /// from the request being handled (none for CLI commands).
@@ -126,8 +126,12 @@ pub(crate) async fn page(
         .collect())
 }
 
-/// A ticket's history, newest first: the entries about the ticket and about its
-/// comments, with field-level changes.
+/// The attachment actions a ticket's history shows: added (confirmed) and removed. A
+/// pending upload, and its cancellation, are not news to a reader.
+const ATTACHMENT_HISTORY: [&str; 2] = ["attachment.confirm", "attachment.delete"];
+
+/// A ticket's history, newest first: the entries about the ticket, its comments and
+/// its attachments, with field-level changes.
 pub(crate) async fn ticket_history(
     tx: &mut ScopedConn<'_>,
     ticket: TicketId,
@@ -139,6 +143,11 @@ pub(crate) async fn ticket_history(
         .filter(comments::org_id.eq(org))
         .filter(comments::ticket_id.eq(ticket))
         .select(comments::id);
+    // Deleted attachments keep their rows (soft delete), so their entries stay found.
+    let its_attachments = attachments::table
+        .filter(attachments::org_id.eq(org))
+        .filter(attachments::ticket_id.eq(ticket))
+        .select(attachments::id);
     // Not boxed (a subquery over another table cannot be); no cursor is "before the
     // greatest id".
     let before = before.map_or(uuid::Uuid::max(), |b| b.0);
@@ -151,7 +160,11 @@ pub(crate) async fn ticket_history(
                 .and(audit_log::entity_id.eq(ticket.0))
                 .or(audit_log::entity_type
                     .eq("comment")
-                    .and(audit_log::entity_id.eq_any(its_comments))),
+                    .and(audit_log::entity_id.eq_any(its_comments)))
+                .or(audit_log::entity_type
+                    .eq("attachment")
+                    .and(audit_log::action.eq_any(ATTACHMENT_HISTORY))
+                    .and(audit_log::entity_id.eq_any(its_attachments))),
         )
         .select((
             AuditRow::as_select(),

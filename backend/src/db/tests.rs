@@ -52,6 +52,8 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
             )
             .await;
         assert_eq!(status, 201);
+        app.attachment(&org, "WEB-1", "notes.txt", b"notes", "text/plain")
+            .await;
     }
     let mut conn = app.conn().await;
     let owner: uuid::Uuid = crate::schema::users::table
@@ -78,7 +80,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 17] = [
+const TENANT_TABLES: [&str; 18] = [
     "orgs",
     "memberships",
     "workflows",
@@ -96,6 +98,7 @@ const TENANT_TABLES: [&str; 17] = [
     "sprints",
     "ticket_sprints",
     "sprint_scope_changes",
+    "attachments",
 ];
 
 #[tokio::test]
@@ -119,6 +122,10 @@ async fn unscoped_queries_through_the_app_role_see_no_tenant_rows() {
     );
     assert_eq!(
         count(&mut owner, "SELECT count(*) AS n FROM invitations").await,
+        2
+    );
+    assert_eq!(
+        count(&mut owner, "SELECT count(*) AS n FROM attachments").await,
         2
     );
 }

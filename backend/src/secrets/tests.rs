@@ -1,55 +1,21 @@
 //! The real AWS SDK against moto's SSM server (PyPI `moto[server]`, installed by
 //! `./scripts/test`), started on a free port for the test.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use aws_sdk_ssm::config::Credentials;
 use aws_sdk_ssm::types::ParameterType;
 
 use super::{SsmOptions, load};
+use crate::test_support::moto::{self, Moto};
 
-struct Moto {
-    child: Child,
-    options: SsmOptions,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn moto() -> Moto {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server (pip install 'moto[server]'; ./scripts/test installs it)");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto_server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Moto {
-        child,
-        options: SsmOptions {
-            endpoint: Some(format!("http://127.0.0.1:{port}")),
-            region: Some("eu-west-1".to_owned()),
-            credentials: Some(Credentials::new("testing", "testing", None, None, "test")),
-        },
+fn options(moto: &Moto) -> SsmOptions {
+    SsmOptions {
+        endpoint: Some(moto.endpoint.clone()),
+        region: Some(moto::REGION.to_owned()),
+        credentials: Some(Moto::credentials()),
     }
 }
 
 async fn put(moto: &Moto, name: &str, value: &str, kind: ParameterType) {
-    super::client(&moto.options)
+    super::client(&options(moto))
         .await
         .put_parameter()
         .name(name)
@@ -62,7 +28,7 @@ async fn put(moto: &Moto, name: &str, value: &str, kind: ParameterType) {
 
 #[tokio::test]
 async fn parameters_under_the_path_become_variables_with_secure_strings_decrypted() {
-    let moto = moto().await;
+    let moto = Moto::start().await;
     put(
         &moto,
         "/trellis/prod/DATABASE_URL",
@@ -102,7 +68,7 @@ async fn parameters_under_the_path_become_variables_with_secure_strings_decrypte
         .await;
     }
 
-    let loaded = load("/trellis/prod", &moto.options).await.expect("load");
+    let loaded = load("/trellis/prod", &options(&moto)).await.expect("load");
     assert_eq!(loaded["DATABASE_URL"], "postgres://app:s3cret@db/trellis");
     assert_eq!(loaded["REDIS_URL"], "rediss://cache:6379");
     assert_eq!(loaded["EXTRA_11"], "11");
@@ -115,7 +81,7 @@ async fn an_unreachable_parameter_store_fails_start_up_naming_the_variable() {
     let options = SsmOptions {
         endpoint: Some("http://127.0.0.1:1".to_owned()),
         region: Some("eu-west-1".to_owned()),
-        credentials: Some(Credentials::new("testing", "testing", None, None, "test")),
+        credentials: Some(Moto::credentials()),
     };
     let err = load("/trellis/prod/", &options)
         .await

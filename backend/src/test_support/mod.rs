@@ -4,6 +4,7 @@
 mod browser;
 mod database;
 mod github;
+pub mod moto;
 
 use std::net::TcpListener;
 
@@ -32,6 +33,10 @@ pub struct TestApp {
     /// The running app's state (its keys, cipher, caches, billing clock).
     pub state: web::Data<AppState>,
     pub client: reqwest::Client,
+    /// The attachment store the app uses.
+    pub attachments: crate::attachments::AttachmentStore,
+    /// This app's own `TRELLIS_DATA_DIR` (local attachments), removed on drop.
+    pub data_dir: std::path::PathBuf,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -50,6 +55,15 @@ impl TestApp {
 
     /// Starts the app after `adjust` has changed the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with_store(adjust, None).await
+    }
+
+    /// Starts the app with an attachment store of our choosing (S3 on moto, say);
+    /// `None`: the local directory of the configuration.
+    pub async fn start_with_store(
+        adjust: impl FnOnce(&mut Config),
+        store: Option<crate::attachments::AttachmentStore>,
+    ) -> Self {
         let db = TestDatabase::create().await;
         let pool =
             crate::db::connect_pool(&db.app_url, 8, &crate::db::DbTls::new(None).expect("tls"))
@@ -59,7 +73,7 @@ impl TestApp {
             .await
             .expect("app role is confined");
         let redis = crate::http::redis_pool(&redis_url()).expect("redis pool");
-        Self::serve(db, pool, redis, adjust)
+        Self::serve_with_store(db, pool, redis, adjust, store)
     }
 
     /// Starts the app with a Redis pool of our choosing (e.g. one pointing nowhere).
@@ -68,6 +82,16 @@ impl TestApp {
         pool: DbPool,
         redis: RedisPool,
         adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::serve_with_store(db, pool, redis, adjust, None)
+    }
+
+    fn serve_with_store(
+        db: TestDatabase,
+        pool: DbPool,
+        redis: RedisPool,
+        adjust: impl FnOnce(&mut Config),
+        store: Option<crate::attachments::AttachmentStore>,
     ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -78,8 +102,23 @@ impl TestApp {
         config.auth.rate_limits.namespace = format!("test-{}", uuid::Uuid::now_v7().simple());
         config.auth.rate_limits.auth_per_minute = 1000;
         config.auth.rate_limits.tokens_per_hour = 1000;
+        let data_dir =
+            std::env::temp_dir().join(format!("trellis-test-{}", uuid::Uuid::now_v7().simple()));
+        config.data_dir = data_dir.clone();
         adjust(&mut config);
-        let features = crate::app::Features::new(&config, redis.clone()).expect("features");
+        let attachments = store.unwrap_or_else(|| {
+            crate::attachments::AttachmentStore::local(
+                crate::attachments::local::LocalStore::new(
+                    config.data_dir.join("attachments"),
+                    &config.public_url(),
+                    config.secret_key.as_ref().map(|s| s.expose()),
+                )
+                .expect("local attachment store"),
+                config.attachments.max_file_bytes,
+            )
+        });
+        let features = crate::app::Features::new(&config, redis.clone(), attachments.clone())
+            .expect("features");
         let state = web::Data::new(AppState::new(pool.clone(), redis, config).expect("state"));
         let app_state = state.clone();
         let app_features = features.clone();
@@ -98,6 +137,8 @@ impl TestApp {
             base,
             state,
             client: reqwest::Client::new(),
+            attachments,
+            data_dir,
             server: handle,
         }
     }
@@ -204,6 +245,100 @@ impl TestApp {
         body
     }
 
+    /// Starts an upload of `bytes` to ticket `key` as `token` and answers the API's
+    /// `201` body (the pending attachment and its upload instructions).
+    pub async fn start_upload(
+        &self,
+        org: &TestOrg,
+        token: &str,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Value {
+        let (status, created) = self
+            .send_json(
+                Method::POST,
+                token,
+                &format!("/api/v1/orgs/{}/tickets/{key}/attachments", org.slug),
+                serde_json::json!({
+                    "file_name": name,
+                    "size": bytes.len(),
+                    "content_type": content_type,
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        created
+    }
+
+    /// `PUT`s `body` to a started upload's URL with its headers (the content type
+    /// replaced by `content_type` when given), answering status and body.
+    pub async fn put_upload(
+        &self,
+        created: &Value,
+        body: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> (u16, Value) {
+        let upload = &created["upload"];
+        assert_eq!(upload["method"], "PUT", "{created}");
+        let mut request = self
+            .client
+            .put(upload["url"].as_str().expect("upload url"))
+            .body(body);
+        for (name, value) in upload["headers"].as_object().into_iter().flatten() {
+            let value = match (name.as_str(), content_type) {
+                ("content-type", Some(other)) => other,
+                _ => value.as_str().unwrap_or_default(),
+            };
+            request = request.header(name.as_str(), value);
+        }
+        send(request).await
+    }
+
+    /// Confirms an upload to ticket `key` as `token`.
+    pub async fn confirm_upload(
+        &self,
+        org: &TestOrg,
+        token: &str,
+        key: &str,
+        created: &Value,
+    ) -> (u16, Value) {
+        let id = created["attachment"]["id"].as_str().unwrap_or_default();
+        send(self.request(
+            Method::POST,
+            token,
+            &format!(
+                "/api/v1/orgs/{}/tickets/{key}/attachments/{id}/confirm",
+                org.slug
+            ),
+        ))
+        .await
+    }
+
+    /// Uploads `bytes` to ticket `key` as its org's owner through the API (start,
+    /// `PUT`, confirm) and answers the confirmed attachment.
+    pub async fn attachment(
+        &self,
+        org: &TestOrg,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Value {
+        let created = self
+            .start_upload(org, &org.owner_token, key, name, bytes, content_type)
+            .await;
+        let (status, body) = self.put_upload(&created, bytes.to_vec(), None).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, confirmed) = self
+            .confirm_upload(org, &org.owner_token, key, &created)
+            .await;
+        assert_eq!(status, 200, "{confirmed}");
+        assert_eq!(confirmed["state"], "confirmed");
+        confirmed
+    }
+
     /// Number of audit entries of `org` (read through the API as its owner).
     pub async fn audit_count(&self, org: &TestOrg) -> usize {
         let mut count = 0;
@@ -228,6 +363,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop accepting; the runtime's end cancels the rest.
         drop(self.server.stop(false));
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

@@ -597,16 +597,15 @@ impl Service {
                             ],
                         )
                         .sid("ReadSettings"),
+                        // What presigned uploads and downloads act as, HEAD (GetObject)
+                        // and removal; uploads are single PUTs, never multipart.
                         Statement::allow(
-                            &[
-                                "s3:GetObject",
-                                "s3:PutObject",
-                                "s3:DeleteObject",
-                                "s3:AbortMultipartUpload",
-                            ],
+                            &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                             vec![deps.attachments.objects_arn()],
                         )
                         .sid("Attachments"),
+                        // Only so that HEAD of an object not uploaded yet answers 404
+                        // (confirmation: "nothing uploaded") rather than 403.
                         Statement::allow(&["s3:ListBucket"], vec![bucket.arn()])
                             .sid("ListAttachments")
                             .condition(json!({

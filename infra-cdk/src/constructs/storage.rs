@@ -1,9 +1,13 @@
-//! The attachments bucket: private, versioned, encrypted with the environment key.
+//! The attachments bucket: private (every public access block on), versioned,
+//! encrypted with the environment key, reachable only over TLS 1.2 or later, with a
+//! CORS rule for the web app's direct uploads.
 
 use super::access_logs::{AccessLogs, S3_PREFIX, deny_insecure_transport};
 use super::encryption::EncryptionKey;
 use crate::model::{Expr, Ref, RemovalPolicy, ResourceOptions, Stack, SynthError};
-use crate::resources::iam::PolicyDocument;
+use serde_json::json;
+
+use crate::resources::iam::{PolicyDocument, Principal, Statement};
 use crate::resources::s3::{
     AbortIncompleteMultipartUpload, Bucket, BucketPolicy, CorsConfiguration, CorsRule,
     LifecycleRule, LoggingConfiguration, NoncurrentVersionExpiration,
@@ -30,19 +34,14 @@ impl AttachmentStore {
         let bucket = stack.add_with(
             "AttachmentsBucket",
             Bucket {
+                // Browsers upload with the presigned PUT (its Content-Type is signed, so
+                // the preflight asks for it) and may fetch a presigned GET from script;
+                // every other parameter travels in the signed query string.
                 cors_configuration: Some(CorsConfiguration {
                     cors_rules: vec![CorsRule {
                         allowed_origins: vec![app_origin.to_owned()],
-                        allowed_methods: vec![
-                            "GET".to_owned(),
-                            "PUT".to_owned(),
-                            "HEAD".to_owned(),
-                        ],
-                        allowed_headers: vec![
-                            "content-type".to_owned(),
-                            "content-md5".to_owned(),
-                            "x-amz-checksum-sha256".to_owned(),
-                        ],
+                        allowed_methods: vec!["PUT".to_owned(), "GET".to_owned()],
+                        allowed_headers: vec!["content-type".to_owned()],
                         max_age: 3600,
                     }],
                 }),
@@ -74,7 +73,17 @@ impl AttachmentStore {
             "AttachmentsBucketPolicy",
             BucketPolicy {
                 bucket: bucket.reference(),
-                policy_document: PolicyDocument::new(vec![deny_insecure_transport(&bucket)]),
+                policy_document: PolicyDocument::new(vec![
+                    deny_insecure_transport(&bucket),
+                    // Presigned URLs go straight from browsers to S3: no TLS below 1.2.
+                    Statement::deny(
+                        &["s3:*"],
+                        vec![bucket.arn(), Expr::join("", [bucket.arn(), "/*".into()])],
+                    )
+                    .sid("DenyOutdatedTls")
+                    .principal(Principal::aws(Expr::lit("*")))
+                    .condition(json!({"NumericLessThan": {"s3:TlsVersion": "1.2"}})),
+                ]),
             },
         )?;
         Ok(Self { bucket })

@@ -4,6 +4,31 @@
  */
 
 export interface paths {
+    "/api/v1/files/{grant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Local mode: serves the file a signed URL names, as an attachment with the signed
+         *     (safe) content type, `X-Content-Type-Options: nosniff` and a sandboxing CSP.
+         */
+        get: operations["download_file"];
+        /**
+         * Local mode: receives the upload a signed URL allows. The `Content-Type` and the
+         *     length must be the signed ones (403 otherwise), and a stored file is never
+         *     replaced (409).
+         */
+        put: operations["upload_file"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations": {
         parameters: {
             query?: never;
@@ -626,6 +651,90 @@ export interface paths {
         patch: operations["patch_ticket"];
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/{key}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists a ticket's (confirmed) attachments, oldest first. */
+        get: operations["list_attachments"];
+        put?: never;
+        /**
+         * Starts an upload: a pending attachment, and a presigned `PUT` URL that takes
+         *     exactly `size` bytes of `content_type` until `expires_at`. Counts against the
+         *     plan's storage from now on (402 over it). Confirm once the `PUT` succeeded.
+         */
+        post: operations["create_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes an attachment (or cancels a pending upload): gone from the list at once;
+         *     its object is removed from storage now, or retried until it is.
+         */
+        delete: operations["delete_attachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms an upload: the stored object must exist with the declared size and
+         *     content type (`HEAD`), else 409 (`upload-missing`, `upload-mismatch`: the stored
+         *     object is removed, upload again). Confirming twice answers the attachment again.
+         */
+        post: operations["confirm_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/attachments/{attachment}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A presigned download: 302 to a URL valid for five minutes (also in the body),
+         *     served as `Content-Disposition: attachment` and, for anything that could run as
+         *     a page (HTML, SVG, XML, scripts, unknown types), `application/octet-stream`.
+         */
+        get: operations["download_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tickets/{key}/comments": {
         parameters: {
             query?: never;
@@ -959,6 +1068,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An attachment as the API shows it. */
+        Attachment: {
+            /**
+             * Format: date-time
+             * @description Until when a pending upload may be confirmed.
+             */
+            confirm_by: string;
+            /** Format: date-time */
+            confirmed_at?: string | null;
+            /** @description As declared at upload and checked at confirmation. */
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The name it downloads as. */
+            file_name: string;
+            id: components["schemas"]["AttachmentId"];
+            /**
+             * Format: int64
+             * @description In bytes.
+             */
+            size: number;
+            state: components["schemas"]["AttachmentState"];
+            ticket_id: string;
+            uploaded_by: components["schemas"]["UserRef"];
+        };
+        /**
+         * Format: uuid
+         * @description A file attached to a ticket.
+         */
+        AttachmentId: string;
+        /**
+         * @description Whether the file has been checked yet.
+         * @enum {string}
+         */
+        AttachmentState: "pending" | "confirmed" | "deleted";
         /** @description One audited change. */
         AuditEntry: {
             /** @description e.g. `ticket.update`. */
@@ -1053,12 +1197,23 @@ export interface components {
         };
         /** @enum {string} */
         Direction: "outward" | "inward";
+        /** @description A presigned download. */
+        DownloadLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
+        };
         /** @description A field's value before and after a change (`null`: empty). */
         FieldChange: {
             field: string;
             from?: Record<string, never> | null;
             to?: Record<string, never> | null;
         };
+        /**
+         * Format: binary
+         * @description A file's bytes, as the OpenAPI document describes a binary body.
+         */
+        FileBytes: string;
         /**
          * Format: uuid
          * @description A saved filter.
@@ -1077,6 +1232,12 @@ export interface components {
             actor?: null | components["schemas"]["UserRef"];
             /** Format: date-time */
             at: string;
+            /**
+             * Format: uuid
+             * @description Set for attachment entries (`attachment.confirm`: added; `attachment.delete`:
+             *     removed), whose one change is the field `attachment`, from or to its file name.
+             */
+            attachment_id?: string | null;
             /** @description The fields that changed, in field order; empty for creates and deletes. */
             changes: components["schemas"]["FieldChange"][];
             /**
@@ -1305,6 +1466,24 @@ export interface components {
              */
             permissions?: string[] | null;
         };
+        /** @description `POST .../tickets/{key}/attachments` body. */
+        NewUpload: {
+            /**
+             * @description A MIME type such as `image/png` (no parameters); the upload must send it as
+             *     `Content-Type`.
+             */
+            content_type: string;
+            /**
+             * @description The name it downloads as: 1 to 255 characters, no `/`, `\` or control
+             *     characters.
+             */
+            file_name: string;
+            /**
+             * Format: int64
+             * @description Exact size in bytes; the upload must be this long.
+             */
+            size: number;
+        };
         /** @description Whom to add as a watcher (the caller's own login to watch). */
         NewWatcher: {
             login: string;
@@ -1330,6 +1509,35 @@ export interface components {
         /** @description `PATCH /orgs/{org}` body. */
         OrgPatch: {
             name?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Attachment: {
+            items: {
+                /**
+                 * Format: date-time
+                 * @description Until when a pending upload may be confirmed.
+                 */
+                confirm_by: string;
+                /** Format: date-time */
+                confirmed_at?: string | null;
+                /** @description As declared at upload and checked at confirmation. */
+                content_type: string;
+                /** Format: date-time */
+                created_at: string;
+                /** @description The name it downloads as. */
+                file_name: string;
+                id: components["schemas"]["AttachmentId"];
+                /**
+                 * Format: int64
+                 * @description In bytes.
+                 */
+                size: number;
+                state: components["schemas"]["AttachmentState"];
+                ticket_id: string;
+                uploaded_by: components["schemas"]["UserRef"];
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
         };
         /** @description A page of results. */
         Page_AuditEntry: {
@@ -1382,6 +1590,12 @@ export interface components {
                 actor?: null | components["schemas"]["UserRef"];
                 /** Format: date-time */
                 at: string;
+                /**
+                 * Format: uuid
+                 * @description Set for attachment entries (`attachment.confirm`: added; `attachment.delete`:
+                 *     removed), whose one change is the field `attachment`, from or to its file name.
+                 */
+                attachment_id?: string | null;
                 /** @description The fields that changed, in field order; empty for creates and deletes. */
                 changes: components["schemas"]["FieldChange"][];
                 /**
@@ -1579,6 +1793,11 @@ export interface components {
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
+        };
+        /** @description `POST .../attachments` answer: the pending attachment and where to upload it. */
+        PendingUpload: {
+            attachment: components["schemas"]["Attachment"];
+            upload: components["schemas"]["UploadInstructions"];
         };
         /**
          * @description A plan an organization can be on.
@@ -1830,6 +2049,8 @@ export interface components {
         };
         /** @description `GET .../billing`: the plan in force and the usage against its limits. */
         Summary: {
+            /** @description Bytes of attachments: confirmed files and uploads still pending. */
+            attachment_bytes: components["schemas"]["Usage"];
             /** Format: date-time */
             current_period_end?: string | null;
             /**
@@ -2008,6 +2229,20 @@ export interface components {
         Transitions: {
             transitions: components["schemas"]["Transition"][];
         };
+        /** @description What the client does with its upload URL. */
+        UploadInstructions: {
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * @description Headers to send exactly as given (the signature covers them). The body must be
+             *     exactly `size` bytes.
+             */
+            headers: Record<string, never>;
+            /** @description `PUT`. */
+            method: string;
+            /** @description Presigned: no other credentials go with it. */
+            url: string;
+        };
         /** @description Usage of one limit; `limit` is absent when unlimited. */
         Usage: {
             /** Format: int64 */
@@ -2047,6 +2282,109 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed grant, as the download URL holds it */
+                grant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": components["schemas"]["FileBytes"];
+                };
+            };
+            /** @description Expired (`url-expired`), or not signed here or changed (`url-invalid`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such file (deleted), or this server keeps attachments in S3 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed grant, as the upload URL holds it */
+                grant: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file, exactly the signed size, sent with the signed Content-Type */
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["FileBytes"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body was not the signed length */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Expired (`url-expired`), not signed here or changed, or another type or length than signed (`url-invalid`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This server keeps attachments in S3 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already uploaded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     my_invitations: {
         parameters: {
             query?: never;
@@ -4214,6 +4552,265 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_attachments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Attachment"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key, e.g. WEB-12 */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUpload"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingUpload"];
+                };
+            };
+            /** @description The plan's storage is used up (`plan-limit`, `limit_kind` `storage`) */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid file name, size (over the per-file limit) or content type */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The storage could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Attachment id */
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Attachment id */
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing uploaded yet, an object of another size or type, or the upload expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Attachment id */
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `Location` is the download URL */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,2 @@
+DROP FUNCTION trellis_attachment_removals_due(integer, integer);
+DROP TABLE attachments;
