@@ -65,6 +65,7 @@ diesel::table! {
         from_status_id -> Uuid,
         to_status_id -> Uuid,
         name -> Text,
+        allowed_roles -> Array<Text>,
     }
 }
 

@@ -133,6 +133,7 @@ pub fn build_app(
                         .configure(crate::links::routes::configure)
                         .configure(crate::watchers::routes::configure)
                         .configure(crate::sprints::routes::configure)
+                        .configure(crate::workflows::routes::configure)
                         .configure(crate::ranking::routes::configure)
                         .configure(crate::search::routes::configure)
                         .configure(crate::filters::routes::configure)

@@ -9,7 +9,7 @@ pub(crate) mod history;
 pub(crate) mod queries;
 
 pub use guarded::{Change, to_json};
-pub use queries::record;
+pub use queries::{record, record_many};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -20,7 +20,7 @@ use crate::refs::UserRef;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
-use crate::ids::{AttachmentId, CommentId, FilterId, ProjectId, SprintId, TicketId};
+use crate::ids::{AttachmentId, CommentId, FilterId, ProjectId, SprintId, TicketId, WorkflowId};
 
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +33,8 @@ pub enum Entity {
     Token(TokenId),
     Filter(FilterId),
     Sprint(SprintId),
+    /// A project's workflow (its statuses and transitions).
+    Workflow(WorkflowId),
     /// A membership, by its user.
     Member(tenancy::UserId),
     Invitation(tenancy::InvitationId),
@@ -50,6 +52,7 @@ impl Entity {
             Entity::Token(id) => ("token", id.0),
             Entity::Filter(id) => ("filter", id.0),
             Entity::Sprint(id) => ("sprint", id.0),
+            Entity::Workflow(id) => ("workflow", id.0),
             Entity::Member(id) => ("member", id.0),
             Entity::Invitation(id) => ("invitation", id.0),
         }

@@ -24,25 +24,47 @@ pub async fn record(
     before: Option<Value>,
     after: Option<Value>,
 ) -> QueryResult<()> {
-    let (entity_type, entity_id) = entity.parts();
+    record_many(tx, action, vec![(entity, before, after)]).await
+}
+
+/// Appends one entry per `(entity, before, after)` with the same action, in one
+/// statement: for changes that touch many rows at once (a deleted status's tickets).
+pub async fn record_many(
+    tx: &mut ScopedConn<'_>,
+    action: &'static str,
+    entries: Vec<(Entity, Option<Value>, Option<Value>)>,
+) -> QueryResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let scope = tx.scope();
-    let values = (
-        audit_log::id.eq(AuditId::new()),
-        audit_log::org_id.eq(scope.org_id()),
-        audit_log::actor_id.eq(Some(scope.user_id())),
-        audit_log::token_id.eq(scope.token_id()),
-        audit_log::action.eq(action),
-        audit_log::entity_type.eq(entity_type),
-        audit_log::entity_id.eq(entity_id),
-        audit_log::before.eq(before),
-        audit_log::after.eq(after),
-        audit_log::request_id.eq(request_id::current()),
-        audit_log::ip.eq(request_id::current_ip()),
-    );
-    diesel::insert_into(audit_log::table)
-        .values(values)
-        .execute(tx.conn())
-        .await?;
+    let (request, ip) = (request_id::current(), request_id::current_ip());
+    let rows: Vec<_> = entries
+        .into_iter()
+        .map(|(entity, before, after)| {
+            let (entity_type, entity_id) = entity.parts();
+            (
+                audit_log::id.eq(AuditId::new()),
+                audit_log::org_id.eq(scope.org_id()),
+                audit_log::actor_id.eq(Some(scope.user_id())),
+                audit_log::token_id.eq(scope.token_id()),
+                audit_log::action.eq(action),
+                audit_log::entity_type.eq(entity_type),
+                audit_log::entity_id.eq(entity_id),
+                audit_log::before.eq(before),
+                audit_log::after.eq(after),
+                audit_log::request_id.eq(request.clone()),
+                audit_log::ip.eq(ip.clone()),
+            )
+        })
+        .collect();
+    // PostgreSQL takes at most 65,535 parameters per statement: 11 per row.
+    for chunk in rows.chunks(5_000) {
+        diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(tx.conn())
+            .await?;
+    }
     Ok(())
 }
 

@@ -105,6 +105,17 @@ impl ApiError {
         .with_field(field)
     }
 
+    /// The request is well-formed but would break a rule of its own kind (422), e.g.
+    /// `workflow-invariant`.
+    pub fn unprocessable(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            kind,
+            "Unprocessable request",
+            detail,
+        )
+    }
+
     /// The request could not be read: malformed JSON, wrong types, bad encoding (400).
     pub fn bad_request(kind: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, kind, "Bad request", detail)

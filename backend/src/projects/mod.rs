@@ -19,6 +19,7 @@ use crate::schema::projects;
 use crate::workflows::{Status, WorkflowId};
 
 pub use crate::ids::ProjectId;
+pub use crate::refs::ProjectRole;
 
 pub(crate) use queries::find_open_for_update;
 
@@ -48,25 +49,6 @@ pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: Project,
     pub statuses: Vec<Status>,
-}
-
-/// A project role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProjectRole {
-    Lead,
-    Member,
-    Viewer,
-}
-
-impl ProjectRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            ProjectRole::Lead => "lead",
-            ProjectRole::Member => "member",
-            ProjectRole::Viewer => "viewer",
-        }
-    }
 }
 
 /// Someone's role in a project.

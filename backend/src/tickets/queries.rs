@@ -280,6 +280,22 @@ pub(super) async fn transitions(
     Ok((ticket, allowed))
 }
 
+/// The transitions out of the ticket's status that the caller may take: none for
+/// someone who may not transition tickets in its project, and only those whose
+/// allowed roles include the caller's.
+pub(super) async fn takeable_transitions(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+) -> Result<(Ticket, Vec<Transition>), ApiError> {
+    let (ticket, mut all) = transitions(tx, key).await?;
+    let scope = tx.scope();
+    if !scope.can_in_project(tenancy::Permission::TicketsTransition, ticket.project_id.0) {
+        all.clear();
+    }
+    all.retain(|t| t.may_take(scope, ticket.project_id));
+    Ok((ticket, all))
+}
+
 /// Moves a ticket to the status named `to`, if the workflow allows it from where the
 /// ticket is. Entering a `done` status sets `resolved_at`; leaving it clears it.
 pub(crate) async fn transition(
@@ -323,6 +339,14 @@ pub(crate) async fn transition(
         .with_field("to")
         .with_extension("allowed", names.into()));
     };
+    if !step.may_take(tx.scope(), before.project_id) {
+        return Err(ApiError::forbidden(format!(
+            "the transition `{}` may be taken only by a project {}",
+            step.name,
+            workflows::roles_label(&step.allowed_roles)
+        ))
+        .with_extension("transition", step.name.clone().into()));
+    }
     let resolved_at: Option<DateTime<Utc>> = match step.to.category {
         StatusCategory::Done => Some(before.resolved_at.unwrap_or_else(Utc::now)),
         _ => None,

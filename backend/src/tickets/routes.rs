@@ -337,13 +337,14 @@ pub(crate) async fn delete_ticket(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The transitions the workflow allows from the ticket's current status.
+/// The transitions the caller may take from the ticket's current status.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Transitions {
     transitions: Vec<Transition>,
 }
 
-/// Lists the transitions allowed from the ticket's current status.
+/// Lists the transitions the caller may take from the ticket's current status (those
+/// limited to other project roles are left out; none for a viewer).
 #[utoipa::path(
     get, path = "/api/v1/orgs/{org}/tickets/{key}/transitions", tag = "tickets",
     params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key")),
@@ -357,7 +358,7 @@ pub(crate) async fn list_transitions(
     let key = TicketKey::parse(&path.1)?;
     let (ticket, transitions) = caller
         .tx(Permission::TicketsRead, async move |tx| {
-            queries::transitions(tx, &key).await
+            queries::takeable_transitions(tx, &key).await
         })
         .await?;
     Ok(json_with_etag(
@@ -375,13 +376,15 @@ pub(crate) struct TransitionRequest {
     to: String,
 }
 
-/// Moves the ticket to another status; 409 when the workflow does not allow it.
+/// Moves the ticket to another status; 409 when the workflow does not allow it, 403
+/// when the transition is limited to project roles the caller does not have.
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/tickets/{key}/transitions", tag = "tickets",
     params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
            ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
     request_body = TransitionRequest,
-    responses((status = 200, body = Ticket), (status = 409, description = "Not allowed from the current status", body = Problem),
+    responses((status = 200, body = Ticket), (status = 403, description = "Limited to other project roles", body = Problem),
+              (status = 409, description = "Not allowed from the current status", body = Problem),
               (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]

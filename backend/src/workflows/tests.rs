@@ -1,0 +1,2 @@
+//! Workflow editing over HTTP: the invariants, role-guarded transitions, deleting a
+//! status with its tickets, concurrency, copying, permissions and search.
