@@ -89,7 +89,7 @@ async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Target, ApiError> {
 
 /// A status row of the workflow being edited.
 #[derive(Debug, Clone)]
-pub(super) struct StatusRow {
+pub(crate) struct StatusRow {
     pub id: StatusId,
     pub name: String,
     pub category: StatusCategory,
@@ -108,7 +108,7 @@ impl StatusRow {
 
 /// A transition row of the workflow being edited.
 #[derive(Debug, Clone)]
-pub(super) struct TransitionRow {
+pub(crate) struct TransitionRow {
     pub id: TransitionId,
     pub from: StatusId,
     pub to: StatusId,
@@ -260,7 +260,7 @@ pub(super) async fn get(tx: &mut ScopedConn<'_>, key: &str) -> Result<Workflow, 
 
 /// What is wrong with a workflow, if anything: it needs a `todo` and a `done` status,
 /// and every status reachable from the initial (first) one through transitions.
-pub(super) fn invariant_violation(
+pub(crate) fn invariant_violation(
     statuses: &[StatusRow],
     transitions: &[TransitionRow],
 ) -> Option<String> {
