@@ -192,6 +192,46 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             None,
         ),
         (Method::DELETE, "/api/v1/orgs/{org}/sprints/{sprint}", None),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/workflow",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/statuses",
+            Some(json!({ "name": "Injected", "category": "todo", "from": ["To Do"] })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/statuses/{status}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/statuses/{status}?move_to=To%20Do",
+            None,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/order",
+            Some(json!({ "statuses": ["To Do", "In Progress", "Done"] })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/transitions",
+            Some(json!({ "from": "Done", "to": "To Do", "name": "Injected" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/transitions/{transition}",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/copy",
+            Some(json!({ "from": "LNK" })),
+        ),
         (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
         (Method::GET, "/api/v1/orgs/{org}/search", None),
         (
@@ -302,6 +342,9 @@ struct Fixture {
     attachment: String,
     /// A link of `key` to LNK-1, in a project of its own.
     link: String,
+    /// WEB's `In Progress` status and a transition of its workflow.
+    status: String,
+    transition: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -374,7 +417,22 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{link}");
+    let (status, workflow) = app
+        .get(
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/projects/WEB/workflow"),
+        )
+        .await;
+    assert_eq!(status, 200, "{workflow}");
     Fixture {
+        status: workflow["statuses"][1]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        transition: workflow["transitions"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         link: link["id"].as_str().unwrap_or_default().to_owned(),
         attachment: attachment["id"].as_str().unwrap_or_default().to_owned(),
         sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
@@ -402,6 +460,8 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{sprint}", &f.sprint)
         .replace("{attachment}", &f.attachment)
         .replace("{link}", &f.link)
+        .replace("{status}", &f.status)
+        .replace("{transition}", &f.transition)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -420,6 +480,7 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
         format!("/api/v1/orgs/{slug}/tickets/{}/attachments", f.key),
         format!("/api/v1/orgs/{slug}/billing"),
+        format!("/api/v1/orgs/{slug}/projects/WEB/workflow"),
         format!("/api/v1/orgs/{slug}/members"),
         format!("/api/v1/orgs/{slug}/filters"),
         format!("/api/v1/orgs/{slug}/invitations"),
@@ -493,7 +554,14 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{filter}", &b.filter);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
-        for placeholder in ["{member}", "{invitation}", "{token}", "{sprint}"] {
+        for placeholder in [
+            "{member}",
+            "{invitation}",
+            "{token}",
+            "{sprint}",
+            "{status}",
+            "{transition}",
+        ] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
                 expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
@@ -689,6 +757,31 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             Method::POST,
             "/api/v1/orgs/{org}/sprints/{sprint}/complete",
             "move_open_to",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/statuses",
+            "name",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/statuses/{status}",
+            "name",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/order",
+            "statuses",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/transitions",
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/workflow/copy",
+            "from",
         ),
         (Method::PATCH, "/api/v1/orgs/{org}/filters/{filter}", "name"),
         (Method::PATCH, "/api/v1/orgs/{org}/members/{member}", "role"),

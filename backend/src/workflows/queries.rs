@@ -205,9 +205,7 @@ fn by_name<'a>(
 ) -> Result<&'a StatusRow, ApiError> {
     rows.iter()
         .find(|r| r.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| {
-            ApiError::validation(field, format!("the workflow has no status `{name}`"))
-        })
+        .ok_or_else(|| ApiError::validation(field, format!("the workflow has no status `{name}`")))
 }
 
 fn by_id(rows: &[StatusRow], id: StatusId) -> Result<&StatusRow, ApiError> {

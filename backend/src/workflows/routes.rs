@@ -17,35 +17,32 @@ use crate::http::error::Problem;
 use crate::http::{ApiError, JsonBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/projects/{project}/workflow",
-        web::get().to(get_workflow),
-    )
-    .route(
-        "/projects/{project}/workflow/statuses",
-        web::post().to(create_status),
-    )
-    .service(
-        web::resource("/projects/{project}/workflow/statuses/{status}")
-            .route(web::patch().to(update_status))
-            .route(web::delete().to(delete_status)),
-    )
-    .route(
-        "/projects/{project}/workflow/order",
-        web::put().to(reorder_statuses),
-    )
-    .route(
-        "/projects/{project}/workflow/transitions",
-        web::post().to(create_transition),
-    )
-    .route(
-        "/projects/{project}/workflow/transitions/{transition}",
-        web::delete().to(delete_transition),
-    )
-    .route(
-        "/projects/{project}/workflow/copy",
-        web::post().to(copy_workflow),
-    );
+    cfg.route("/projects/{project}/workflow", web::get().to(get_workflow))
+        .route(
+            "/projects/{project}/workflow/statuses",
+            web::post().to(create_status),
+        )
+        .service(
+            web::resource("/projects/{project}/workflow/statuses/{status}")
+                .route(web::patch().to(update_status))
+                .route(web::delete().to(delete_status)),
+        )
+        .route(
+            "/projects/{project}/workflow/order",
+            web::put().to(reorder_statuses),
+        )
+        .route(
+            "/projects/{project}/workflow/transitions",
+            web::post().to(create_transition),
+        )
+        .route(
+            "/projects/{project}/workflow/transitions/{transition}",
+            web::delete().to(delete_transition),
+        )
+        .route(
+            "/projects/{project}/workflow/copy",
+            web::post().to(copy_workflow),
+        );
 }
 
 /// A status id from the path; anything else is a status that does not exist.
@@ -178,9 +175,7 @@ pub(crate) async fn delete_status(
         .map(|name| crate::http::validate::required_text("move_to", &name, 100))
         .transpose()?;
     let workflow = caller
-        .write_checked_inside(async move |tx| {
-            queries::delete_status(tx, &key, id, move_to).await
-        })
+        .write_checked_inside(async move |tx| queries::delete_status(tx, &key, id, move_to).await)
         .await?;
     Ok(web::Json(workflow))
 }
@@ -261,9 +256,7 @@ pub(crate) async fn delete_transition(
     let key = crate::projects::key_from_path(&path.1)?;
     let id = transition_id(&path.2)?;
     let workflow = caller
-        .write_checked_inside(async move |tx| {
-            queries::delete_transition(tx, &key, id).await
-        })
+        .write_checked_inside(async move |tx| queries::delete_transition(tx, &key, id).await)
         .await?;
     Ok(web::Json(workflow))
 }

@@ -60,13 +60,21 @@ async fn transition(app: &TestApp, token: &str, key: &str, to: &str) -> (u16, Va
 
 async fn ticket(app: &TestApp, org: &TestOrg, key: &str) -> Value {
     let (status, body) = app
-        .get(&org.owner_token, &format!("/api/v1/orgs/acme/tickets/{key}"))
+        .get(
+            &org.owner_token,
+            &format!("/api/v1/orgs/acme/tickets/{key}"),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
-async fn delete_status(app: &TestApp, token: &str, id: &str, move_to: Option<&str>) -> (u16, Value) {
+async fn delete_status(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    move_to: Option<&str>,
+) -> (u16, Value) {
     let mut path = format!("{WF}/statuses/{id}");
     if let Some(to) = move_to {
         path = format!("{path}?move_to={}", to.replace(' ', "%20"));
@@ -154,17 +162,32 @@ async fn lead_and_admin_edit_the_workflow_member_and_viewer_get_403() {
     let new = |name: &str| json!({ "name": name, "category": "in_progress", "from": ["To Do"], "to": ["Done"] });
     for token in [&member, &viewer] {
         let (status, body) = app
-            .send_json(Method::POST, token, &format!("{WF}/statuses"), new("Review"))
+            .send_json(
+                Method::POST,
+                token,
+                &format!("{WF}/statuses"),
+                new("Review"),
+            )
             .await;
         assert_problem(status, &body, 403, "forbidden");
         // A forbidden caller gets 403 even for a body with bad fields.
         let (status, body) = app
-            .send_json(Method::POST, token, &format!("{WF}/statuses"), json!({ "name": "", "category": "todo" }))
+            .send_json(
+                Method::POST,
+                token,
+                &format!("{WF}/statuses"),
+                json!({ "name": "", "category": "todo" }),
+            )
             .await;
         assert_problem(status, &body, 403, "forbidden");
     }
     let (status, body) = app
-        .send_json(Method::POST, &lead, &format!("{WF}/statuses"), new("Review"))
+        .send_json(
+            Method::POST,
+            &lead,
+            &format!("{WF}/statuses"),
+            new("Review"),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(names(&body), ["To Do", "In Progress", "Done", "Review"]);
@@ -174,7 +197,12 @@ async fn lead_and_admin_edit_the_workflow_member_and_viewer_get_403() {
     assert_eq!(status, 201, "{body}");
     // Names are unique case-insensitively.
     let (status, body) = app
-        .send_json(Method::POST, &org.owner_token, &format!("{WF}/statuses"), new("review"))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("{WF}/statuses"),
+            new("review"),
+        )
         .await;
     assert_problem(status, &body, 409, "already-exists");
     // Everyone who sees the project reads it.
@@ -229,7 +257,13 @@ async fn changes_breaking_the_invariants_are_422_and_write_nothing() {
         )
         .await;
     assert_problem(status, &body, 422, "workflow-invariant");
-    assert!(body["detail"].as_str().unwrap_or_default().contains("`Limbo`"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`Limbo`"),
+        "{body}"
+    );
     // The only `done` status cannot go, nor become something else.
     let done = status_id(&before, "Done");
     let (status, body) = delete_status(&app, &org.owner_token, &done, Some("In Progress")).await;
@@ -372,8 +406,14 @@ async fn changing_a_category_sets_or_clears_resolved_at_and_search_sees_it() {
     let one = ticket(&app, &org, "WEB-1").await;
     assert_eq!(one["status"]["name"], "Shipped");
     assert!(one["resolved_at"].is_string(), "{one}");
-    assert_eq!(search_keys(&app, &org, "status = \"Shipped\"").await, ["WEB-1"]);
-    assert_eq!(search_keys(&app, &org, "statusCategory = Done").await, ["WEB-1"]);
+    assert_eq!(
+        search_keys(&app, &org, "status = \"Shipped\"").await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        search_keys(&app, &org, "statusCategory = Done").await,
+        ["WEB-1"]
+    );
     let (status, body) = app
         .send_json(
             Method::PATCH,
@@ -384,7 +424,10 @@ async fn changing_a_category_sets_or_clears_resolved_at_and_search_sees_it() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(ticket(&app, &org, "WEB-1").await["resolved_at"].is_null());
-    assert_eq!(search_keys(&app, &org, "statusCategory = Done").await, Vec::<String>::new());
+    assert_eq!(
+        search_keys(&app, &org, "statusCategory = Done").await,
+        Vec::<String>::new()
+    );
     assert_eq!(
         search_keys(&app, &org, "statusCategory = \"In Progress\"").await,
         ["WEB-1"]
@@ -423,7 +466,13 @@ async fn transitions_limited_to_leads_are_403_and_unlisted_for_members() {
     assert_eq!(names, ["Start progress"]);
     let (status, body) = transition(&app, &member, "WEB-1", "Done").await;
     assert_problem(status, &body, 403, "forbidden");
-    assert!(body["detail"].as_str().unwrap_or_default().contains("`Close`"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`Close`"),
+        "{body}"
+    );
     assert_eq!(ticket(&app, &org, "WEB-1").await["status"]["name"], "To Do");
     let (_, listed) = app.get(&org.owner_token, list).await;
     assert_eq!(listed["transitions"].as_array().map(Vec::len), Some(2));
@@ -517,7 +566,12 @@ async fn copying_a_workflow_maps_statuses_and_refuses_unmapped_ones() {
     let resolved = ticket(&app, &org, "WEB-2").await["resolved_at"].clone();
     let before = wf_now(&app, &org).await;
     let (status, body) = app
-        .send_json(Method::POST, &org.owner_token, &format!("{WF}/copy"), json!({ "from": "API" }))
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("{WF}/copy"),
+            json!({ "from": "API" }),
+        )
         .await;
     assert_problem(status, &body, 422, "validation");
     assert_eq!(body["unmapped"], json!(["To Do"]), "{body}");
@@ -542,15 +596,25 @@ async fn copying_a_workflow_maps_statuses_and_refuses_unmapped_ones() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(names(&body), ["Backlog", "In Progress", "Done"]);
-    assert_eq!(body["transitions"].as_array().map(Vec::len), Some(3), "{body}");
-    assert_eq!(ticket(&app, &org, "WEB-1").await["status"]["name"], "Backlog");
+    assert_eq!(
+        body["transitions"].as_array().map(Vec::len),
+        Some(3),
+        "{body}"
+    );
+    assert_eq!(
+        ticket(&app, &org, "WEB-1").await["status"]["name"],
+        "Backlog"
+    );
     let two = ticket(&app, &org, "WEB-2").await;
     assert_eq!(two["status"]["name"], "Done");
     assert_eq!(two["resolved_at"], resolved);
     // New tickets start in the copied initial status, and search sees it at once.
     let three = app.ticket(&org, "WEB", "After the copy").await;
     assert_eq!(three["status"]["name"], "Backlog", "{three}");
-    assert_eq!(search_keys(&app, &org, "project = WEB AND status = Backlog").await, ["WEB-1", "WEB-3"]);
+    assert_eq!(
+        search_keys(&app, &org, "project = WEB AND status = Backlog").await,
+        ["WEB-1", "WEB-3"]
+    );
     // API's own workflow is untouched by the copy.
     let (_, api_now) = app.get(&org.owner_token, api).await;
     assert_eq!(names(&api_now), ["Backlog", "In Progress", "Done"]);

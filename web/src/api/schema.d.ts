@@ -480,6 +480,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/projects/{project}/workflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's workflow: statuses in order (with live ticket counts) and transitions. */
+        get: operations["get_workflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replaces the workflow with a copy of another project's. Statuses of the same name
+         *     keep their tickets; the tickets of the others move as `mapping` says (422 naming the
+         *     unmapped statuses otherwise).
+         */
+        post: operations["copy_workflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Puts the statuses in a new order (every status named once); the first becomes the
+         *     initial status of new tickets.
+         */
+        put: operations["reorder_statuses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds a status at the end of the workflow, with transitions into it (`from`) and out
+         *     of it (`to`). It must end up reachable from the initial status.
+         */
+        post: operations["create_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/statuses/{status}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a status and its transitions, moving its tickets to `move_to` in the same
+         *     transaction (each move is in the ticket's history). Of two concurrent deletes of one
+         *     status, the second finds it gone (404).
+         */
+        delete: operations["delete_status"];
+        options?: never;
+        head?: never;
+        /**
+         * Renames a status or changes its category. Entering `done` sets the `resolved_at` of
+         *     its tickets (keeping dates already set); leaving `done` clears it.
+         */
+        patch: operations["update_status"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds a transition, optionally only for some project roles (`["lead"]`: only leads,
+         *     org admins and owners may take it).
+         */
+        post: operations["create_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/workflow/transitions/{transition}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a transition; refused (422 `workflow-invariant`) when a status would become
+         *     unreachable.
+         */
+        delete: operations["delete_transition"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/search": {
         parameters: {
             query?: never;
@@ -862,10 +1005,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the transitions allowed from the ticket's current status. */
+        /**
+         * Lists the transitions the caller may take from the ticket's current status (those
+         *     limited to other project roles are left out; none for a viewer).
+         */
         get: operations["list_transitions"];
         put?: never;
-        /** Moves the ticket to another status; 409 when the workflow does not allow it. */
+        /**
+         * Moves the ticket to another status; 409 when the workflow does not allow it, 403
+         *     when the transition is limited to project roles the caller does not have.
+         */
         post: operations["perform_transition"];
         delete?: never;
         options?: never;
@@ -1420,6 +1569,19 @@ export interface components {
             /** Format: date */
             start_date?: string | null;
         };
+        /**
+         * @description `POST .../workflow/statuses` body. Every status must be reachable from the initial
+         *     one, so a new status names at least one status it is entered from (`from`).
+         */
+        NewStatus: {
+            category: components["schemas"]["StatusCategory"];
+            /** @description Statuses that get a transition into the new one (each named after it). */
+            from?: string[];
+            /** @description Unique in the workflow, case-insensitively; 1 to 100 characters. */
+            name: string;
+            /** @description Statuses the new one gets a transition to (each named after its target). */
+            to?: string[];
+        };
         /** @description `POST /projects/{project}/tickets` body. */
         NewTicket: {
             /** @description Login of a member of the organization. */
@@ -1465,6 +1627,20 @@ export interface components {
              *     ]
              */
             permissions?: string[] | null;
+        };
+        /** @description `POST .../workflow/transitions` body. */
+        NewTransition: {
+            /**
+             * @description Project roles that may take it (`lead`, `member`); empty or absent: anyone who
+             *     may transition tickets in the project.
+             */
+            allowed_roles?: components["schemas"]["ProjectRole"][];
+            /** @description Status name (case-insensitive). */
+            from: string;
+            /** @description 1 to 100 characters. */
+            name: string;
+            /** @description Status name (case-insensitive). */
+            to: string;
         };
         /** @description `POST .../tickets/{key}/attachments` body. */
         NewUpload: {
@@ -1866,7 +2042,8 @@ export interface components {
             private?: boolean | null;
         };
         /**
-         * @description A project role.
+         * @description A role in one project: a `lead` manages it (and its workflow), a `member` works in
+         *     it, a `viewer` only reads it. Transitions may be limited to some of these.
          * @enum {string}
          */
         ProjectRole: "lead" | "member" | "viewer";
@@ -2030,6 +2207,19 @@ export interface components {
          * @description A status within a workflow.
          */
         StatusId: string;
+        /** @description `PUT .../workflow/order` body. */
+        StatusOrder: {
+            /**
+             * @description Every status of the workflow, by name, in the new order: the first becomes the
+             *     initial status.
+             */
+            statuses: string[];
+        };
+        /** @description `PATCH .../workflow/statuses/{status}` body: only the fields given change. */
+        StatusPatch: {
+            category?: null | components["schemas"]["StatusCategory"];
+            name?: string | null;
+        };
         /**
          * @description Stripe's subscription status, or `None` before the first subscription.
          * @enum {string}
@@ -2211,6 +2401,8 @@ export interface components {
         };
         /** @description A transition the workflow allows from a ticket's current status. */
         Transition: {
+            /** @description The project roles that may take it; empty: anyone who may transition tickets. */
+            allowed_roles: components["schemas"]["ProjectRole"][];
             id: components["schemas"]["TransitionId"];
             name: string;
             to: components["schemas"]["Status"];
@@ -2225,7 +2417,7 @@ export interface components {
             /** @description Name of the target status (case-insensitive), e.g. `In Progress`. */
             to: string;
         };
-        /** @description The transitions the workflow allows from the ticket's current status. */
+        /** @description The transitions the caller may take from the ticket's current status. */
         Transitions: {
             transitions: components["schemas"]["Transition"][];
         };
@@ -2272,6 +2464,50 @@ export interface components {
             items: components["schemas"]["UserRef"][];
             /** @description Whether the caller watches the ticket. */
             watching: boolean;
+        };
+        /** @description A project's workflow as its editor sees it. */
+        Workflow: {
+            /** @description In order; the first is the initial status of new tickets. */
+            statuses: components["schemas"]["WorkflowStatus"][];
+            transitions: components["schemas"]["WorkflowTransition"][];
+        };
+        /** @description `POST .../workflow/copy` body. */
+        WorkflowCopy: {
+            /** @description Key of the project whose workflow is copied. */
+            from: string;
+            /**
+             * @description For each of this project's statuses holding tickets whose name the copied
+             *     workflow lacks: the copied status (by name) its tickets move to. May also move
+             *     the tickets of a status whose name the copy keeps.
+             */
+            mapping?: {
+                [key: string]: string;
+            };
+        };
+        /** @description A status with its place in the workflow. */
+        WorkflowStatus: {
+            category: components["schemas"]["StatusCategory"];
+            id: components["schemas"]["StatusId"];
+            name: string;
+            /**
+             * Format: int32
+             * @description Order in the workflow (board columns follow it); the lowest is initial.
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description Live tickets in this status.
+             */
+            tickets: number;
+        };
+        /** @description A transition with both ends. */
+        WorkflowTransition: {
+            /** @description The project roles that may take it; empty: anyone who may transition tickets. */
+            allowed_roles: components["schemas"]["ProjectRole"][];
+            from: components["schemas"]["Status"];
+            id: components["schemas"]["TransitionId"];
+            name: string;
+            to: components["schemas"]["Status"];
         };
     };
     responses: never;
@@ -3895,6 +4131,438 @@ export interface operations {
             };
         };
     };
+    get_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    copy_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowCopy"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown project or status, unmapped statuses holding tickets */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorder_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field, or a workflow rule broken (`workflow-invariant`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStatus"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken (case-insensitively) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field, or a workflow rule broken (`workflow-invariant`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+                /** @description Status id */
+                status: string;
+                /**
+                 * @description The status (by name) the deleted status's tickets move to; required when it
+                 *     holds tickets.
+                 */
+                move_to: string | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `move_to` missing or unknown, or a workflow rule broken (`workflow-invariant`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+                /** @description Status id */
+                status: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken (case-insensitively) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field, or a workflow rule broken (`workflow-invariant`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTransition"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description That transition exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+                /** @description Transition id */
+                transition: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workflow rule broken (`workflow-invariant`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search_get: {
         parameters: {
             query?: {
@@ -5276,6 +5944,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description Limited to other project roles */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not allowed from the current status */
