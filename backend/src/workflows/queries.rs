@@ -568,7 +568,7 @@ pub(super) async fn delete_status(
                 ),
             ));
         }
-        None => remaining.iter().next().cloned(),
+        None => <[StatusRow]>::first(&remaining).cloned(),
     };
     let moved = match &destination {
         Some(to) => rewrite_tickets(tx, &victim, to, "ticket.transition").await?,
@@ -858,7 +858,7 @@ pub(super) async fn copy(
     )
     .execute(tx.conn())
     .await?;
-    let initial = new_rows.iter().next().cloned();
+    let initial = <[StatusRow]>::first(&new_rows).cloned();
     for was in &old {
         let to = destination
             .get(&was.id)
