@@ -45,6 +45,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// The project key named in a path, upper-cased as Jira does. Anything longer than a
+/// key is a project that does not exist; other malformed keys simply match no project.
+/// (Not `projects::key_from_path`: projects imports workflows.)
+fn project_key(raw: &str) -> Result<String, ApiError> {
+    if raw.is_empty() || raw.len() > 10 {
+        return Err(ApiError::not_found("project"));
+    }
+    Ok(raw.to_ascii_uppercase())
+}
+
 /// A status id from the path; anything else is a status that does not exist.
 fn status_id(raw: &str) -> Result<StatusId, ApiError> {
     raw.parse::<uuid::Uuid>()
@@ -69,7 +79,7 @@ pub(crate) async fn get_workflow(
     mut caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let workflow = caller
         .tx(Permission::ProjectsRead, async move |tx| {
             queries::get(tx, &key).await
@@ -96,7 +106,7 @@ pub(crate) async fn create_status(
     path: web::Path<(String, String)>,
     body: JsonBody<NewStatus>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let body = body.0;
     let workflow = caller
         .write_checked_inside(async move |tx| {
@@ -128,7 +138,7 @@ pub(crate) async fn update_status(
     path: web::Path<(String, String, String)>,
     body: JsonBody<StatusPatch>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let id = status_id(&path.2)?;
     let body = body.0;
     let workflow = caller
@@ -167,7 +177,7 @@ pub(crate) async fn delete_status(
     path: web::Path<(String, String, String)>,
     query: web::Query<DeleteStatusQuery>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let id = status_id(&path.2)?;
     let move_to = query
         .into_inner()
@@ -197,7 +207,7 @@ pub(crate) async fn reorder_statuses(
     path: web::Path<(String, String)>,
     body: JsonBody<StatusOrder>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let body = body.0;
     let workflow = caller
         .write_checked_inside(async move |tx| {
@@ -226,7 +236,7 @@ pub(crate) async fn create_transition(
     path: web::Path<(String, String)>,
     body: JsonBody<NewTransition>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let body = body.0;
     let workflow = caller
         .write_checked_inside(async move |tx| {
@@ -253,7 +263,7 @@ pub(crate) async fn delete_transition(
     mut caller: Caller,
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let id = transition_id(&path.2)?;
     let workflow = caller
         .write_checked_inside(async move |tx| queries::delete_transition(tx, &key, id).await)
@@ -279,7 +289,7 @@ pub(crate) async fn copy_workflow(
     path: web::Path<(String, String)>,
     body: JsonBody<WorkflowCopy>,
 ) -> Result<web::Json<Workflow>, ApiError> {
-    let key = crate::projects::key_from_path(&path.1)?;
+    let key = project_key(&path.1)?;
     let body = body.0;
     let workflow = caller
         .write_checked_inside(async move |tx| {
