@@ -98,6 +98,31 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             None,
         ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            Some(json!({ "name": "Injected" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/components/{component}",
+            None,
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/components/{component}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/components/{component}",
+            None,
+        ),
         (Method::GET, "/api/v1/orgs/{org}/link-types", None),
         (Method::GET, "/api/v1/orgs/{org}/tickets/{key}/links", None),
         (
@@ -302,6 +327,8 @@ struct Fixture {
     attachment: String,
     /// A link of `key` to LNK-1, in a project of its own.
     link: String,
+    /// A component of WEB.
+    component: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -374,7 +401,17 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{link}");
+    let (status, component) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/projects/WEB/components"),
+            json!({ "name": "Secret component" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{component}");
     Fixture {
+        component: component["id"].as_str().unwrap_or_default().to_owned(),
         link: link["id"].as_str().unwrap_or_default().to_owned(),
         attachment: attachment["id"].as_str().unwrap_or_default().to_owned(),
         sprint: sprint["id"].as_str().unwrap_or_default().to_owned(),
@@ -402,6 +439,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{sprint}", &f.sprint)
         .replace("{attachment}", &f.attachment)
         .replace("{link}", &f.link)
+        .replace("{component}", &f.component)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -493,7 +531,13 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
                 .replace("{filter}", &b.filter);
             expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
         }
-        for placeholder in ["{member}", "{invitation}", "{token}", "{sprint}"] {
+        for placeholder in [
+            "{member}",
+            "{invitation}",
+            "{token}",
+            "{sprint}",
+            "{component}",
+        ] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
                 expect_404(&app, &a.org.owner_token, &method, &path, &body).await;
@@ -654,6 +698,16 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            "name",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/components/{component}",
+            "name",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/links",

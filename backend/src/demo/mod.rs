@@ -154,6 +154,7 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
             story_points: None,
             original_estimate: None,
             start_date: None,
+            components: Vec::new(),
         };
         let moves: &[&str] = match rng.random_range(0..10) {
             0..=3 => &[],
