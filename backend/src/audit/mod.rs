@@ -9,7 +9,7 @@ pub(crate) mod history;
 pub(crate) mod queries;
 
 pub use guarded::{Change, to_json};
-pub use queries::record;
+pub use queries::{record, record_each};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

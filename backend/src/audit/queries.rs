@@ -46,6 +46,47 @@ pub async fn record(
     Ok(())
 }
 
+/// One entry per entity, each with the same `before` and `after` (a change made to many
+/// rows at once, e.g. the tickets a completed sprint moves), in one statement.
+pub async fn record_each(
+    tx: &mut ScopedConn<'_>,
+    action: &'static str,
+    entities: &[Entity],
+    before: Option<Value>,
+    after: Option<Value>,
+) -> QueryResult<()> {
+    if entities.is_empty() {
+        return Ok(());
+    }
+    let scope = tx.scope();
+    let (org, actor, token) = (scope.org_id(), scope.user_id(), scope.token_id());
+    let (request, ip) = (request_id::current(), request_id::current_ip());
+    let rows: Vec<_> = entities
+        .iter()
+        .map(|entity| {
+            let (entity_type, entity_id) = entity.parts();
+            (
+                audit_log::id.eq(AuditId::new()),
+                audit_log::org_id.eq(org),
+                audit_log::actor_id.eq(Some(actor)),
+                audit_log::token_id.eq(token),
+                audit_log::action.eq(action),
+                audit_log::entity_type.eq(entity_type),
+                audit_log::entity_id.eq(entity_id),
+                audit_log::before.eq(before.clone()),
+                audit_log::after.eq(after.clone()),
+                audit_log::request_id.eq(request.clone()),
+                audit_log::ip.eq(ip.clone()),
+            )
+        })
+        .collect();
+    diesel::insert_into(audit_log::table)
+        .values(rows)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// What the log may be filtered by (all optional, combined with AND).
 #[derive(Debug, Default)]
 pub(crate) struct AuditFilter {

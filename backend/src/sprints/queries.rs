@@ -367,9 +367,12 @@ pub(crate) async fn complete(
             .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(move_to.map(|s| s.0))
             .load(tx.conn())
             .await?;
+            // Deleted tickets leave the sprint too, but are not reported as done.
             let done: Vec<IdRow> = diesel::sql_query(
-                "UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
-                  WHERE org_id = $1 AND sprint_id = $2 RETURNING id",
+                "WITH cleared AS ( \
+                   UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
+                    WHERE org_id = $1 AND sprint_id = $2 RETURNING id, deleted_at) \
+                 SELECT id FROM cleared WHERE deleted_at IS NULL",
             )
             .bind::<SqlUuid, _>(org.0)
             .bind::<SqlUuid, _>(id.0)
@@ -400,6 +403,29 @@ pub(crate) async fn complete(
                     .execute(tx.conn())
                     .await?;
             }
+            // Each ticket's history shows where it went.
+            let target = match move_to {
+                Some(to) => Some(find(tx, to).await?.name),
+                None => None,
+            };
+            let sprint_change = |to: Option<&str>| {
+                (
+                    Some(serde_json::json!({ "sprint": before.name })),
+                    Some(serde_json::json!({ "sprint": to })),
+                )
+            };
+            let (from, to) = sprint_change(target.as_deref());
+            let moved_ids: Vec<Entity> = moved
+                .iter()
+                .map(|r| Entity::Ticket(TicketId(r.id)))
+                .collect();
+            audit::record_each(tx, "ticket.update", &moved_ids, from, to).await?;
+            let (from, to) = sprint_change(None);
+            let done_ids: Vec<Entity> = done
+                .iter()
+                .map(|r| Entity::Ticket(TicketId(r.id)))
+                .collect();
+            audit::record_each(tx, "ticket.update", &done_ids, from, to).await?;
             Ok(Completion {
                 sprint: find(tx, id).await?,
                 done: done.into_iter().map(|r| TicketId(r.id)).collect(),
@@ -423,13 +449,30 @@ pub(crate) async fn delete(
         return Err(conflict_state(&before, "future"));
     }
     let org = tx.scope().org_id();
-    diesel::sql_query(
+    let returned: Vec<IdRow> = diesel::sql_query(
         "UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
-          WHERE org_id = $1 AND sprint_id = $2",
+          WHERE org_id = $1 AND sprint_id = $2 AND deleted_at IS NULL RETURNING id",
     )
     .bind::<SqlUuid, _>(org.0)
     .bind::<SqlUuid, _>(id.0)
-    .execute(tx.conn())
+    .load(tx.conn())
+    .await?;
+    diesel::sql_query("UPDATE tickets SET sprint_id = NULL WHERE org_id = $1 AND sprint_id = $2")
+        .bind::<SqlUuid, _>(org.0)
+        .bind::<SqlUuid, _>(id.0)
+        .execute(tx.conn())
+        .await?;
+    let returned: Vec<Entity> = returned
+        .iter()
+        .map(|r| Entity::Ticket(TicketId(r.id)))
+        .collect();
+    audit::record_each(
+        tx,
+        "ticket.update",
+        &returned,
+        Some(serde_json::json!({ "sprint": before.name })),
+        Some(serde_json::json!({ "sprint": null })),
+    )
     .await?;
     diesel::delete(
         sprint_scope_changes::table
