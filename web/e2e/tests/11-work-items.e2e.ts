@@ -88,10 +88,10 @@ describe('watchers', () => {
     const toggle = page.getByTestId('watch-toggle');
     const count = page.getByTestId('watcher-count');
     await expect.poll(() => toggle.textContent()).toBe('Unwatch');
-    await expect.poll(() => count.textContent()).toContain('1');
+    await expect.poll(() => count.textContent()).toBe('1 watching');
     await toggle.click();
     await expect.poll(() => toggle.textContent()).toBe('Watch');
-    await expect.poll(() => count.textContent()).toContain('0');
+    await expect.poll(() => count.textContent()).toBe('0 watching');
     const w = await api<{ count: number; watching: boolean }>(o.s.context, 'GET', `/api/v1/orgs/${o.slug}/tickets/WRK-1/watchers`);
     expect(w.body).toMatchObject({ count: 0, watching: false });
     await toggle.click();
@@ -157,10 +157,12 @@ describe('fields', () => {
     expect(await kids.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('1');
     await kids.getByRole('link', { name: 'WRK-2' }).waitFor();
     await kids.getByRole('link', { name: 'WRK-3' }).waitFor();
-    await o.s.screenshot('ticket-work-items');
 
     // A link on the epic for the viewer and the screenshot.
     expect((await api(o.s.context, 'POST', `/api/v1/orgs/${o.slug}/tickets/WRK-1/links`, { link: 'relates to', ticket: 'WRK-2' })).status).toBe(201);
+    await page.reload();
+    await page.getByRole('region', { name: 'Links' }).getByRole('link', { name: 'WRK-2' }).waitFor();
+    await o.s.screenshot('ticket-work-items');
     await o.s.assertClean();
   });
 });

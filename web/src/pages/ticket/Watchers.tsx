@@ -30,7 +30,7 @@ export function Watchers({ org, ticketKey, canEdit, me }: { org: string; ticketK
         </Button>
         <Button size="sm" variant="ghost" aria-expanded={open} aria-controls="watchers-popover" onClick={() => setOpen((x) => !x)}
           aria-label={`${w.data?.count ?? 0} watching: show watchers`} data-testid="watcher-count">
-          <span aria-hidden="true">👁</span> {w.data?.count ?? "–"}
+          {w.data?.count ?? "–"} watching
         </Button>
       </div>
       {open && w.data ? (
