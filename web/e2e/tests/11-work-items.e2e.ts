@@ -163,6 +163,11 @@ describe('fields', () => {
     await page.reload();
     await page.getByRole('region', { name: 'Links' }).getByRole('link', { name: 'WRK-2' }).waitFor();
     await o.s.screenshot('ticket-work-items');
+
+    // The board's cards show the children's progress and the story points.
+    await page.goto(`/${o.slug}/projects/WRK/board`);
+    await page.getByRole('listitem', { name: /^WRK-1 / }).getByTitle('Child issues: 1 of 2 done').waitFor();
+    expect(await page.getByRole('listitem', { name: /^WRK-2 / }).getByTitle('Story points: 5').textContent()).toBe(', story points 5');
     await o.s.assertClean();
   });
 });
