@@ -46,3 +46,7 @@ tenancy::id_type!(
     /// A link between two tickets.
     LinkId
 );
+tenancy::id_type!(
+    /// A component of a project.
+    ComponentId
+);

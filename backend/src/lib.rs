@@ -10,6 +10,7 @@ pub mod auth;
 pub mod billing;
 pub mod cli;
 pub mod comments;
+pub mod components;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -162,6 +162,8 @@ diesel::table! {
         start_date -> Nullable<Date>,
         /// How many people watch it.
         watchers -> Int8,
+        /// The names of its components, in name order.
+        components -> Array<Text>,
     }
 }
 
@@ -301,6 +303,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    components (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        project_id -> Uuid,
+        name -> Text,
+        description -> Text,
+        lead_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ticket_components (org_id, ticket_id, component_id) {
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        component_id -> Uuid,
+    }
+}
+
 diesel::joinable!(statuses -> workflows (workflow_id));
 diesel::joinable!(projects -> workflows (workflow_id));
 diesel::joinable!(tickets -> projects (project_id));
@@ -323,7 +347,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_links,
     ticket_watchers,
     mentions,
+    components,
+    ticket_components,
 );
+diesel::allow_tables_to_appear_in_same_query!(components, users);
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::allow_tables_to_appear_in_same_query!(users, orgs, memberships, api_tokens);

@@ -130,6 +130,7 @@ pub fn build_app(
                         .configure(crate::tickets::routes::configure)
                         .configure(crate::comments::routes::configure)
                         .configure(crate::attachments::routes::configure)
+                        .configure(crate::components::routes::configure)
                         .configure(crate::links::routes::configure)
                         .configure(crate::watchers::routes::configure)
                         .configure(crate::sprints::routes::configure)

@@ -98,6 +98,31 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/comments/{comment}",
             None,
         ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            Some(json!({ "name": "Injected" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/components/{component}",
+            None,
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/components/{component}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/components/{component}",
+            None,
+        ),
         (Method::GET, "/api/v1/orgs/{org}/link-types", None),
         (Method::GET, "/api/v1/orgs/{org}/tickets/{key}/links", None),
         (
@@ -345,6 +370,8 @@ struct Fixture {
     /// WEB's `In Progress` status and a transition of its workflow.
     status: String,
     transition: String,
+    /// A component of WEB.
+    component: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -424,7 +451,17 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 200, "{workflow}");
+    let (status, component) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/projects/WEB/components"),
+            json!({ "name": "Secret component" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{component}");
     Fixture {
+        component: component["id"].as_str().unwrap_or_default().to_owned(),
         status: workflow["statuses"][1]["id"]
             .as_str()
             .unwrap_or_default()
@@ -462,6 +499,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{link}", &f.link)
         .replace("{status}", &f.status)
         .replace("{transition}", &f.transition)
+        .replace("{component}", &f.component)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -561,6 +599,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
             "{sprint}",
             "{status}",
             "{transition}",
+            "{component}",
         ] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
@@ -722,6 +761,16 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::POST, "/api/v1/orgs/{org}/search", "jql"),
         (Method::POST, "/api/v1/orgs/{org}/filters", "name"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/components",
+            "name",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/components/{component}",
+            "name",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/links",

@@ -20,7 +20,9 @@ use crate::refs::UserRef;
 use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
-use crate::ids::{AttachmentId, CommentId, FilterId, ProjectId, SprintId, TicketId, WorkflowId};
+use crate::ids::{
+    AttachmentId, CommentId, ComponentId, FilterId, ProjectId, SprintId, TicketId, WorkflowId,
+};
 
 /// What an audit entry is about.
 #[derive(Debug, Clone, Copy)]
@@ -35,12 +37,29 @@ pub enum Entity {
     Sprint(SprintId),
     /// A project's workflow (its statuses and transitions).
     Workflow(WorkflowId),
+    Component(ComponentId),
     /// A membership, by its user.
     Member(tenancy::UserId),
     Invitation(tenancy::InvitationId),
 }
 
 impl Entity {
+    /// Every entity type name [`Entity::parts`] gives (what `/audit-log` filters by).
+    pub const TYPES: &[&str] = &[
+        "org",
+        "project",
+        "ticket",
+        "comment",
+        "token",
+        "filter",
+        "sprint",
+        "component",
+        "attachment",
+        "workflow",
+        "member",
+        "invitation",
+    ];
+
     /// The entity's type name and id as the log stores them.
     pub fn parts(self) -> (&'static str, uuid::Uuid) {
         match self {
@@ -53,6 +72,7 @@ impl Entity {
             Entity::Filter(id) => ("filter", id.0),
             Entity::Sprint(id) => ("sprint", id.0),
             Entity::Workflow(id) => ("workflow", id.0),
+            Entity::Component(id) => ("component", id.0),
             Entity::Member(id) => ("member", id.0),
             Entity::Invitation(id) => ("invitation", id.0),
         }

@@ -120,7 +120,16 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                     description: format!("Demo project: the {name}."),
                     private: false,
                 };
-                crate::projects::queries::create(tx, new.validate()?).await?;
+                let project = crate::projects::queries::create(tx, new.validate()?).await?;
+                for component in components_of(key) {
+                    let change = crate::components::NewComponent {
+                        name: (*component).to_owned(),
+                        description: String::new(),
+                        lead: None,
+                    }
+                    .validate()?;
+                    crate::components::queries::create(tx, project.id, change).await?;
+                }
             }
             Ok::<_, ApiError>(())
         })
@@ -131,6 +140,9 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
         .context("demo member missing")?;
     let scopes = [&owner, &bob];
     let mut rng = StdRng::seed_from_u64(7);
+    // The fields added later draw from their own generator, so the tickets' titles,
+    // types and moves stay what they were (the web app's tests know them).
+    let mut extra = StdRng::seed_from_u64(11);
     for i in 0..200 {
         let scope = scopes[i % 2];
         let project = if i % 3 == 0 { "API" } else { "WEB" };
@@ -151,9 +163,19 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                 .collect(),
             due_date: None,
             parent: None,
-            story_points: None,
-            original_estimate: None,
+            story_points: extra
+                .random_bool(0.6)
+                .then(|| [1.0, 2.0, 3.0, 5.0, 8.0][extra.random_range(0..5usize)]),
+            original_estimate: extra
+                .random_bool(0.3)
+                .then(|| 60 * extra.random_range(1..=16)),
             start_date: None,
+            components: {
+                let all = components_of(project);
+                (0..extra.random_range(0..3usize))
+                    .map(|_| all[extra.random_range(0..all.len())].to_owned())
+                    .collect()
+            },
         };
         let moves: &[&str] = match rng.random_range(0..10) {
             0..=3 => &[],
@@ -179,5 +201,33 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
             .await
             .map_err(api)?;
     }
+    // A few links, so tickets show them from both ends.
+    owner
+        .transaction(conn, async |tx| {
+            for (from, link, to) in [
+                ("WEB-2", "blocks", "WEB-3"),
+                ("WEB-4", "relates to", "API-1"),
+                ("API-2", "is blocked by", "WEB-2"),
+                ("WEB-5", "duplicates", "WEB-6"),
+            ] {
+                let from = crate::tickets::queries::find(tx, &TicketKey::parse(from)?).await?;
+                let to = crate::tickets::queries::find(tx, &TicketKey::parse(to)?).await?;
+                let (kind, outward) = crate::links::parse_phrase(link)
+                    .map(|(kind, outward)| (kind, outward.unwrap_or(true)))
+                    .ok_or_else(|| ApiError::internal("demo link phrase"))?;
+                crate::links::queries::create(tx, &from, &to, kind, outward).await?;
+            }
+            Ok::<_, ApiError>(())
+        })
+        .await
+        .map_err(api)?;
     Ok(true)
+}
+
+/// The demo projects' components.
+fn components_of(project: &str) -> &'static [&'static str] {
+    match project {
+        "API" => &["Auth", "Billing", "Search"],
+        _ => &["Frontend", "Backend", "Design"],
+    }
 }

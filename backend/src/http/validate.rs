@@ -1,7 +1,18 @@
 //! Field checks shared by request types: lengths are counted in characters, and text
 //! is trimmed before it is measured and stored.
 
+use serde::{Deserialize, Deserializer};
+
 use super::ApiError;
+
+/// For `#[serde(default, deserialize_with = "crate::http::validate::present")]` on an
+/// `Option<Option<T>>`: tells "field absent" (outer `None`, via `default`) from "field
+/// is null" (`Some(None)`), as PATCH bodies need.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
 
 /// A required single-line text field of `1..=max` characters after trimming.
 pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String, ApiError> {

@@ -33,17 +33,6 @@ pub(crate) struct AuditQuery {
     until: Option<DateTime<Utc>>,
 }
 
-const ENTITY_TYPES: &[&str] = &[
-    "org",
-    "project",
-    "ticket",
-    "comment",
-    "token",
-    "filter",
-    "member",
-    "invitation",
-];
-
 /// The audit log, newest first (admins and owners), filtered by action, entity, actor
 /// and time.
 #[utoipa::path(
@@ -67,11 +56,11 @@ pub(crate) async fn list_audit_log(
         .map(|a| validate::required_text("action", &a, 100))
         .transpose()?;
     if let Some(t) = &query.entity_type
-        && !ENTITY_TYPES.contains(&t.as_str())
+        && !crate::audit::Entity::TYPES.contains(&t.as_str())
     {
         return Err(ApiError::validation(
             "entity_type",
-            format!("must be one of {}", ENTITY_TYPES.join(", ")),
+            format!("must be one of {}", crate::audit::Entity::TYPES.join(", ")),
         ));
     }
     let entity_id = query

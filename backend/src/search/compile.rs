@@ -318,7 +318,8 @@ impl Compiler<'_> {
             Field::Sprint => sprint(cmp)?,
             Field::Parent => parent(cmp)?,
             Field::Watcher => watcher(cmp, self.ctx)?,
-            Field::Component | Field::Rank => {
+            Field::Component => component(cmp)?,
+            Field::Rank => {
                 return Err(error(
                     cmp,
                     format!("the field `{}` is not available yet", cmp.field),
@@ -461,6 +462,38 @@ fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         Operator::Lt => any(keys.iter().map(|k| one(k, "<")).collect()),
         Operator::Le => any(keys.iter().map(|k| one(k, "<=")).collect()),
         _ => return Err(error(cmp, "unsupported operator for `key`")),
+    })
+}
+
+/// `component = Backend`, `component IN (...)` (names ignore case, in any project),
+/// `component IS EMPTY`, through `ticket_components`. As in Jira, `!=` and `NOT IN` do
+/// not match tickets without components.
+fn component(cmp: &Comparison) -> Result<Condition, ApiError> {
+    let none = Sql::new(
+        "NOT EXISTS (SELECT 1 FROM ticket_components tc \
+         WHERE tc.org_id = t.org_id AND tc.ticket_id = t.id)",
+    );
+    match cmp.op {
+        Operator::Is => return Ok(none),
+        Operator::IsNot => return Ok(not(none)),
+        _ => {}
+    }
+    let names: Vec<String> = strings(cmp)?.iter().map(|s| s.to_lowercase()).collect();
+    let mut named = Sql::new(
+        "EXISTS (SELECT 1 FROM ticket_components tc WHERE tc.org_id = t.org_id \
+         AND tc.ticket_id = t.id AND ",
+    );
+    named
+        .append(&membership(
+            "tc.component_id",
+            Operator::In,
+            Bind::Names(NameKind::Component, names),
+        ))
+        .push(")");
+    Ok(match cmp.op {
+        Operator::Eq | Operator::In => named,
+        Operator::NotEq | Operator::NotIn => all(vec![not(named), not(none)]),
+        _ => return Err(error(cmp, "unsupported operator for `component`")),
     })
 }
 

@@ -90,6 +90,7 @@ fn name_lookup(kind: NameKind) -> (&'static str, &'static str, &'static str, boo
         NameKind::Login => ("login", "id", "users", false),
         NameKind::Role => ("role", "user_id", "memberships", true),
         NameKind::Sprint => ("lower(name)", "id", "sprints", true),
+        NameKind::Component => ("lower(name)", "id", "components", true),
     }
 }
 

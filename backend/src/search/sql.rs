@@ -32,16 +32,19 @@ pub(crate) enum NameKind {
     Role,
     /// Sprint names, lower case: every sprint of that name (any project).
     Sprint,
+    /// Component names, lower case: every component of that name (any project).
+    Component,
 }
 
 impl NameKind {
-    pub(crate) const ALL: [NameKind; 6] = [
+    pub(crate) const ALL: [NameKind; 7] = [
         Self::Project,
         Self::Status,
         Self::Category,
         Self::Login,
         Self::Role,
         Self::Sprint,
+        Self::Component,
     ];
 
     pub(crate) fn as_str(self) -> &'static str {
@@ -52,6 +55,7 @@ impl NameKind {
             Self::Login => "login",
             Self::Role => "role",
             Self::Sprint => "sprint",
+            Self::Component => "component",
         }
     }
 }

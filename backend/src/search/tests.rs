@@ -473,7 +473,7 @@ async fn query_errors_are_400_problems_with_the_column_never_500() {
         ("stauts = Done", 1),
         ("project = WEB AND", 18),
         ("(project = WEB", 1),
-        ("component = ui", 13),
+        ("issue in linkedIssues(nonsense)", 10),
         ("priority = urgent", 12),
         ("key = nonsense", 7),
     ] {

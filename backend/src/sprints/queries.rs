@@ -367,9 +367,12 @@ pub(crate) async fn complete(
             .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(move_to.map(|s| s.0))
             .load(tx.conn())
             .await?;
+            // Deleted tickets leave the sprint too, but are not reported as done.
             let done: Vec<IdRow> = diesel::sql_query(
-                "UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
-                  WHERE org_id = $1 AND sprint_id = $2 RETURNING id",
+                "WITH cleared AS ( \
+                   UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
+                    WHERE org_id = $1 AND sprint_id = $2 RETURNING id, deleted_at) \
+                 SELECT id FROM cleared WHERE deleted_at IS NULL",
             )
             .bind::<SqlUuid, _>(org.0)
             .bind::<SqlUuid, _>(id.0)
@@ -400,6 +403,27 @@ pub(crate) async fn complete(
                     .execute(tx.conn())
                     .await?;
             }
+            // Each ticket's history shows where it went.
+            let target = match move_to {
+                Some(to) => Some(find(tx, to).await?.name),
+                None => None,
+            };
+            let sprint_change = |to: Option<&str>| {
+                (
+                    Some(serde_json::json!({ "sprint": before.name })),
+                    Some(serde_json::json!({ "sprint": to })),
+                )
+            };
+            let entries: Vec<_> = moved
+                .iter()
+                .map(|r| (r.id, target.as_deref()))
+                .chain(done.iter().map(|r| (r.id, None)))
+                .map(|(ticket, to)| {
+                    let (from, to) = sprint_change(to);
+                    (Entity::Ticket(TicketId(ticket)), from, to)
+                })
+                .collect();
+            audit::record_many(tx, "ticket.update", entries).await?;
             Ok(Completion {
                 sprint: find(tx, id).await?,
                 done: done.into_iter().map(|r| TicketId(r.id)).collect(),
@@ -423,14 +447,30 @@ pub(crate) async fn delete(
         return Err(conflict_state(&before, "future"));
     }
     let org = tx.scope().org_id();
-    diesel::sql_query(
+    let returned: Vec<IdRow> = diesel::sql_query(
         "UPDATE tickets SET sprint_id = NULL, version = version + 1, updated_at = now() \
-          WHERE org_id = $1 AND sprint_id = $2",
+          WHERE org_id = $1 AND sprint_id = $2 AND deleted_at IS NULL RETURNING id",
     )
     .bind::<SqlUuid, _>(org.0)
     .bind::<SqlUuid, _>(id.0)
-    .execute(tx.conn())
+    .load(tx.conn())
     .await?;
+    diesel::sql_query("UPDATE tickets SET sprint_id = NULL WHERE org_id = $1 AND sprint_id = $2")
+        .bind::<SqlUuid, _>(org.0)
+        .bind::<SqlUuid, _>(id.0)
+        .execute(tx.conn())
+        .await?;
+    let returned: Vec<_> = returned
+        .iter()
+        .map(|r| {
+            (
+                Entity::Ticket(TicketId(r.id)),
+                Some(serde_json::json!({ "sprint": before.name })),
+                Some(serde_json::json!({ "sprint": null })),
+            )
+        })
+        .collect();
+    audit::record_many(tx, "ticket.update", returned).await?;
     diesel::delete(
         sprint_scope_changes::table
             .filter(sprint_scope_changes::org_id.eq(org))

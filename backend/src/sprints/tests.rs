@@ -325,6 +325,9 @@ async fn sprint_fields_are_validated_and_names_are_unique_per_project() {
     };
     let (status, body) = create(json!({ "name": "Sprint 1" })).await;
     assert_problem(status, &body, 409, "already-exists");
+    // Names compare ignoring case, as JQL reads them.
+    let (status, body) = create(json!({ "name": "SPRINT 1" })).await;
+    assert_problem(status, &body, 409, "already-exists");
     let (status, body) = create(json!({ "name": "  " })).await;
     assert_problem(status, &body, 422, "validation");
     assert_eq!(body["field"], "name");
@@ -383,4 +386,88 @@ async fn concurrent_starts_leave_exactly_one_active_sprint() {
         )
         .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+}
+
+#[tokio::test]
+async fn completion_reports_live_tickets_and_every_moved_ticket_has_its_history() {
+    let (app, org) = setup(4).await;
+    let s1 = sprint(&app, &org, "WEB Sprint 1").await;
+    let s2 = sprint(&app, &org, "WEB Sprint 2").await;
+    let (status, body) = post(
+        &app,
+        &org,
+        &format!("/sprints/{s1}/tickets"),
+        json!({ "add": ["WEB-1", "WEB-2", "WEB-3"] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // WEB-2 done, WEB-3 deleted while planned.
+    for to in ["In Progress", "Done"] {
+        let (status, body) = post(
+            &app,
+            &org,
+            "/tickets/WEB-2/transitions",
+            json!({ "to": to }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, _) = app
+        .send_json(
+            Method::DELETE,
+            &org.owner_token,
+            "/api/v1/orgs/acme/tickets/WEB-3",
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        post(&app, &org, &format!("/sprints/{s1}/start"), json!({}))
+            .await
+            .0,
+        200
+    );
+    let (status, done) = post(
+        &app,
+        &org,
+        &format!("/sprints/{s1}/complete"),
+        json!({ "move_open_to": s2 }),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["done"].as_array().map(Vec::len), Some(1), "{done}");
+    assert_eq!(done["moved"].as_array().map(Vec::len), Some(1), "{done}");
+    for (key, to) in [("WEB-1", json!("WEB Sprint 2")), ("WEB-2", Value::Null)] {
+        let (_, history) = app
+            .get(
+                &org.owner_token,
+                &format!("/api/v1/orgs/acme/tickets/{key}/history"),
+            )
+            .await;
+        let change = &history["items"][0]["changes"][0];
+        assert_eq!(change["field"], "sprint", "{key}: {history}");
+        assert_eq!(change["from"], "WEB Sprint 1", "{key}");
+        assert_eq!(change["to"], to, "{key}");
+    }
+    // Deleting a future sprint returns its tickets, each with a history entry.
+    let (status, body) = app
+        .request(
+            Method::DELETE,
+            &org.owner_token,
+            &format!("/api/v1/orgs/acme/sprints/{s2}"),
+        )
+        .header("if-match", "\"1\"")
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap_or((0, ()));
+    assert_eq!(status, 204, "{body:?}");
+    let (_, history) = app
+        .get(&org.owner_token, "/api/v1/orgs/acme/tickets/WEB-1/history")
+        .await;
+    let change = &history["items"][0]["changes"][0];
+    assert_eq!(
+        (change["from"].clone(), change["to"].clone()),
+        (json!("WEB Sprint 2"), Value::Null)
+    );
 }

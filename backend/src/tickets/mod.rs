@@ -15,7 +15,7 @@ mod tests;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::http::{ApiError, validate};
 use crate::orgs::UserRef;
@@ -176,6 +176,8 @@ pub struct Ticket {
     pub start_date: Option<NaiveDate>,
     /// How many people watch it (`GET .../watchers` lists them).
     pub watchers: i64,
+    /// The names of its project's components it belongs to, in name order.
+    pub components: Vec<String>,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
@@ -220,6 +222,7 @@ pub(crate) struct TicketRow {
     original_estimate: Option<i32>,
     start_date: Option<NaiveDate>,
     watchers: i64,
+    components: Vec<String>,
 }
 
 impl From<TicketRow> for Ticket {
@@ -269,6 +272,7 @@ impl From<TicketRow> for Ticket {
             original_estimate: r.original_estimate,
             start_date: r.start_date,
             watchers: r.watchers,
+            components: r.components,
             project_id: r.project_id,
         }
     }
@@ -336,6 +340,9 @@ pub struct NewTicket {
     /// Minutes, 0 to 1,000,000.
     pub original_estimate: Option<i32>,
     pub start_date: Option<NaiveDate>,
+    /// Names of the project's components (case-insensitive).
+    #[serde(default)]
+    pub components: Vec<String>,
 }
 
 /// `PUT /tickets/{key}` body: the complete editable state. Omitted optional fields
@@ -358,6 +365,9 @@ pub struct TicketReplace {
     pub story_points: Option<f64>,
     pub original_estimate: Option<i32>,
     pub start_date: Option<NaiveDate>,
+    /// Omitted: none.
+    #[serde(default)]
+    pub components: Vec<String>,
 }
 
 /// `PATCH /tickets/{key}` body: only the fields present change; `null` clears the
@@ -370,40 +380,35 @@ pub struct TicketPatch {
     #[serde(rename = "type")]
     pub kind: Option<TicketType>,
     pub priority: Option<Priority>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<String>)]
     pub assignee: Option<Option<String>>,
     pub labels: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<NaiveDate>>,
     /// Id of an open sprint of the ticket's project; `null` moves it to the backlog.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<String>)]
     pub sprint: Option<Option<crate::ids::SprintId>>,
     /// Key of the new parent; `null` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
     /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<f64>)]
     pub story_points: Option<Option<f64>>,
     /// Minutes; `null` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<i32>)]
     pub original_estimate: Option<Option<i32>>,
     /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub start_date: Option<Option<NaiveDate>>,
-}
-
-/// Tells "field absent" (outer `None`, via `default`) from "field is null".
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+    /// Replaces the ticket's components (`[]` clears them).
+    pub components: Option<Vec<String>>,
 }
 
 /// Validated changes to a ticket's editable fields; `None` leaves a field as it is.
@@ -422,6 +427,8 @@ pub(crate) struct TicketChange {
     pub story_points: Option<Option<f64>>,
     pub original_estimate: Option<Option<i32>>,
     pub start_date: Option<Option<NaiveDate>>,
+    /// Component names, trimmed and deduplicated (resolved in the ticket's project).
+    pub components: Option<Vec<String>>,
 }
 
 impl TicketChange {
@@ -434,6 +441,34 @@ impl TicketChange {
                     ..TicketChange::default()
                 }
     }
+}
+
+/// Most components on one ticket.
+const COMPONENTS_MAX: usize = 50;
+
+/// Component names as given: trimmed, each 1 to 100 characters, no duplicates
+/// (ignoring case); whether they exist is checked in the ticket's project.
+fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
+    if raw.len() > COMPONENTS_MAX {
+        return Err(ApiError::validation(
+            "components",
+            format!("at most {COMPONENTS_MAX} components"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, name) in raw.iter().enumerate() {
+        let name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(ApiError::validation(
+                format!("components[{i}]"),
+                "must be 1 to 100 characters, without control characters",
+            ));
+        }
+        if !out.iter().any(|n| n.to_lowercase() == name.to_lowercase()) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }
 
 fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
@@ -531,6 +566,7 @@ impl NewTicket {
             story_points: Some(story_points(self.story_points)?),
             original_estimate: Some(original_estimate(self.original_estimate)?),
             start_date: Some(self.start_date),
+            components: Some(component_names(&self.components)?),
         })
     }
 }
@@ -549,6 +585,7 @@ impl TicketReplace {
             story_points: self.story_points,
             original_estimate: self.original_estimate,
             start_date: self.start_date,
+            components: self.components.clone(),
         }
         .validate()
     }
@@ -585,6 +622,11 @@ impl TicketPatch {
             story_points: self.story_points.map(story_points).transpose()?,
             original_estimate: self.original_estimate.map(original_estimate).transpose()?,
             start_date: self.start_date,
+            components: self
+                .components
+                .as_deref()
+                .map(component_names)
+                .transpose()?,
         })
     }
 }

@@ -149,6 +149,9 @@ pub(crate) async fn create(
     let watchers: Vec<UserId> = std::iter::once(reporter).chain(assignee).collect();
     watching::watch(tx, id, &watchers).await?;
     watching::record_mentions(tx, id, None, &description).await?;
+    if let Some(names) = change.components.as_deref().filter(|n| !n.is_empty()) {
+        crate::components::queries::set_for_ticket(tx, id, project_id, names).await?;
+    }
     let ticket = load(tx, id).await?;
     audit::record(
         tx,
@@ -207,6 +210,9 @@ pub(crate) async fn update(
         .filter(|d| **d != before.description)
     {
         watching::record_mentions(tx, id, None, text).await?;
+    }
+    if let Some(names) = &change.components {
+        crate::components::queries::set_for_ticket(tx, id, before.project_id, names).await?;
     }
     let write = async |tx: &mut ScopedConn<'_>| {
         diesel::update(guarded!(tx, id, version))

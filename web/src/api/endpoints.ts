@@ -5,7 +5,7 @@ import type {
   Member, MyInvitation, Org, OrgPatch, NewFilter, NewInvitation, NewProject, NewTicket, NewToken, Page, Project, ProjectDetail,
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
   TicketPatch, TokenInfo, Transitions, Sprint, SprintState, NewSprint, SprintPatch, SprintTickets, Completion, ChangedTickets,
-  RankMove,
+  RankMove, Items, TicketLink, LinkTypeInfo, NewLink, Watchers, Component,
 } from "./types";
 
 const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
@@ -129,6 +129,18 @@ export const endpoints = {
   rankTicket: (org: string, key: string, place: RankMove) =>
     api.post<Ticket>(`${o(org)}/tickets/${seg(key)}/rank`, place),
 
+  links: (org: string, key: string) => api.get<Items<TicketLink>>(`${o(org)}/tickets/${seg(key)}/links`).then((r) => r.items),
+  addLink: (org: string, key: string, body: NewLink) =>
+    api.post<TicketLink>(`${o(org)}/tickets/${seg(key)}/links`, body).then((r) => r.data),
+  removeLink: (org: string, key: string, id: string) => api.del(`${o(org)}/tickets/${seg(key)}/links/${seg(id)}`),
+  linkTypes: (org: string) => api.get<Items<LinkTypeInfo>>(`${o(org)}/link-types`).then((r) => r.items),
+  watchers: (org: string, key: string) => api.get<Watchers>(`${o(org)}/tickets/${seg(key)}/watchers`),
+  addWatcher: (org: string, key: string, login: string) =>
+    api.post<unknown>(`${o(org)}/tickets/${seg(key)}/watchers`, { login }),
+  removeWatcher: (org: string, key: string, login: string) => api.del(`${o(org)}/tickets/${seg(key)}/watchers/${seg(login)}`),
+  components: (org: string, project: string) =>
+    api.get<Items<Component>>(`${o(org)}/projects/${seg(project)}/components`).then((r) => r.items),
+
   billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
   checkout: (org: string, body: CheckoutRequest) =>
     api.post<RedirectUrl>(`${o(org)}/billing/checkout`, body).then((r) => r.data),
@@ -155,6 +167,10 @@ export const qk = {
   tokens: (org: string) => ["org", org, "tokens"] as const,
   audit: (org: string) => ["org", org, "audit"] as const,
   history: (org: string, key: string) => ["org", org, "history", key.toUpperCase()] as const,
+  links: (org: string, key: string) => ["org", org, "links", key.toUpperCase()] as const,
+  linkTypes: (org: string) => ["org", org, "link-types"] as const,
+  watchers: (org: string, key: string) => ["org", org, "watchers", key.toUpperCase()] as const,
+  components: (org: string, project: string) => ["org", org, "components", project.toUpperCase()] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
   org: (org: string) => ["org", org, "org"] as const,
   filters: (org: string) => ["org", org, "filters"] as const,

@@ -195,6 +195,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/components/{component}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One component, with its `ETag`. */
+        get: operations["get_component"];
+        put?: never;
+        post?: never;
+        /** Deletes a component; its tickets leave it. */
+        delete: operations["delete_component"];
+        options?: never;
+        head?: never;
+        /** Renames a component, or changes its description or lead. */
+        patch: operations["update_component"];
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/filters": {
         parameters: {
             query?: never;
@@ -386,6 +405,24 @@ export interface paths {
         put?: never;
         /** Archives a project: it keeps its tickets but takes no new ones. */
         post: operations["archive_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{project}/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's components, by name, each with its number of live tickets. */
+        get: operations["list_components"];
+        put?: never;
+        /** Adds a component (the project's lead, an admin or the owner). */
+        post: operations["create_component"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1340,6 +1377,36 @@ export interface components {
             moved_to?: string | null;
             sprint: components["schemas"]["Sprint"];
         };
+        /** @description A component as the API shows it. */
+        Component: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: components["schemas"]["ComponentId"];
+            lead?: null | components["schemas"]["UserRef"];
+            name: string;
+            project: string;
+            /**
+             * Format: int64
+             * @description Live tickets in it.
+             */
+            tickets: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description A component of a project.
+         */
+        ComponentId: string;
+        /** @description `PATCH /components/{component}` body; `"lead": null` clears the lead. */
+        ComponentPatch: {
+            description?: string | null;
+            lead?: string | null;
+            name?: string | null;
+        };
         /** @description A new token: `token` is shown this once and never again. */
         CreatedToken: components["schemas"]["TokenInfo"] & {
             token: string;
@@ -1417,6 +1484,27 @@ export interface components {
          * @description An invitation's id.
          */
         InvitationId: string;
+        /** @description A whole, short list (no paging): `{"items": [...]}`. */
+        Items_Component: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                id: components["schemas"]["ComponentId"];
+                lead?: null | components["schemas"]["UserRef"];
+                name: string;
+                project: string;
+                /**
+                 * Format: int64
+                 * @description Live tickets in it.
+                 */
+                tickets: number;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+        };
         /** @description A whole, short list (no paging): `{"items": [...]}`. */
         Items_Link: {
             items: {
@@ -1527,6 +1615,13 @@ export interface components {
             role: components["schemas"]["Role"];
             slug: string;
         };
+        /** @description `POST /projects/{project}/components` body. */
+        NewComponent: {
+            description?: string;
+            /** @description Login of a member. */
+            lead?: string | null;
+            name: string;
+        };
         /** @description `POST /filters` body. */
         NewFilter: {
             jql: string;
@@ -1586,6 +1681,8 @@ export interface components {
         NewTicket: {
             /** @description Login of a member of the organization. */
             assignee?: string | null;
+            /** @description Names of the project's components (case-insensitive). */
+            components?: string[];
             description?: string;
             /** Format: date */
             due_date?: string | null;
@@ -1899,6 +1996,8 @@ export interface components {
                 assignee?: null | components["schemas"]["UserRef"];
                 /** @description The live children and how many of them are done: the parent's progress. */
                 children: components["schemas"]["Children"];
+                /** @description The names of its project's components it belongs to, in name order. */
+                components: string[];
                 /** Format: date-time */
                 created_at: string;
                 description: string;
@@ -2259,6 +2358,8 @@ export interface components {
             assignee?: null | components["schemas"]["UserRef"];
             /** @description The live children and how many of them are done: the parent's progress. */
             children: components["schemas"]["Children"];
+            /** @description The names of its project's components it belongs to, in name order. */
+            components: string[];
             /** Format: date-time */
             created_at: string;
             description: string;
@@ -2319,6 +2420,8 @@ export interface components {
          */
         TicketPatch: {
             assignee?: string | null;
+            /** @description Replaces the ticket's components (`[]` clears them). */
+            components?: string[] | null;
             description?: string | null;
             /** Format: date */
             due_date?: string | null;
@@ -2352,6 +2455,8 @@ export interface components {
          */
         TicketReplace: {
             assignee?: string | null;
+            /** @description Omitted: none. */
+            components?: string[];
             description?: string;
             /** Format: date */
             due_date?: string | null;
@@ -3069,6 +3174,159 @@ export interface operations {
             };
         };
     };
+    get_component: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Component id */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_component: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Component id */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_component: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Component id */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_filters: {
         parameters: {
             query?: {
@@ -3760,6 +4018,99 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_components: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Component"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_component: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewComponent"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken, or too many components */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

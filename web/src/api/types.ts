@@ -82,6 +82,16 @@ export type RankMove = { before: string } | { after: string };
 /** A ticket as the backlog uses it (`story_points`, summed per sprint, may be absent or null). */
 export type PlannedTicket = Ticket;
 
+// Work items (docs/API.md "Links", "Watchers and mentions", "Components").
+export type TicketLink = Omit<Schemas["Link"], "ticket"> & { ticket: Omit<Schemas["LinkedTicket"], "status"> & { status: WorkflowStatus } };
+export type LinkTypeInfo = Schemas["LinkTypeInfo"];
+export type NewLink = Schemas["NewLink"];
+export type Watchers = Schemas["Watchers"];
+export type Component = Schemas["Component"];
+export interface Items<T> {
+  items: T[];
+}
+
 // `GET /tickets/{key}/history`, landing in the backend (web/BACKEND_NEEDS.md); not yet in
 // docs/openapi.json, so spelt out here until `npm run gen:api` brings it.
 export interface HistoryChange {

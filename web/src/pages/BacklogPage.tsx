@@ -21,8 +21,8 @@ import { plural } from "../lib/format";
 import { Button, Checkbox, Skeleton, type MenuEntry } from "../ui";
 import { projectQuery } from "./board/queries";
 import {
-  BACKLOG, buildSections, flatten, homeSlot, locate, pagesTickets, placeAt, planDrop, rowSize, slotsFor, slotY, stepSlot,
-  type Layout, type Section, type Slot,
+  BACKLOG, buildSections, extendTickets, flatten, homeSlot, locate, placeAt, planDrop, rowOf, sizeAt, slotsFor, slotY, stepSlot, ticketRow,
+  type Flattened, type Layout, type Section, type Slot,
 } from "./backlog/layout";
 import { EmptyRow, MoreRow, RowBody, SectionHeader, TicketRow, type SprintAction } from "./backlog/PlanRows";
 import { backlogJql, lastBacklogKey, planInfiniteQuery, sprintTicketsJql } from "./backlog/queries";
@@ -65,8 +65,11 @@ export default function BacklogPage() {
   }, []);
 
   const allSprints = useMemo(() => sprints.data ?? [], [sprints.data]);
-  const sprintList = useMemo(() => pagesTickets(sprintTickets.data), [sprintTickets.data]);
-  const backlogList = useMemo(() => pagesTickets(backlog.data), [backlog.data]);
+  // Each new page adds its tickets to what the earlier pages gave (not a walk over all of them).
+  const sprintFlat = useRef<Flattened | null>(null);
+  const backlogFlat = useRef<Flattened | null>(null);
+  const sprintList = useMemo(() => (sprintFlat.current = extendTickets(sprintFlat.current, sprintTickets.data)).list, [sprintTickets.data]);
+  const backlogList = useMemo(() => (backlogFlat.current = extendTickets(backlogFlat.current, backlog.data)).list, [backlog.data]);
   const backlogTotal = backlog.data?.pages[0]?.total ?? 0;
   const sections = useMemo(() => buildSections({
     sprints: allSprints,
@@ -179,7 +182,7 @@ function sprintRef(section: Section | undefined): SprintRef | null {
 }
 
 function rowKey(layout: Layout, i: number): string {
-  const row = layout.rows[i]!;
+  const row = rowOf(layout, i);
   const id = layout.sections[row.section]!.id;
   return row.kind === "ticket" ? `t-${row.ticket.key}` : `${row.kind}-${id}`;
 }
@@ -235,7 +238,7 @@ function PlanList({
   }, []);
 
   const activeIndex = useMemo(
-    () => (active ? layout.rows.findIndex((r) => r.kind === "ticket" && r.ticket.key === active.ticket.key) : -1),
+    () => (active ? ticketRow(layout, active.ticket.key) : -1),
     [active, layout],
   );
   const getItemKey = useCallback((i: number) => rowKey(layout, i), [layout]);
@@ -246,9 +249,9 @@ function PlanList({
     return r;
   }, [activeIndex]);
   const virtual = useVirtualizer({
-    count: layout.rows.length,
+    count: layout.count,
     getScrollElement: () => scroller.current,
-    estimateSize: (i) => rowSize(layout.rows[i]!),
+    estimateSize: (i) => sizeAt(layout, i),
     getItemKey,
     rangeExtractor,
     overscan: 8,
@@ -257,8 +260,8 @@ function PlanList({
   const lastItem = items[items.length - 1];
   const backlogSection = sections[sections.length - 1];
   useEffect(() => {
-    if (lastItem && backlogSection?.hasMore && !backlogSection.collapsed && lastItem.index >= layout.rows.length - 30) loadMoreBacklog();
-  }, [lastItem, backlogSection, layout.rows.length, loadMoreBacklog]);
+    if (lastItem && backlogSection?.hasMore && !backlogSection.collapsed && lastItem.index >= layout.count - 30) loadMoreBacklog();
+  }, [lastItem, backlogSection, layout.count, loadMoreBacklog]);
 
   // ---- Moves ----
   const mutateMove = move.mutate;
@@ -280,7 +283,7 @@ function PlanList({
       setReveal(null);
       return;
     }
-    const i = layout.rows.findIndex((r) => r.kind === "ticket" && r.ticket.key === reveal.key);
+    const i = ticketRow(layout, reveal.key);
     if (i < 0) return;
     setReveal(null);
     virtual.scrollToIndex(i, { align: "auto" });
@@ -462,7 +465,7 @@ function PlanList({
         <div ref={scroller} className="plan-scroll" data-testid="plan-scroll" data-dragging={active ? true : undefined}>
           <div className="plan-inner" style={{ height: virtual.getTotalSize() }}>
             {items.map((vi) => {
-              const row = layout.rows[vi.index]!;
+              const row = rowOf(layout, vi.index);
               const section = layout.sections[row.section]!;
               switch (row.kind) {
                 case "header":

@@ -16,6 +16,10 @@ import { Avatar, Button, Dialog, Menu, SelectField, Skeleton, Tabs, TextField, u
 import { Comments, useCommentCount } from "./ticket/Comments";
 import { History } from "./ticket/History";
 import { useTicketPatch } from "./ticket/useTicketPatch";
+import { Links } from "./ticket/Links";
+import { Watchers } from "./ticket/Watchers";
+import { ChildIssues, ComponentsField, EstimateFields, ParentField } from "./ticket/WorkFields";
+import { useMe } from "../app/session";
 
 const Markdown = lazy(() => import("../components/Markdown"));
 
@@ -51,6 +55,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
   const navigate = useNavigate();
   const toast = useToast();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const me = useMe().data?.login ?? "";
 
   const del = useMutation({
     mutationFn: () => endpoints.deleteTicket(org, t.key, entry.etag ?? `"${t.version}"`),
@@ -75,6 +80,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
           <TitleEditor title={t.title} canEdit={canEdit} onSave={(title) => patch({ title })} />
           <div className="row ticket-actions">
             <TransitionBar org={org} ticket={t} etag={entry.etag} canTransition={can(role, "tickets.transition")} />
+            <Watchers org={org} ticketKey={t.key} canEdit={canEdit} me={me} />
             {can(role, "tickets.delete") ? (
               <Menu label={`More actions for ${t.key}`} buttonClassName="btn btn-sm btn-ghost" buttonContent={<span aria-hidden="true">⋯</span>}
                 items={[
@@ -84,6 +90,8 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
             ) : null}
           </div>
           <DescriptionEditor description={t.description} canEdit={canEdit} onSave={(description) => patch({ description })} />
+          <ChildIssues org={org} ticket={t} />
+          <Links org={org} ticketKey={t.key} canEdit={canEdit} />
           <div className="ticket-activity">
           <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: commentCount ? <>Comments <span className="badge">{commentCount}</span></> : "Comments" }, { id: "history", label: "History" }]}>
             {tab === "comments" ? (
@@ -292,6 +300,9 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
         onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); saveLabels(); } }} hint={canEdit ? "Comma-separated; Enter to save." : undefined} />
       {t.labels.length ? <div className="row">{t.labels.map((l) => <span key={l} className="badge label-badge">{l}</span>)}</div> : null}
       <DueDateField value={t.due_date} disabled={!canEdit} onSave={(d) => patch({ due_date: d })} />
+      <ComponentsField org={org} ticket={t} canEdit={canEdit} patch={patch} />
+      <EstimateFields ticket={t} canEdit={canEdit} patch={patch} />
+      <ParentField org={org} ticket={t} canEdit={canEdit} patch={patch} />
       <dl className="meta-list">
         <dt>Sprint</dt>
         <dd data-testid="ticket-sprint">
@@ -302,9 +313,6 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
         <dt>Updated</dt><dd title={fullTime(t.updated_at)}>{relativeTime(t.updated_at)}</dd>
         {t.resolved_at ? <><dt>Resolved</dt><dd title={fullTime(t.resolved_at)}>{relativeTime(t.resolved_at)}</dd></> : null}
       </dl>
-      <div className="placeholder-box placeholder-small">
-        <p className="muted">Attachments, links and watchers arrive with their own issues.</p>
-      </div>
     </div>
   );
 }

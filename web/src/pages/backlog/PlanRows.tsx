@@ -30,7 +30,9 @@ export const SectionHeader = memo(function SectionHeader({
   activeExists: boolean;
 }) {
   const s = section.sprint;
-  const counts = useMemo(() => countSection(section.tickets), [section.tickets]);
+  // The backlog's counts are shown only once it is all loaded: no walk over thousands per page.
+  const needCounts = !!section.sprint || !section.hasMore;
+  const counts = useMemo(() => (needCounts ? countSection(section.tickets) : { todo: 0, in_progress: 0, done: 0, points: null }), [needCounts, section.tickets]);
   const name = section.name;
   const state = s ? s.state : BACKLOG;
   const menu: MenuEntry[] = s

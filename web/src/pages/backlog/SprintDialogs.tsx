@@ -243,10 +243,10 @@ export function CompleteSprintDialog({
   const [newName, setNewName] = useState(nextSprintName(project, sprints));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [general, setGeneral] = useState<string | null>(null);
-  const [result, setResult] = useState<{ completion: Completion; to: string } | null>(null);
+  const [result, setResult] = useState<{ completion: Completion; to: string; done: number } | null>(null);
 
   const run = useMutation({
-    mutationFn: async (): Promise<{ completion: Completion; to: string }> => {
+    mutationFn: async (): Promise<{ completion: Completion; to: string; done: number }> => {
       let target: Sprint | null = null;
       if (dest.kind === "sprint") target = future.find((s) => s.id === dest.id) ?? null;
       if (dest.kind === "new" && (counts?.open ?? 1) > 0) {
@@ -255,7 +255,9 @@ export function CompleteSprintDialog({
         setDest({ kind: "sprint", id: target.id });
       }
       const completion = await endpoints.completeSprint(org, sprint.id, target?.id ?? null);
-      return { completion, to: target ? target.name : "the backlog" };
+      // The API's `done` also lists tickets deleted while in the sprint (docs/API.md, known
+      // issue): the done tickets counted from the sprint's search are the true number.
+      return { completion, to: target ? target.name : "the backlog", done: counts ? counts.done : completion.done.length };
     },
     onSuccess: (r) => {
       changed(true);
@@ -281,12 +283,12 @@ export function CompleteSprintDialog({
   };
 
   if (result) {
-    const { completion, to } = result;
+    const { completion, to, done } = result;
     return (
       <Dialog open onClose={onClose} title={`${sprint.name} is complete`}
         footer={<Button variant="primary" onClick={onClose} autoFocus>Close</Button>}>
         <div className="stack" data-testid="complete-result" role="status">
-          <p><strong>{plural(completion.done.length, "done ticket")}</strong> {completion.done.length === 1 ? "stays" : "stay"} in the history of {sprint.name}.</p>
+          <p><strong>{plural(done, "done ticket")}</strong> {done === 1 ? "stays" : "stay"} in the history of {sprint.name}.</p>
           <p>
             <strong>{plural(completion.moved.length, "open ticket")}</strong>
             {completion.moved.length === 0 ? " to move." : ` moved to ${to}.`}

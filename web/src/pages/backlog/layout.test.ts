@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { SearchResponse, Sprint, Ticket } from "../../api/types";
 import { baseTicket } from "../../test/fixtures";
 import {
-  applyMove, BACKLOG, buildSections, countSection, flatten, HEADER_GAP, homeSlot, locate, nameTaken, nextSprintName, openSprints,
-  pagesTickets, placeAt, planDrop, SIZE, slotsFor, slotY, stepSlot, withTicketAt, withoutTicket, type PlanData, type SectionInput,
+  applyMove, BACKLOG, buildSections, countSection, extendTickets, flatten, HEADER_GAP, homeSlot, locate, nameTaken, nextSprintName, openSprints,
+  pagesTickets, placeAt, planDrop, rowAt, rowOf, rowSize, rowStart, SIZE, sizeAt, slotsFor, slotY, stepSlot, ticketRow, withTicketAt, withoutTicket,
+  type Layout, type PlanData, type SectionInput,
 } from "./layout";
 
 function sprint(id: string, name: string, state: Sprint["state"]): Sprint {
@@ -27,6 +28,8 @@ function data(...pages: Ticket[][]): PlanData {
   };
 }
 const keys = (d: PlanData | undefined) => pagesTickets(d).map((x) => x.key);
+const rows = (l: Layout) => Array.from({ length: l.count }, (_, i) => rowOf(l, i));
+const starts = (l: Layout) => Array.from({ length: l.count }, (_, i) => rowStart(l, i));
 const totalOf = (d: PlanData | undefined) => d?.pages[0]?.total;
 
 const s1 = sprint("s1", "WEB Sprint 1", "active");
@@ -68,7 +71,7 @@ describe("sections", () => {
   it("shows the sprints before the backlog's first page: the backlog is counting and loading", () => {
     const backlog = buildSections(input({ backlog: [], backlogTotal: 0, backlogLoaded: false }))[3]!;
     expect([backlog.counted, backlog.hasMore]).toEqual([false, true]);
-    expect(flatten(buildSections(input({ backlog: [], backlogLoaded: false }))).rows.at(-1)!.kind).toBe("more");
+    expect(rows(flatten(buildSections(input({ backlog: [], backlogLoaded: false })))).at(-1)!.kind).toBe("more");
   });
 
   it("counts status categories and sums story points only when the server sends them", () => {
@@ -80,26 +83,58 @@ describe("sections", () => {
   it("drops repeated tickets across pages (a page fetched after a move)", () => {
     expect(keys(data([t(1), t(2)], [t(2), t(3)]))).toEqual(["WEB-1", "WEB-2", "WEB-3"]);
   });
+
+  it("a new page extends the previous list; other changes start over", () => {
+    const one = data([t(1), t(2)]);
+    const a = extendTickets(null, one);
+    const two: PlanData = { ...one, pages: [...one.pages, { issues: [t(2), t(3)], total: 3, isLast: true }] };
+    const b = extendTickets(a, two);
+    expect(b.list.map((x) => x.key)).toEqual(["WEB-1", "WEB-2", "WEB-3"]);
+    expect(a.list.map((x) => x.key)).toEqual(["WEB-1", "WEB-2"]); // the earlier result is left as it was
+    expect(extendTickets(b, two)).toBe(b);
+    // A move rewrote the first page: walked again from the start.
+    const moved = withoutTicket(two, "WEB-1")!;
+    expect(extendTickets(b, moved).list.map((x) => x.key)).toEqual(["WEB-2", "WEB-3"]);
+  });
 });
 
 describe("layout", () => {
   it("flattens headers, tickets, empty and loading rows with fixed heights", () => {
     const layout = flatten(buildSections(input({ backlogHasMore: true, backlogTotal: 500 })));
-    expect(layout.rows.map((r) => r.kind)).toEqual([
+    expect(rows(layout).map((r) => r.kind)).toEqual([
       "header", "ticket", "ticket", "ticket",
       "header", "ticket",
       "header", "empty",
       "header", "ticket", "ticket", "ticket", "more",
     ]);
-    expect(layout.starts[1]).toBe(SIZE.header);
-    expect(layout.starts[4]).toBe(SIZE.header + 3 * SIZE.ticket);
+    expect(rowStart(layout, 1)).toBe(SIZE.header);
+    expect(rowStart(layout, 4)).toBe(SIZE.header + 3 * SIZE.ticket);
     expect(layout.height).toBe(4 * SIZE.header + 7 * SIZE.ticket + SIZE.empty + SIZE.more);
-    expect(layout.rows.filter((r) => r.kind === "ticket" && r.last).map((r) => r.kind === "ticket" && r.ticket.key)).toEqual(["WEB-4", "WEB-2"]);
+    expect(rows(layout).filter((r) => r.kind === "ticket" && r.last).map((r) => r.kind === "ticket" && r.ticket.key)).toEqual(["WEB-4", "WEB-2"]);
+    expect(ticketRow(layout, "WEB-2")).toBe(5);
+    expect(ticketRow(layout, "WEB-404")).toBe(-1);
+  });
+
+  it("the arithmetic agrees with itself on every row: start, size, and the row at every y", () => {
+    for (const over of [{}, { collapsed: new Set(["s2"]) }, { backlogHasMore: true }, { backlog: [], backlogLoaded: false }, { sprintTicketsComplete: false }]) {
+      const layout = flatten(buildSections(input(over)));
+      const all = rows(layout);
+      let y = 0;
+      all.forEach((r, i) => {
+        expect(rowStart(layout, i), `start of row ${i}`).toBe(y);
+        expect(sizeAt(layout, i)).toBe(rowSize(r));
+        for (const dy of [0, rowSize(r) - 1]) expect(rowAt(layout, y + dy), `row at ${y + dy}`).toBe(i);
+        y += rowSize(r);
+      });
+      expect(layout.height).toBe(y);
+      expect(rowAt(layout, y + 999)).toBe(all.length - 1);
+    }
   });
 
   it("a collapsed section is its header alone", () => {
     const layout = flatten(buildSections(input({ collapsed: new Set(["s1"]) })));
-    expect(layout.rows.slice(0, 3).map((r) => r.kind)).toEqual(["header", "header", "ticket"]);
+    expect(rows(layout).slice(0, 3).map((r) => r.kind)).toEqual(["header", "header", "ticket"]);
+    expect(ticketRow(layout, "WEB-1")).toBe(-1);
   });
 });
 
@@ -114,22 +149,22 @@ describe("where a drop lands", () => {
   });
 
   it("a header is the top of its section; the gap above it is the end of the section above", () => {
-    const header2 = layout.starts[layout.headerRow[1]!]!;
+    const header2 = starts(layout)[layout.headerRow[1]!]!;
     expect(locate(layout, header2 + HEADER_GAP + 2)).toEqual({ section: 1, index: 0 });
     expect(locate(layout, header2 + 2)).toEqual({ section: 0, index: 3 });
     expect(locate(layout, 0)).toEqual({ section: 0, index: 0 });
   });
 
   it("an empty sprint's hint row, and anything past the end, are inside the section", () => {
-    const empty = layout.rows.findIndex((r) => r.kind === "empty");
-    expect(locate(layout, layout.starts[empty]! + 10)).toEqual({ section: 2, index: 0 });
+    const empty = rows(layout).findIndex((r) => r.kind === "empty");
+    expect(locate(layout, rowStart(layout, empty) + 10)).toEqual({ section: 2, index: 0 });
     expect(locate(layout, layout.height + 500)).toEqual({ section: 3, index: 3 });
   });
 
   it("draws the line at the top of the ticket after the slot, or under the last one", () => {
     expect(slotY(layout, { section: 0, index: 0 })).toBe(row1);
     expect(slotY(layout, { section: 0, index: 3 })).toBe(row1 + 3 * SIZE.ticket);
-    expect(slotY(layout, { section: 2, index: 0 })).toBe(layout.starts[layout.headerRow[2]!]! + SIZE.header);
+    expect(slotY(layout, { section: 2, index: 0 })).toBe(rowStart(layout, layout.headerRow[2]!) + SIZE.header);
   });
 });
 

@@ -35,14 +35,19 @@ export type Row =
   | { kind: "empty"; section: number }
   | { kind: "more"; section: number };
 
+/**
+ * The rows, as arithmetic: every row kind has a fixed height, so a section is its
+ * header, its tickets and at most one tail row (empty hint or "loading more"), and a row's
+ * place follows from its section's. Building one is O(sections), however many tickets.
+ */
 export interface Layout {
   sections: Section[];
-  rows: Row[];
-  /** Top of each row, px from the top of the list. */
-  starts: number[];
-  height: number;
   /** Row index of each section's header. */
   headerRow: number[];
+  /** Top of each section's header, px from the top of the list. */
+  headerTop: number[];
+  count: number;
+  height: number;
 }
 
 export interface Slot {
@@ -75,17 +80,40 @@ export function groupBySprint(tickets: Ticket[], sprintIds: string[]): Map<strin
 
 /** Every ticket of the pages once (a page fetched after a move may repeat one). */
 export function pagesTickets(data: InfiniteData<SearchResponse, unknown> | undefined): Ticket[] {
-  if (!data) return [];
-  const seen = new Set<string>();
-  const out: Ticket[] = [];
-  for (const p of data.pages) {
-    for (const t of p.issues) {
+  return extendTickets(null, data).list;
+}
+
+export interface Flattened {
+  pages: SearchResponse[];
+  list: Ticket[];
+  seen: Set<string>;
+}
+
+/**
+ * `pagesTickets`, reusing the previous result when the pages only grew (the next page
+ * arrived): then only the new page is walked, not the thousands before it.
+ */
+export function extendTickets(prev: Flattened | null, data: InfiniteData<SearchResponse, unknown> | undefined): Flattened {
+  const pages = data?.pages ?? [];
+  let from = 0;
+  let list: Ticket[] = [];
+  let seen = new Set<string>();
+  if (prev && prev.pages.length <= pages.length && prev.pages.every((p, i) => p === pages[i])) {
+    from = prev.pages.length;
+    list = prev.list;
+    seen = prev.seen;
+    if (from === pages.length) return prev;
+    list = list.slice();
+    seen = new Set(seen);
+  }
+  for (let i = from; i < pages.length; i++) {
+    for (const t of pages[i]!.issues) {
       if (seen.has(t.key)) continue;
       seen.add(t.key);
-      out.push(t);
+      list.push(t);
     }
   }
-  return out;
+  return { pages, list, seen };
 }
 
 export interface SectionInput {
@@ -132,41 +160,103 @@ export function buildSections(input: SectionInput): Section[] {
   return sections;
 }
 
-/** The rows of the sections, one after the other, and where each starts. */
+/** The tail row of a section: "loading more", the empty hint, or none. */
+function tailOf(s: Section): "more" | "empty" | null {
+  if (s.collapsed) return null;
+  if (s.hasMore) return "more";
+  return s.tickets.length === 0 ? "empty" : null;
+}
+
+function rowsOf(s: Section): number {
+  if (s.collapsed) return 1;
+  return 1 + s.tickets.length + (tailOf(s) ? 1 : 0);
+}
+
+function heightOf(s: Section): number {
+  if (s.collapsed) return SIZE.header;
+  const tail = tailOf(s);
+  return SIZE.header + s.tickets.length * SIZE.ticket + (tail ? SIZE[tail] : 0);
+}
+
+/** The sections one after the other: where each header is, in rows and in px. */
 export function flatten(sections: Section[]): Layout {
-  const rows: Row[] = [];
   const headerRow: number[] = [];
-  sections.forEach((s, si) => {
-    headerRow.push(rows.length);
-    rows.push({ kind: "header", section: si });
-    if (s.collapsed) return;
-    s.tickets.forEach((ticket, index) => {
-      rows.push({ kind: "ticket", section: si, index, ticket, last: index === s.tickets.length - 1 && !s.hasMore });
-    });
-    if (s.hasMore) rows.push({ kind: "more", section: si });
-    else if (s.tickets.length === 0) rows.push({ kind: "empty", section: si });
-  });
-  const starts: number[] = new Array(rows.length);
+  const headerTop: number[] = [];
+  let count = 0;
   let y = 0;
-  for (let i = 0; i < rows.length; i++) {
-    starts[i] = y;
-    y += rowSize(rows[i]!);
+  for (const s of sections) {
+    headerRow.push(count);
+    headerTop.push(y);
+    count += rowsOf(s);
+    y += heightOf(s);
   }
-  return { sections, rows, starts, height: y, headerRow };
+  return { sections, headerRow, headerTop, count, height: y };
+}
+
+/** The last index `i` with `xs[i] <= v` (xs ascending), or 0. */
+function lastAtMost(xs: number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (xs[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Row `i` (built on demand). */
+export function rowOf(layout: Layout, i: number): Row {
+  const si = lastAtMost(layout.headerRow, i);
+  const s = layout.sections[si]!;
+  const k = i - layout.headerRow[si]!;
+  if (k === 0) return { kind: "header", section: si };
+  if (k - 1 < s.tickets.length) {
+    const index = k - 1;
+    return { kind: "ticket", section: si, index, ticket: s.tickets[index]!, last: index === s.tickets.length - 1 && !s.hasMore };
+  }
+  return { kind: tailOf(s) ?? "empty", section: si } as Row;
+}
+
+/** Row `i`'s height, without building it (the virtualiser asks for every row). */
+export function sizeAt(layout: Layout, i: number): number {
+  const si = lastAtMost(layout.headerRow, i);
+  const s = layout.sections[si]!;
+  const k = i - layout.headerRow[si]!;
+  if (k === 0) return SIZE.header;
+  if (k - 1 < s.tickets.length) return SIZE.ticket;
+  return SIZE[tailOf(s) ?? "empty"];
+}
+
+/** The top of row `i`, px from the top of the list. */
+export function rowStart(layout: Layout, i: number): number {
+  const si = lastAtMost(layout.headerRow, i);
+  const k = i - layout.headerRow[si]!;
+  const top = layout.headerTop[si]!;
+  return k === 0 ? top : top + SIZE.header + (k - 1) * SIZE.ticket;
+}
+
+/** The row of a ticket, or -1 (not loaded, or in a collapsed section). */
+export function ticketRow(layout: Layout, key: string): number {
+  for (let si = 0; si < layout.sections.length; si++) {
+    const s = layout.sections[si]!;
+    if (s.collapsed) continue;
+    const i = s.tickets.findIndex((t) => t.key === key);
+    if (i >= 0) return layout.headerRow[si]! + 1 + i;
+  }
+  return -1;
 }
 
 /** The row under `y` (px from the top of the list), clamped to the list. */
 export function rowAt(layout: Layout, y: number): number {
-  const { starts } = layout;
-  if (starts.length === 0) return -1;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= y) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  if (layout.count === 0) return -1;
+  const si = lastAtMost(layout.headerTop, Math.max(0, y));
+  const s = layout.sections[si]!;
+  const local = Math.max(0, y) - layout.headerTop[si]!;
+  const first = layout.headerRow[si]!;
+  if (local < SIZE.header || s.collapsed) return first;
+  const k = Math.floor((local - SIZE.header) / SIZE.ticket);
+  return first + Math.min(k, rowsOf(s) - 2) + 1;
 }
 
 function endSlot(layout: Layout, section: number): Slot {
@@ -178,8 +268,8 @@ function endSlot(layout: Layout, section: number): Slot {
 export function locate(layout: Layout, y: number): Slot | null {
   const r = rowAt(layout, y);
   if (r < 0) return null;
-  const row = layout.rows[r]!;
-  const top = layout.starts[r]!;
+  const row = rowOf(layout, r);
+  const top = rowStart(layout, r);
   switch (row.kind) {
     case "header":
       if (row.section > 0 && y - top < HEADER_GAP) return endSlot(layout, row.section - 1);
@@ -196,12 +286,9 @@ export function locate(layout: Layout, y: number): Slot | null {
 /** The y of the line drawn for a slot. */
 export function slotY(layout: Layout, slot: Slot): number {
   const s = layout.sections[slot.section]!;
-  const h = layout.headerRow[slot.section]!;
-  const headerEnd = layout.starts[h]! + SIZE.header;
+  const headerEnd = layout.headerTop[slot.section]! + SIZE.header;
   if (s.collapsed || s.tickets.length === 0) return headerEnd;
-  const first = h + 1;
-  if (slot.index < s.tickets.length) return layout.starts[first + slot.index]!;
-  return layout.starts[first + s.tickets.length - 1]! + SIZE.ticket;
+  return headerEnd + Math.min(slot.index, s.tickets.length) * SIZE.ticket;
 }
 
 export interface DropPlan {

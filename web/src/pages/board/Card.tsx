@@ -25,6 +25,16 @@ export function CardBody({ ticket }: { ticket: Ticket }) {
         {ticket.labels.slice(0, 3).map((l) => <span key={l} className="badge label-badge">{l}</span>)}
         {ticket.labels.length > 3 ? <span className="badge">+{ticket.labels.length - 3}</span> : null}
         <span className="grow" />
+        {ticket.children?.total ? (
+          <span className="badge" title={`Child issues: ${ticket.children.done} of ${ticket.children.total} done`}>
+            <span className="visually-hidden">, child issues done: </span>{ticket.children.done}/{ticket.children.total}
+          </span>
+        ) : null}
+        {ticket.story_points != null ? (
+          <span className="badge badge-points" title={`Story points: ${ticket.story_points}`}>
+            <span className="visually-hidden">, story points </span>{ticket.story_points}
+          </span>
+        ) : null}
         {ticket.due_date ? (
           <span className={isOverdue(ticket.due_date) && ticket.status.category !== "done" ? "badge badge-danger" : "badge"} title={`Due ${ticket.due_date}`}>
             <span className="visually-hidden">Due </span>{shortDate(ticket.due_date)}

@@ -9,7 +9,8 @@ export interface FieldChange {
 
 const LABELS: Record<string, string> = {
   title: "Title", description: "Description", type: "Type", priority: "Priority", assignee: "Assignee",
-  labels: "Labels", due_date: "Due date", status: "Status",
+  labels: "Labels", due_date: "Due date", status: "Status", components: "Components", parent: "Parent",
+  story_points: "Story points", original_estimate: "Original estimate", start_date: "Start date",
 };
 
 export function show(t: Ticket, field: string): string {
@@ -18,6 +19,11 @@ export function show(t: Ticket, field: string): string {
     case "labels": return t.labels.length ? t.labels.join(", ") : "None";
     case "due_date": return t.due_date ?? "None";
     case "status": return t.status.name;
+    case "components": return t.components.length ? t.components.join(", ") : "None";
+    case "parent": return t.parent ?? "None";
+    case "story_points": return t.story_points != null ? String(t.story_points) : "None";
+    case "original_estimate": return t.original_estimate != null ? `${t.original_estimate} min` : "None";
+    case "start_date": return t.start_date ?? "None";
     case "description": return t.description || "(empty)";
     default: return String((t as unknown as Record<string, unknown>)[field] ?? "");
   }
@@ -39,6 +45,11 @@ export function applyPatch(t: Ticket, patch: TicketPatch, assigneeName?: (login:
   if (patch.priority != null) next.priority = patch.priority;
   if (patch.labels != null) next.labels = patch.labels;
   if ("due_date" in patch) next.due_date = patch.due_date ?? null;
+  if (patch.components != null) next.components = patch.components;
+  if ("parent" in patch) next.parent = patch.parent ?? null;
+  if ("story_points" in patch) next.story_points = patch.story_points ?? null;
+  if ("original_estimate" in patch) next.original_estimate = patch.original_estimate ?? null;
+  if ("start_date" in patch) next.start_date = patch.start_date ?? null;
   if ("assignee" in patch) {
     next.assignee = patch.assignee ? (assigneeName?.(patch.assignee) ?? { id: "", login: patch.assignee, name: patch.assignee }) : null;
   }

@@ -1,0 +1,39 @@
+// Time estimates as Jira writes them: "1w 2d 4h 30m", with 8-hour days and 5-day weeks.
+// The API stores whole minutes (docs/API.md "Estimates").
+
+const UNIT: Record<string, number> = { w: 5 * 8 * 60, d: 8 * 60, h: 60, m: 1 };
+
+/** Minutes from "1d 4h", "90m", "2h30m" or a bare number of hours ("1.5"); null when unreadable. */
+export function parseDuration(text: string): number | null {
+  const s = text.trim().toLowerCase();
+  if (!s) return null;
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 60);
+  const re = /(\d+(?:\.\d+)?)\s*([wdhm])/gy;
+  let total = 0;
+  let matched = 0;
+  const seen = new Set<string>();
+  const compact = s.replace(/\s+/g, " ");
+  let pos = 0;
+  while (pos < compact.length) {
+    if (compact[pos] === " ") { pos++; continue; }
+    re.lastIndex = pos;
+    const m = re.exec(compact);
+    if (!m) return null;
+    const unit = m[2]!;
+    if (seen.has(unit)) return null;
+    seen.add(unit);
+    total += Number(m[1]) * UNIT[unit]!;
+    matched++;
+    pos = re.lastIndex;
+  }
+  return matched ? Math.round(total) : null;
+}
+
+/** "1d 4h" from 720 minutes; "0m" for zero. Weeks are written as days (Jira's default). */
+export function formatDuration(minutes: number): string {
+  if (minutes <= 0) return "0m";
+  const d = Math.floor(minutes / UNIT.d!);
+  const h = Math.floor((minutes % UNIT.d!) / 60);
+  const m = minutes % 60;
+  return [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].filter(Boolean).join(" ");
+}
