@@ -22,19 +22,6 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Valu
     .await
 }
 
-async fn found(app: &TestApp, token: &str, jql: &str) -> Vec<String> {
-    let (status, body) = post(app, token, "/search", json!({ "jql": jql })).await;
-    assert_eq!(status, 200, "{jql}: {body}");
-    let mut keys: Vec<String> = body["issues"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["key"].as_str().map(str::to_owned))
-        .collect();
-    keys.sort();
-    keys
-}
-
 #[tokio::test]
 async fn components_are_managed_set_on_tickets_and_searched() {
     let (app, org) = setup().await;
@@ -131,18 +118,18 @@ async fn components_are_managed_set_on_tickets_and_searched() {
     );
 
     // JQL, names ignoring case across projects; negative tests skip tickets without.
-    assert_eq!(found(&app, t, "component = backend").await, ["API-1"]);
+    assert_eq!(app.found(t, "acme", "component = backend").await, ["API-1"]);
     assert_eq!(
-        found(&app, t, "component in (UI, Backend)").await,
+        app.found(t, "acme", "component in (UI, Backend)").await,
         ["API-1", "WEB-1"]
     );
-    assert_eq!(found(&app, t, "component != UI").await, ["API-1"]);
-    assert_eq!(found(&app, t, "component is empty").await, ["WEB-2"]);
+    assert_eq!(app.found(t, "acme", "component != UI").await, ["API-1"]);
+    assert_eq!(app.found(t, "acme", "component is empty").await, ["WEB-2"]);
     assert_eq!(
-        found(&app, t, "component is not empty").await,
+        app.found(t, "acme", "component is not empty").await,
         ["API-1", "WEB-1"]
     );
-    assert!(found(&app, t, "component = nothing").await.is_empty());
+    assert!(app.found(t, "acme", "component = nothing").await.is_empty());
 
     // The list counts live tickets; deleting a component takes it off its tickets.
     let (status, list) = app

@@ -64,19 +64,6 @@ async fn search(app: &TestApp, token: &str, jql: &str) -> (u16, Value) {
     .await
 }
 
-async fn found(app: &TestApp, token: &str, jql: &str) -> Vec<String> {
-    let (status, body) = search(app, token, jql).await;
-    assert_eq!(status, 200, "{jql}: {body}");
-    let mut keys: Vec<String> = body["issues"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["key"].as_str().map(str::to_owned))
-        .collect();
-    keys.sort();
-    keys
-}
-
 #[tokio::test]
 async fn links_show_from_both_ends_and_go_from_either() {
     let (app, org) = setup().await;
@@ -258,7 +245,7 @@ async fn deleted_and_hidden_tickets_drop_out_of_links_and_viewers_only_read() {
     assert_eq!(status, 204);
     assert_eq!(links(&app, t, "WEB-1").await, pairs(&[("blocks", "SEC-1")]));
     assert!(
-        found(&app, t, "issue in linkedIssues(WEB-1, \"relates to\")")
+        app.found(t, "acme", "issue in linkedIssues(WEB-1, \"relates to\")")
             .await
             .is_empty()
     );
@@ -274,55 +261,60 @@ async fn jql_linked_issues_by_phrase_and_type() {
     assert_eq!(link(&app, t, "API-2", "duplicates", "API-1").await.0, 201);
 
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(WEB-1)").await,
+        app.found(t, "acme", "issue in linkedIssues(WEB-1)").await,
         ["API-1", "WEB-2", "WEB-3"]
     );
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(WEB-1, blocks)").await,
+        app.found(t, "acme", "issue in linkedIssues(WEB-1, blocks)")
+            .await,
         ["API-1"]
     );
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(web-1, \"is blocked by\")").await,
+        app.found(t, "acme", "issue in linkedIssues(web-1, \"is blocked by\")")
+            .await,
         ["WEB-2"]
     );
     // A type's name (here Jira's "Duplicate") finds both directions.
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(API-1, Duplicate)").await,
+        app.found(t, "acme", "issue in linkedIssues(API-1, Duplicate)")
+            .await,
         ["API-2"]
     );
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(API-2, duplicates)").await,
+        app.found(t, "acme", "issue in linkedIssues(API-2, duplicates)")
+            .await,
         ["API-1"]
     );
     assert!(
-        found(&app, t, "issue in linkedIssues(API-1, duplicates)")
+        app.found(t, "acme", "issue in linkedIssues(API-1, duplicates)")
             .await
             .is_empty()
     );
     assert_eq!(
-        found(&app, t, "issue in linkedIssues(WEB-1, \"relates to\")").await,
+        app.found(t, "acme", "issue in linkedIssues(WEB-1, \"relates to\")")
+            .await,
         ["WEB-3"]
     );
     assert_eq!(
-        found(
-            &app,
+        app.found(
             t,
+            "acme",
             "project = API AND issue not in linkedIssues(WEB-1)"
         )
         .await,
         ["API-2"]
     );
     assert_eq!(
-        found(
-            &app,
+        app.found(
             t,
+            "acme",
             "issue in linkedIssues(API-1) OR issue in linkedIssues(API-2)"
         )
         .await,
         ["API-1", "API-2", "WEB-1"]
     );
     assert!(
-        found(&app, t, "issue in linkedIssues(NOPE-1)")
+        app.found(t, "acme", "issue in linkedIssues(NOPE-1)")
             .await
             .is_empty()
     );

@@ -202,6 +202,27 @@ impl TestApp {
     }
 
     /// `GET` with a token, returning status and JSON body.
+    /// The keys a JQL search in `org` finds (first page), sorted; panics unless 200.
+    pub async fn found(&self, token: &str, org: &str, jql: &str) -> Vec<String> {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                token,
+                &format!("/api/v1/orgs/{org}/search"),
+                serde_json::json!({ "jql": jql }),
+            )
+            .await;
+        assert_eq!(status, 200, "{jql}: {body}");
+        let mut keys: Vec<String> = body["issues"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["key"].as_str().map(str::to_owned))
+            .collect();
+        keys.sort();
+        keys
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
         send(self.request(Method::GET, token, path)).await
     }

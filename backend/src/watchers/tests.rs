@@ -31,19 +31,6 @@ async fn send(app: &TestApp, token: &str, method: Method, path: &str, body: Valu
         .await
 }
 
-async fn found(app: &TestApp, token: &str, jql: &str) -> Vec<String> {
-    let (status, body) = send(app, token, Method::POST, "/search", json!({ "jql": jql })).await;
-    assert_eq!(status, 200, "{jql}: {body}");
-    let mut keys: Vec<String> = body["issues"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["key"].as_str().map(str::to_owned))
-        .collect();
-    keys.sort();
-    keys
-}
-
 #[tokio::test]
 async fn reporter_assignee_commenters_and_mentioned_members_watch_by_themselves() {
     let (app, org) = setup().await;
@@ -275,19 +262,22 @@ async fn people_watch_and_unwatch_and_only_editors_change_others() {
     app.ticket(&org, "WEB", "Two").await;
     let bob = app.member(&org, "bob2", Role::Member).await;
     assert!(
-        found(&app, &bob, "watcher = currentUser()")
+        app.found(&bob, "acme", "watcher = currentUser()")
             .await
             .is_empty()
     );
     assert_eq!(
-        found(&app, t, "issue in watchedIssues()").await,
+        app.found(t, "acme", "issue in watchedIssues()").await,
         ["WEB-1", "WEB-2"]
     );
-    assert_eq!(found(&app, t, "watcher = bob").await, ["WEB-1"]);
-    assert_eq!(found(&app, t, "watcher in (bob, vic)").await, ["WEB-1"]);
-    assert_eq!(found(&app, t, "watcher != bob").await, ["WEB-2"]);
+    assert_eq!(app.found(t, "acme", "watcher = bob").await, ["WEB-1"]);
     assert_eq!(
-        found(&app, t, "issue not in watchedIssues()").await,
+        app.found(t, "acme", "watcher in (bob, vic)").await,
+        ["WEB-1"]
+    );
+    assert_eq!(app.found(t, "acme", "watcher != bob").await, ["WEB-2"]);
+    assert_eq!(
+        app.found(t, "acme", "issue not in watchedIssues()").await,
         Vec::<String>::new()
     );
 }
