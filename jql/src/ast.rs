@@ -53,6 +53,132 @@ pub enum Clause {
     Or(Vec<Clause>),
     Not(Box<Clause>),
     Compare(Comparison),
+    /// `field WAS ...` or `field CHANGED ...`: a test on the ticket's past values.
+    History(History),
+}
+
+/// A history test, already checked: `status WAS "In Progress" BY bob DURING (a, b)`,
+/// `assignee CHANGED FROM EMPTY TO currentUser() AFTER -7d`. Only the fields whose
+/// every value is recorded take part (see [`Field::has_history`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    pub field: Field,
+    pub op: HistoryOp,
+    /// The value (`WAS`, `WAS NOT`), a [`Value::List`] (`WAS IN`, `WAS NOT IN`) or
+    /// [`Value::Empty`]; `None` for `CHANGED`.
+    pub value: Option<Value>,
+    /// At most one of each kind, in the order written.
+    pub predicates: Vec<Predicate>,
+    /// The whole test in the input.
+    pub span: Span,
+    /// The value in the input (the operator for `CHANGED`), for errors found later.
+    pub value_span: Span,
+}
+
+/// The history operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HistoryOp {
+    /// The field had the value at some time (its current value included), within the
+    /// predicates' bounds.
+    Was,
+    /// `NOT (... WAS ...)`: never had the value within the bounds.
+    WasNot,
+    /// `WAS IN (...)`: had one of the values.
+    WasIn,
+    /// `WAS NOT IN (...)`: had none of the values.
+    WasNotIn,
+    /// The field's value was changed (creation is not a change), within the bounds.
+    Changed,
+}
+
+impl HistoryOp {
+    /// The operator as written in canonical JQL.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            HistoryOp::Was => "WAS",
+            HistoryOp::WasNot => "WAS NOT",
+            HistoryOp::WasIn => "WAS IN",
+            HistoryOp::WasNotIn => "WAS NOT IN",
+            HistoryOp::Changed => "CHANGED",
+        }
+    }
+
+    /// Whether the operator is the negation of a positive one.
+    pub fn is_negative(self) -> bool {
+        matches!(self, HistoryOp::WasNot | HistoryOp::WasNotIn)
+    }
+}
+
+/// One bound of a history test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Predicate {
+    pub kind: PredicateKind,
+    /// A field value (`FROM`, `TO`; possibly [`Value::Empty`]), a user or user list
+    /// (`BY`), a date (`AFTER`, `BEFORE`, `ON`) or a [`Value::List`] of two dates
+    /// (`DURING`).
+    pub value: Value,
+    /// The predicate's value in the input, for errors found later (an unknown user).
+    pub value_span: Span,
+}
+
+/// The kinds of history predicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PredicateKind {
+    /// `CHANGED FROM value`: the value before the change.
+    From,
+    /// `CHANGED TO value`: the value after the change.
+    To,
+    /// Who set the value (`WAS`) or made the change (`CHANGED`).
+    By,
+    /// `WAS`: held after the moment; `CHANGED`: changed after it.
+    After,
+    /// `WAS`: held before the moment; `CHANGED`: changed before it.
+    Before,
+    /// Held, or changed, during that day.
+    On,
+    /// Held, or changed, between the two moments.
+    During,
+}
+
+impl PredicateKind {
+    /// Every kind, in the order error messages list them.
+    pub const ALL: &[PredicateKind] = &[
+        PredicateKind::From,
+        PredicateKind::To,
+        PredicateKind::By,
+        PredicateKind::After,
+        PredicateKind::Before,
+        PredicateKind::On,
+        PredicateKind::During,
+    ];
+
+    /// The keyword, as printed.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PredicateKind::From => "FROM",
+            PredicateKind::To => "TO",
+            PredicateKind::By => "BY",
+            PredicateKind::After => "AFTER",
+            PredicateKind::Before => "BEFORE",
+            PredicateKind::On => "ON",
+            PredicateKind::During => "DURING",
+        }
+    }
+
+    pub(crate) fn from_keyword(word: &str) -> Option<PredicateKind> {
+        PredicateKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.keyword().eq_ignore_ascii_case(word))
+    }
+
+    /// Whether the predicate takes a moment (or two, for `DURING`).
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            PredicateKind::After | PredicateKind::Before | PredicateKind::On | PredicateKind::During
+        )
+    }
 }
 
 /// One `field operator value` test, already checked: the operator is valid for the field
@@ -282,6 +408,13 @@ impl Field {
                 | Field::OriginalEstimate
                 | Field::StartDate
         )
+    }
+
+    /// Whether every value of the field is recorded, so `WAS` and `CHANGED` work with it
+    /// (Jira also tracks reporter, resolution and fix versions; Trellis has no such
+    /// changes to record).
+    pub fn has_history(self) -> bool {
+        matches!(self, Field::Status | Field::Assignee | Field::Priority)
     }
 
     /// Whether `ORDER BY` accepts the field. Multi-valued and long-text fields do not
@@ -648,10 +781,26 @@ impl fmt::Display for Clause {
             Clause::Or(clauses) => write_joined(f, clauses, " OR ", |_| false),
             Clause::Not(inner) => match **inner {
                 Clause::And(_) | Clause::Or(_) => write!(f, "NOT ({inner})"),
-                Clause::Not(_) | Clause::Compare(_) => write!(f, "NOT {inner}"),
+                Clause::Not(_) | Clause::Compare(_) | Clause::History(_) => {
+                    write!(f, "NOT {inner}")
+                }
             },
             Clause::Compare(comparison) => write!(f, "{comparison}"),
+            Clause::History(history) => write!(f, "{history}"),
         }
+    }
+}
+
+impl fmt::Display for History {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.op.symbol())?;
+        if let Some(value) = &self.value {
+            write!(f, " {value}")?;
+        }
+        for predicate in &self.predicates {
+            write!(f, " {} {}", predicate.kind.keyword(), predicate.value)?;
+        }
+        Ok(())
     }
 }
 

@@ -43,8 +43,8 @@ mod validate;
 mod tests;
 
 pub use ast::{
-    Clause, Comparison, DEFAULT_ORDER, DateUnit, Direction, Field, Function, FunctionArg, Operator,
-    OrderKey, Query, Span, Value,
+    Clause, Comparison, DEFAULT_ORDER, DateUnit, Direction, Field, Function, FunctionArg, History,
+    HistoryOp, Operator, OrderKey, Predicate, PredicateKind, Query, Span, Value,
 };
 pub use error::{ErrorKind, ParseError};
 pub use text::{Term, TextQuery};

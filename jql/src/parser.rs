@@ -3,7 +3,10 @@
 //! Each comparison is handed to [`crate::validate`] as soon as it is read, so the first
 //! error in reading order is the one reported.
 
-use crate::ast::{Clause, Direction, Field, Operator, OrderKey, Query};
+use crate::ast::{
+    Clause, Direction, Field, History, HistoryOp, Operator, OrderKey, Predicate, PredicateKind,
+    Query, Value,
+};
 use crate::error::{ErrorKind, ParseError};
 use crate::lexer::{Token, TokenKind, shorten};
 use crate::validate::{self, RawComparison, RawValue};
@@ -200,6 +203,9 @@ impl Parser {
 
     fn parse_comparison(&mut self) -> Result<Clause, ParseError> {
         let (field, field_span) = self.parse_field("a field name")?;
+        if self.at_word("was") || self.at_word("changed") {
+            return self.parse_history(field, field_span);
+        }
         let (op, op_span) = self.parse_operator(field)?;
         let (value, value_span) = self.parse_value(op)?;
         let comparison = validate::check(RawComparison {
@@ -211,6 +217,181 @@ impl Parser {
             value_span,
         })?;
         Ok(Clause::Compare(comparison))
+    }
+
+    /// Whether the next token is the bare word `word` (ignoring case): the history
+    /// words are not reserved, so `labels = after` keeps working.
+    fn at_word(&self, word: &str) -> bool {
+        matches!(&self.peek().kind, TokenKind::Word(w) if w.eq_ignore_ascii_case(word))
+    }
+
+    /// `field WAS [NOT] [IN] value predicates*` or `field CHANGED predicates*`, starting
+    /// at `WAS`/`CHANGED`.
+    fn parse_history(&mut self, field: Field, field_span: Span) -> Result<Clause, ParseError> {
+        let op_token = self.advance();
+        let changed =
+            matches!(&op_token.kind, TokenKind::Word(w) if w.eq_ignore_ascii_case("changed"));
+        let word = if changed { "CHANGED" } else { "WAS" };
+        if !field.has_history() {
+            let tracked: Vec<&str> = Field::ALL
+                .iter()
+                .filter(|f| f.has_history())
+                .map(|f| f.name())
+                .collect();
+            return Err(ParseError::new(
+                ErrorKind::InvalidOperator,
+                format!("'{field}' keeps no history, so {word} cannot be used with it"),
+                op_token.span,
+            )
+            .with_hint(format!("{word} works with: {}", tracked.join(", ")))
+            .expecting(field.operators().iter().map(|op| op.symbol()).collect()));
+        }
+        let mut end = op_token.span;
+        let mut value_span = op_token.span;
+        let (op, value) = if changed {
+            (HistoryOp::Changed, None)
+        } else {
+            let negated = self.at_keyword(Keyword::Not);
+            if negated {
+                end = self.advance().span;
+            }
+            let list = self.at_keyword(Keyword::In);
+            if list {
+                end = self.advance().span;
+            }
+            let op = match (negated, list) {
+                (false, false) => HistoryOp::Was,
+                (true, false) => HistoryOp::WasNot,
+                (false, true) => HistoryOp::WasIn,
+                (true, true) => HistoryOp::WasNotIn,
+            };
+            let test = if list { Operator::In } else { Operator::Eq };
+            let (raw, span) = self.parse_value(test)?;
+            let checked = validate::check(RawComparison {
+                field,
+                field_span,
+                op: test,
+                op_span: op_token.span.to(end),
+                value: raw,
+                value_span: span,
+            })?;
+            end = span;
+            value_span = span;
+            (op, Some(checked.value))
+        };
+        let mut predicates: Vec<Predicate> = Vec::new();
+        loop {
+            let token = self.peek().clone();
+            let kind = match &token.kind {
+                TokenKind::Word(word) => PredicateKind::from_keyword(word),
+                _ => None,
+            };
+            let Some(kind) = kind else { break };
+            if !changed && matches!(kind, PredicateKind::From | PredicateKind::To) {
+                return Err(ParseError::syntax(
+                    format!("{} goes with CHANGED, not WAS", kind.keyword()),
+                    token.span,
+                )
+                .with_hint(format!("e.g. {field} CHANGED FROM a TO b")));
+            }
+            if predicates.iter().any(|p| p.kind == kind) {
+                return Err(ParseError::syntax(
+                    format!("{} appears twice", kind.keyword()),
+                    token.span,
+                ));
+            }
+            self.advance();
+            let (value, value_span) = self.parse_predicate(field, kind, token.span)?;
+            end = value_span;
+            predicates.push(Predicate {
+                kind,
+                value,
+                value_span,
+            });
+        }
+        Ok(Clause::History(History {
+            field,
+            op,
+            value,
+            predicates,
+            span: field_span.to(end),
+            value_span,
+        }))
+    }
+
+    /// The value after a history predicate's keyword, typed for what it bounds.
+    fn parse_predicate(
+        &mut self,
+        field: Field,
+        kind: PredicateKind,
+        keyword_span: Span,
+    ) -> Result<(Value, Span), ParseError> {
+        let after = kind.keyword().to_owned();
+        let check = |field: Field, op: Operator, raw: RawValue, value_span: Span| {
+            validate::check(RawComparison {
+                field,
+                field_span: keyword_span,
+                op,
+                op_span: keyword_span,
+                value: raw,
+                value_span,
+            })
+        };
+        match kind {
+            PredicateKind::From | PredicateKind::To => {
+                let (raw, span) = self.parse_single_value(&after)?;
+                Ok((check(field, Operator::Eq, raw, span)?.value, span))
+            }
+            PredicateKind::By => {
+                let (raw, span) = if self.peek().kind == TokenKind::LParen {
+                    self.parse_list()?
+                } else {
+                    self.parse_single_value(&after)?
+                };
+                let list = matches!(raw, RawValue::List(_))
+                    || matches!(&raw, RawValue::Call { name, .. } if name.eq_ignore_ascii_case("membersOf"));
+                if raw == RawValue::Empty {
+                    return Err(ParseError::new(
+                        ErrorKind::InvalidValue,
+                        "BY needs a user, not EMPTY",
+                        span,
+                    ));
+                }
+                let op = if list { Operator::In } else { Operator::Eq };
+                Ok((check(Field::Reporter, op, raw, span)?.value, span))
+            }
+            PredicateKind::After | PredicateKind::Before | PredicateKind::On => {
+                let (raw, span) = self.parse_single_value(&after)?;
+                Ok((validate::check_moment(raw, span, &after)?, span))
+            }
+            PredicateKind::During => {
+                if self.peek().kind != TokenKind::LParen {
+                    let token = self.peek().clone();
+                    return Err(ParseError::syntax(
+                        format!("expected '(' after DURING but found {}", token.describe()),
+                        token.span,
+                    )
+                    .with_hint("e.g. DURING (\"2026-11-01\", \"2026-11-30\")"));
+                }
+                let (raw, span) = self.parse_list()?;
+                let RawValue::List(items) = raw else {
+                    return Err(ParseError::syntax("expected two dates", span));
+                };
+                if items.len() != 2 {
+                    return Err(ParseError::new(
+                        ErrorKind::InvalidValue,
+                        format!("DURING takes two dates, not {}", items.len()),
+                        span,
+                    )
+                    .with_hint("e.g. DURING (\"2026-11-01\", \"2026-11-30\")"));
+                }
+                let mut dates = Vec::with_capacity(2);
+                for (item, item_span) in items {
+                    dates.push(validate::check_moment(item, item_span, "DURING")?);
+                }
+                Ok((Value::List(dates), span))
+            }
+        }
     }
 
     /// Reads a field name, bare or quoted (`"status"`, as Jira allows).
@@ -286,21 +467,6 @@ impl Parser {
                     return Ok((Operator::IsNot, token.span.to(not.span)));
                 }
                 Operator::Is
-            }
-            (TokenKind::Word(word), None)
-                if ["was", "changed"]
-                    .iter()
-                    .any(|w| w.eq_ignore_ascii_case(word)) =>
-            {
-                return Err(ParseError::new(
-                    ErrorKind::UnknownOperator,
-                    format!(
-                        "the history operator '{}' is not supported",
-                        word.to_uppercase()
-                    ),
-                    token.span,
-                )
-                .expecting(OPERATOR_SYMBOLS.to_vec()));
             }
             (TokenKind::End, _) => {
                 return Err(ParseError::syntax(

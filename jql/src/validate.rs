@@ -227,7 +227,7 @@ fn check_single(
 /// Gives a string or word the type `field` needs.
 fn typed_text(field: Field, text: String, quoted: bool, span: Span) -> Result<Value, ParseError> {
     match field.kind() {
-        FieldKind::Date => date_value(field, &text, span),
+        FieldKind::Date => date_value(field.name(), &text, span),
         FieldKind::Named if !quoted => Ok(match integer(&text) {
             Some(number) => Value::Number(number),
             None => Value::String(text),
@@ -245,7 +245,38 @@ fn integer(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
-fn date_value(field: Field, text: &str, span: Span) -> Result<Value, ParseError> {
+/// The moment after a history predicate (`AFTER`, `BEFORE`, `ON`, an end of `DURING`):
+/// a date, a relative date or a date function; `what` names the predicate in errors.
+pub(crate) fn check_moment(raw: RawValue, span: Span, what: &str) -> Result<Value, ParseError> {
+    match raw {
+        RawValue::Quoted(text) | RawValue::Word(text) => date_value(what, &text, span),
+        RawValue::Call {
+            name,
+            name_span,
+            args,
+        } if Function::from_name(&name).is_none_or(Function::is_date) => check_call(
+            Field::Created,
+            Operator::Eq,
+            &name,
+            name_span,
+            &args,
+            span,
+            false,
+        ),
+        RawValue::Call { name, .. } => Err(invalid_value(
+            format!("{what} needs a date, not {}()", shorten(&name)),
+            span,
+        )
+        .with_hint("e.g. -7d, \"2026-11-25\" or startOfWeek()")),
+        RawValue::Empty | RawValue::List(_) => Err(invalid_value(
+            format!("{what} needs one date"),
+            span,
+        )
+        .with_hint("e.g. -7d, \"2026-11-25\" or startOfWeek()")),
+    }
+}
+
+fn date_value(field: &str, text: &str, span: Span) -> Result<Value, ParseError> {
     if let Some(offset) = relative_date(text, span)? {
         let (amount, unit) = offset;
         return Ok(Value::RelativeDate { amount, unit });

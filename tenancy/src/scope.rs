@@ -144,19 +144,20 @@ impl OrgScope {
 
     /// Runs `f` in a transaction that row-level security confines to this organization.
     ///
-    /// `BEGIN` and `set_config('app.org_id', ..., true)` travel in one round trip; the
-    /// setting is transaction-local, so it cannot leak to the next user of the pooled
-    /// connection. Commits when `f` returns `Ok`, rolls back otherwise.
+    /// `BEGIN` and `set_config('app.org_id', ..., true)` (with `app.user_id`, the actor
+    /// that triggers such as the field history record) travel in one round trip; the
+    /// settings are transaction-local, so they cannot leak to the next user of the
+    /// pooled connection. Commits when `f` returns `Ok`, rolls back otherwise.
     pub async fn transaction<T, E, F>(&self, conn: &mut DbConn, f: F) -> Result<T, E>
     where
         F: AsyncFnOnce(&mut ScopedConn<'_>) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
-        // The only value interpolated is a `Uuid`, whose Display form is hex digits and
-        // dashes: nothing a caller controls reaches this string.
+        // The only values interpolated are `Uuid`s, whose Display form is hex digits
+        // and dashes: nothing a caller controls reaches this string.
         let begin = format!(
-            "BEGIN; SELECT set_config('app.org_id', '{}', true)",
-            self.org_id.0
+            "BEGIN; SELECT set_config('app.org_id', '{}', true), set_config('app.user_id', '{}', true)",
+            self.org_id.0, self.user_id.0
         );
         AnsiTransactionManager::begin_transaction_sql(conn, &begin).await?;
         let result = f(&mut ScopedConn {

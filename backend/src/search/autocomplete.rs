@@ -304,6 +304,11 @@ pub(crate) async fn autocomplete(
             .operators()
             .iter()
             .map(|op: &Operator| op.symbol())
+            .chain(
+                ["WAS", "WAS NOT", "WAS IN", "WAS NOT IN", "CHANGED"]
+                    .into_iter()
+                    .filter(|_| field.has_history()),
+            )
             .filter(|symbol| starts(symbol, &prefix))
             .map(|symbol| Suggestion {
                 value: symbol.to_owned(),

@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use tenancy::UserId;
 
 use super::sql::{Bind, NameKind, Sql};
+
+mod history;
 use crate::http::ApiError;
 use crate::projects::ProjectId;
 use crate::tickets::{Priority, TicketType};
@@ -236,6 +238,7 @@ impl Compiler<'_> {
                 .collect::<Result<_, _>>()?),
             Clause::Not(inner) => not(self.clause(inner)?),
             Clause::Compare(cmp) => self.comparison(cmp)?,
+            Clause::History(history) => history::condition(history, self.ctx)?,
         })
     }
 
@@ -707,6 +710,11 @@ fn number(cmp: &Comparison) -> Result<Condition, ApiError> {
 }
 
 fn priority(cmp: &Comparison) -> Result<Condition, ApiError> {
+    priority_on(cmp, "t.priority")
+}
+
+/// A priority comparison on `column` (a priority as stored: 1 to 5).
+fn priority_on(cmp: &Comparison, column: &str) -> Result<Condition, ApiError> {
     let ranks = values(&cmp.value)
         .into_iter()
         .map(|v| match v {
@@ -723,11 +731,11 @@ fn priority(cmp: &Comparison) -> Result<Condition, ApiError> {
         })
         .collect::<Result<Vec<i16>, _>>()?;
     let relation =
-        |symbol: &str, rank: i16| expr(&format!("t.priority {symbol} "), Bind::Int2(rank));
+        |symbol: &str, rank: i16| expr(&format!("{column} {symbol} "), Bind::Int2(rank));
     let first = ranks.first().copied().unwrap_or(3);
     Ok(match cmp.op {
         Operator::Eq | Operator::In | Operator::NotEq | Operator::NotIn => {
-            membership("t.priority", cmp.op, Bind::Int2s(ranks))
+            membership(column, cmp.op, Bind::Int2s(ranks))
         }
         Operator::Gt => relation(">", first),
         Operator::Ge => relation(">=", first),
@@ -742,6 +750,11 @@ fn user(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         Field::Assignee => "t.assignee_id",
         _ => "t.reporter_id",
     };
+    user_on(cmp, ctx, id)
+}
+
+/// A user comparison on the user-id column `id`.
+fn user_on(cmp: &Comparison, ctx: &Context, id: &str) -> Result<Condition, ApiError> {
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {
         let empty = Sql::new(&format!("{id} IS NULL"));
         return Ok(if cmp.op == Operator::Is {

@@ -911,3 +911,179 @@ async fn pages_follow_any_order_mixed_directions_included() {
         assert_eq!(paged, all, "{jql}");
     }
 }
+
+/// `WAS` and `CHANGED` over real changes: transitions, assignments and priority edits
+/// made by three people through the API, one ticket's history moved to a fixed day
+/// (2026-01-15) so the time bounds have something to tell apart.
+#[tokio::test]
+async fn history_operators_answer_from_every_recorded_change() {
+    let app = TestApp::start().await;
+    let org = app.org("acme").await;
+    let bob = app.member(&org, "bob", Role::Member).await;
+    let ada = app.member(&org, "ada", Role::Admin).await;
+    let owner = org.owner_token.clone();
+    app.project(&org, "WEB").await;
+    for title in ["one", "two", "three"] {
+        app.ticket(&org, "WEB", title).await;
+    }
+    let call = async |token: &str, method: Method, path: &str, body: Value| {
+        let (status, body) = app
+            .send_json(method, token, &format!("/api/v1/orgs/acme{path}"), body)
+            .await;
+        assert!(status < 300, "{path}: {status} {body}");
+    };
+    let move_to = |to: &str| json!({ "to": to });
+    // WEB-1: To Do -> In Progress (owner) -> Done (bob); assigned to bob by ada.
+    call(&owner, Method::POST, "/tickets/WEB-1/transitions", move_to("In Progress")).await;
+    call(&bob, Method::POST, "/tickets/WEB-1/transitions", move_to("Done")).await;
+    call(&ada, Method::PATCH, "/tickets/WEB-1", json!({ "assignee": "bob" })).await;
+    // WEB-2: priority medium -> high (owner).
+    call(&owner, Method::PATCH, "/tickets/WEB-2", json!({ "priority": "high" })).await;
+    // WEB-3: To Do -> In Progress (bob); assigned to ada, then unassigned (owner).
+    call(&bob, Method::POST, "/tickets/WEB-3/transitions", move_to("In Progress")).await;
+    call(&owner, Method::PATCH, "/tickets/WEB-3", json!({ "assignee": "ada" })).await;
+    call(&owner, Method::PATCH, "/tickets/WEB-3", json!({ "assignee": null })).await;
+    // WEB-1's history happened on 2026-01-15 (shifted as a whole, order kept).
+    let mut db = DbConn::establish(&app.db.owner_url).await.expect("owner");
+    diesel::sql_query(
+        "WITH one AS (SELECT t.id FROM tickets t JOIN projects p ON p.id = t.project_id
+                       WHERE p.key = 'WEB' AND t.number = 1),
+              shift AS (SELECT timestamptz '2026-01-15 12:00+00' - min(started_at) AS by
+                          FROM ticket_field_history WHERE ticket_id = (SELECT id FROM one))
+         UPDATE ticket_field_history h
+            SET started_at = started_at + shift.by, ended_at = ended_at + shift.by
+           FROM shift WHERE h.ticket_id = (SELECT id FROM one)",
+    )
+    .execute(&mut db)
+    .await
+    .expect("shift WEB-1's history");
+    // Another organization's changes never count.
+    let other = app.org("other").await;
+    app.project(&other, "OTH").await;
+    app.ticket(&other, "OTH", "elsewhere").await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &other.owner_token,
+            "/api/v1/orgs/other/tickets/OTH-1/transitions",
+            json!({ "to": "In Progress" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let cases: &[(&str, &str)] = &[
+        (r#"status WAS "In Progress""#, "WEB-1 WEB-3"),
+        (r#"status was "to do""#, "WEB-1 WEB-2 WEB-3"),
+        (r#"status WAS NOT "In Progress""#, "WEB-2"),
+        (r#"status WAS IN (Done, "In Progress")"#, "WEB-1 WEB-3"),
+        (r#"status WAS NOT IN (Done, "In Progress")"#, "WEB-2"),
+        (r#"status WAS Nonexistent"#, ""),
+        (r#"status WAS "In Progress" BY bob"#, "WEB-3"),
+        (r#"status WAS Done BY bob"#, "WEB-1"),
+        (r#"status WAS "To Do" BY acme-owner"#, "WEB-1 WEB-2 WEB-3"),
+        (
+            r#"status WAS "In Progress" DURING ("2026-01-14", "2026-01-15")"#,
+            "WEB-1",
+        ),
+        (r#"status WAS "In Progress" DURING ("2026-01-16", "2026-02-01")"#, ""),
+        (r#"status WAS "In Progress" AFTER "2026-06-01""#, "WEB-3"),
+        (r#"status WAS Done AFTER "2026-06-01""#, "WEB-1"),
+        (r#"status WAS "To Do" BEFORE "2026-06-01""#, "WEB-1"),
+        (r#"status WAS "To Do" ON "2026-01-15""#, "WEB-1"),
+        (r#"status CHANGED"#, "WEB-1 WEB-3"),
+        (r#"NOT status CHANGED"#, "WEB-2"),
+        (r#"status CHANGED FROM "To Do" TO "In Progress""#, "WEB-1 WEB-3"),
+        (r#"status CHANGED FROM "In Progress""#, "WEB-1"),
+        (r#"status CHANGED TO Done BY bob"#, "WEB-1"),
+        (r#"status CHANGED TO Done BY (ada, acme-owner)"#, ""),
+        (r#"status CHANGED ON "2026-01-15""#, "WEB-1"),
+        (r#"status CHANGED ON "2026-01-16""#, ""),
+        (r#"status CHANGED AFTER -1d"#, "WEB-3"),
+        (r#"status CHANGED BEFORE -1d"#, "WEB-1"),
+        (r#"assignee WAS bob"#, "WEB-1"),
+        (r#"assignee WAS ada"#, "WEB-3"),
+        (r#"assignee WAS IN (ada, bob)"#, "WEB-1 WEB-3"),
+        (r#"assignee WAS EMPTY"#, "WEB-1 WEB-2 WEB-3"),
+        (r#"assignee WAS EMPTY AFTER -1d"#, "WEB-2 WEB-3"),
+        (r#"assignee CHANGED FROM ada TO EMPTY"#, "WEB-3"),
+        (r#"assignee CHANGED FROM EMPTY"#, "WEB-1 WEB-3"),
+        (r#"assignee CHANGED BY ada"#, "WEB-1"),
+        (r#"assignee CHANGED BY membersOf(admin)"#, "WEB-1"),
+        (r#"priority WAS medium"#, "WEB-1 WEB-2 WEB-3"),
+        (r#"priority WAS IN (highest, high)"#, "WEB-2"),
+        (r#"priority CHANGED FROM medium TO high BY acme-owner"#, "WEB-2"),
+        (
+            r#"project = WEB AND status WAS "In Progress" AND assignee WAS EMPTY ORDER BY key"#,
+            "WEB-1 WEB-3",
+        ),
+    ];
+    let found = async |token: &str, jql: &str| -> BTreeSet<String> {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                token,
+                "/api/v1/orgs/acme/search",
+                json!({ "jql": jql, "maxResults": 100 }),
+            )
+            .await;
+        assert_eq!(status, 200, "{jql}: {body}");
+        let keys: BTreeSet<String> = body["issues"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["key"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(body["total"], keys.len(), "{jql}: total");
+        keys
+    };
+    for (jql, expected) in cases {
+        assert_eq!(found(&owner, jql).await, set(expected), "{jql}");
+    }
+    assert_eq!(found(&bob, "assignee WAS currentUser()").await, set("WEB-1"));
+    assert_eq!(
+        found(&bob, "status CHANGED BY currentUser()").await,
+        set("WEB-1 WEB-3")
+    );
+    // The other org sees its own change only.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &other.owner_token,
+            "/api/v1/orgs/other/search",
+            json!({ "jql": r#"status WAS "In Progress""# }),
+        )
+        .await;
+    assert_eq!((status, body["total"].clone()), (200, json!(1)), "{body}");
+
+    // A deleted ticket leaves the results, its history stays recorded.
+    let (status, _) = app
+        .send_json(
+            Method::DELETE,
+            &owner,
+            "/api/v1/orgs/acme/tickets/WEB-3",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(found(&owner, r#"status WAS "In Progress""#).await, set("WEB-1"));
+
+    // Mistakes are 400 problems pointing at the column.
+    for (jql, column) in [
+        ("summary WAS x", 9),
+        ("status CHANGED AFTER bob", 22),
+        ("status WAS Done FROM Open", 17),
+        (r#"status CHANGED DURING ("2026-02-01", "2026-01-01")"#, 23),
+        ("priority WAS nonsense", 14),
+    ] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &owner,
+                "/api/v1/orgs/acme/search",
+                json!({ "jql": jql }),
+            )
+            .await;
+        assert_problem(status, &body, 400, "jql");
+        assert_eq!(body["column"], column, "{jql}: {body}");
+    }
+}

@@ -36,6 +36,16 @@ const CANONICAL: &[(&str, &str)] = &[
         r#"key IN linkedIssues("WEB-1", "is blocked by")"#,
     ),
     ("issue not in watchedIssues()", "key NOT IN watchedIssues()"),
+    // History.
+    (
+        "status was done BY bob after -1d",
+        r#"status WAS "done" BY "bob" AFTER -1d"#,
+    ),
+    (
+        "status CHANGED FROM Open TO Done DURING (2026-11-01, \"2026-11-30 12:00\")",
+        r#"status CHANGED FROM "Open" TO "Done" DURING ("2026-11-01", "2026-11-30 12:00")"#,
+    ),
+    ("NOT assignee WAS EMPTY", "NOT assignee WAS EMPTY"),
     ("watcher = currentUser()", "watcher = currentUser()"),
     ("assignee IS EMPTY", "assignee IS EMPTY"),
     ("due IS NOT EMPTY", "due IS NOT EMPTY"),
@@ -299,6 +309,35 @@ const SHAPES: &[(&str, &str)] = &[
         r#"{key IN fn linkedIssues("WEB-1", "blocks")}"#,
     ),
     ("issue in watchedIssues()", "{key IN fn watchedIssues()}"),
+    // History: WAS and CHANGED with their predicates, typed for what they bound.
+    ("status was Done", r#"{status WAS "Done"}"#),
+    (
+        r#"status WAS NOT IN (Done, "In Progress")"#,
+        r#"{status WAS NOT IN ["Done", "In Progress"]}"#,
+    ),
+    ("assignee was empty", "{assignee WAS EMPTY}"),
+    (
+        "assignee was not currentUser() before -7d",
+        "{assignee WAS NOT fn currentUser() BEFORE rel(-7d)}",
+    ),
+    ("priority WAS in (1, High)", r#"{priority WAS IN [#1, "High"]}"#),
+    (
+        r#"status was "In Progress" by bob during ("2026-11-01", startOfWeek(-1))"#,
+        r#"{status WAS "In Progress" BY "bob" DURING [date(2026-11-01), fn startOfWeek(-1w)]}"#,
+    ),
+    ("status changed", "{status CHANGED}"),
+    (
+        "status changed from Open to Done by (bob, currentUser()) after -2w on 2026-11-25",
+        r#"{status CHANGED FROM "Open" TO "Done" BY ["bob", fn currentUser()] AFTER rel(-2w) ON date(2026-11-25)}"#,
+    ),
+    (
+        "assignee changed to empty by membersOf(devs)",
+        r#"{assignee CHANGED TO EMPTY BY fn membersOf("devs")}"#,
+    ),
+    (
+        "NOT status changed AND labels = after",
+        r#"(and (not {status CHANGED}) {labels = "after"})"#,
+    ),
     (
         r#"assignee in membersOf("devs")"#,
         r#"{assignee IN fn membersOf("devs")}"#,

@@ -23,6 +23,14 @@ fn without_spans(query: Query) -> Query {
                 comparison.value_span = Span::default();
                 Clause::Compare(comparison)
             }
+            Clause::History(mut history) => {
+                history.span = Span::default();
+                history.value_span = Span::default();
+                for predicate in &mut history.predicates {
+                    predicate.value_span = Span::default();
+                }
+                Clause::History(history)
+            }
         }
     }
     Query {
@@ -51,6 +59,21 @@ fn shape(clause: &Clause) -> String {
         Clause::Or(clauses) => format!("(or {})", shapes(clauses)),
         Clause::Not(inner) => format!("(not {})", shape(inner)),
         Clause::Compare(cmp) => format!("{{{} {} {}}}", cmp.field, cmp.op, value_shape(&cmp.value)),
+        Clause::History(history) => {
+            let mut out = format!("{{{} {}", history.field, history.op.symbol());
+            if let Some(value) = &history.value {
+                out.push_str(&format!(" {}", value_shape(value)));
+            }
+            for predicate in &history.predicates {
+                out.push_str(&format!(
+                    " {} {}",
+                    predicate.kind.keyword(),
+                    value_shape(&predicate.value)
+                ));
+            }
+            out.push('}');
+            out
+        }
     }
 }
 

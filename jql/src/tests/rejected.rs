@@ -192,11 +192,43 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         "unknown operator '=!' at column 8 (did you mean '!='?)",
     ),
     (
-        "status WAS Done",
-        UnknownOperator,
+        "summary WAS Done",
+        InvalidOperator,
+        9,
+        "'summary' keeps no history, so WAS cannot be used with it at column 9 \
+         (WAS works with: status, priority, assignee)",
+    ),
+    (
+        "status WAS Done FROM Open",
+        Syntax,
+        17,
+        "FROM goes with CHANGED, not WAS at column 17 (e.g. status CHANGED FROM a TO b)",
+    ),
+    (
+        "status CHANGED BY bob BY alice",
+        Syntax,
+        23,
+        "BY appears twice at column 23",
+    ),
+    (
+        "status CHANGED DURING (2026-11-01)",
+        InvalidValue,
+        23,
+        "DURING takes two dates, not 1 at column 23 (e.g. DURING (\"2026-11-01\", \"2026-11-30\"))",
+    ),
+    (
+        "status CHANGED AFTER bob",
+        InvalidValue,
+        22,
+        "expected a date for 'AFTER' but found 'bob' at column 22 (use \"yyyy-MM-dd\" or \"yyyy/MM/dd\", optionally with \"HH:mm\", a relative date like -7d (units y, M, w, d, h, m), or a function like startOfDay())",
+    ),
+    (
+        "status WAS EMPTY",
+        InvalidOperator,
         8,
-        "the history operator 'WAS' is not supported at column 8 \
-         (expected one of: =, !=, >, >=, <, <=, ~, !~, IN, NOT IN, IS, IS NOT)",
+        "'status' is never empty, so it cannot be compared with EMPTY at column 8 \
+         (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
+         sprint, storyPoints, originalEstimate, startDate)",
     ),
     (
         "status Done",
