@@ -176,7 +176,10 @@ impl PredicateKind {
     pub fn is_time(self) -> bool {
         matches!(
             self,
-            PredicateKind::After | PredicateKind::Before | PredicateKind::On | PredicateKind::During
+            PredicateKind::After
+                | PredicateKind::Before
+                | PredicateKind::On
+                | PredicateKind::During
         )
     }
 }

@@ -268,11 +268,10 @@ pub(crate) fn check_moment(raw: RawValue, span: Span, what: &str) -> Result<Valu
             span,
         )
         .with_hint("e.g. -7d, \"2026-11-25\" or startOfWeek()")),
-        RawValue::Empty | RawValue::List(_) => Err(invalid_value(
-            format!("{what} needs one date"),
-            span,
-        )
-        .with_hint("e.g. -7d, \"2026-11-25\" or startOfWeek()")),
+        RawValue::Empty | RawValue::List(_) => {
+            Err(invalid_value(format!("{what} needs one date"), span)
+                .with_hint("e.g. -7d, \"2026-11-25\" or startOfWeek()"))
+        }
     }
 }
 

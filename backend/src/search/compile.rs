@@ -730,8 +730,7 @@ fn priority_on(cmp: &Comparison, column: &str) -> Result<Condition, ApiError> {
             )),
         })
         .collect::<Result<Vec<i16>, _>>()?;
-    let relation =
-        |symbol: &str, rank: i16| expr(&format!("{column} {symbol} "), Bind::Int2(rank));
+    let relation = |symbol: &str, rank: i16| expr(&format!("{column} {symbol} "), Bind::Int2(rank));
     let first = ranks.first().copied().unwrap_or(3);
     Ok(match cmp.op {
         Operator::Eq | Operator::In | Operator::NotEq | Operator::NotIn => {

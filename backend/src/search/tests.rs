@@ -934,15 +934,57 @@ async fn history_operators_answer_from_every_recorded_change() {
     };
     let move_to = |to: &str| json!({ "to": to });
     // WEB-1: To Do -> In Progress (owner) -> Done (bob); assigned to bob by ada.
-    call(&owner, Method::POST, "/tickets/WEB-1/transitions", move_to("In Progress")).await;
-    call(&bob, Method::POST, "/tickets/WEB-1/transitions", move_to("Done")).await;
-    call(&ada, Method::PATCH, "/tickets/WEB-1", json!({ "assignee": "bob" })).await;
+    call(
+        &owner,
+        Method::POST,
+        "/tickets/WEB-1/transitions",
+        move_to("In Progress"),
+    )
+    .await;
+    call(
+        &bob,
+        Method::POST,
+        "/tickets/WEB-1/transitions",
+        move_to("Done"),
+    )
+    .await;
+    call(
+        &ada,
+        Method::PATCH,
+        "/tickets/WEB-1",
+        json!({ "assignee": "bob" }),
+    )
+    .await;
     // WEB-2: priority medium -> high (owner).
-    call(&owner, Method::PATCH, "/tickets/WEB-2", json!({ "priority": "high" })).await;
+    call(
+        &owner,
+        Method::PATCH,
+        "/tickets/WEB-2",
+        json!({ "priority": "high" }),
+    )
+    .await;
     // WEB-3: To Do -> In Progress (bob); assigned to ada, then unassigned (owner).
-    call(&bob, Method::POST, "/tickets/WEB-3/transitions", move_to("In Progress")).await;
-    call(&owner, Method::PATCH, "/tickets/WEB-3", json!({ "assignee": "ada" })).await;
-    call(&owner, Method::PATCH, "/tickets/WEB-3", json!({ "assignee": null })).await;
+    call(
+        &bob,
+        Method::POST,
+        "/tickets/WEB-3/transitions",
+        move_to("In Progress"),
+    )
+    .await;
+    call(
+        &owner,
+        Method::PATCH,
+        "/tickets/WEB-3",
+        json!({ "assignee": "ada" }),
+    )
+    .await;
+    call(
+        &owner,
+        Method::PATCH,
+        "/tickets/WEB-3",
+        json!({ "assignee": null }),
+    )
+    .await;
     // WEB-1's history happened on 2026-01-15 (shifted as a whole, order kept).
     let mut db = DbConn::establish(&app.db.owner_url).await.expect("owner");
     diesel::sql_query(
@@ -985,14 +1027,20 @@ async fn history_operators_answer_from_every_recorded_change() {
             r#"status WAS "In Progress" DURING ("2026-01-14", "2026-01-15")"#,
             "WEB-1",
         ),
-        (r#"status WAS "In Progress" DURING ("2026-01-16", "2026-02-01")"#, ""),
+        (
+            r#"status WAS "In Progress" DURING ("2026-01-16", "2026-02-01")"#,
+            "",
+        ),
         (r#"status WAS "In Progress" AFTER "2026-06-01""#, "WEB-3"),
         (r#"status WAS Done AFTER "2026-06-01""#, "WEB-1"),
         (r#"status WAS "To Do" BEFORE "2026-06-01""#, "WEB-1"),
         (r#"status WAS "To Do" ON "2026-01-15""#, "WEB-1"),
         (r#"status CHANGED"#, "WEB-1 WEB-3"),
         (r#"NOT status CHANGED"#, "WEB-2"),
-        (r#"status CHANGED FROM "To Do" TO "In Progress""#, "WEB-1 WEB-3"),
+        (
+            r#"status CHANGED FROM "To Do" TO "In Progress""#,
+            "WEB-1 WEB-3",
+        ),
         (r#"status CHANGED FROM "In Progress""#, "WEB-1"),
         (r#"status CHANGED TO Done BY bob"#, "WEB-1"),
         (r#"status CHANGED TO Done BY (ada, acme-owner)"#, ""),
@@ -1011,7 +1059,10 @@ async fn history_operators_answer_from_every_recorded_change() {
         (r#"assignee CHANGED BY membersOf(admin)"#, "WEB-1"),
         (r#"priority WAS medium"#, "WEB-1 WEB-2 WEB-3"),
         (r#"priority WAS IN (highest, high)"#, "WEB-2"),
-        (r#"priority CHANGED FROM medium TO high BY acme-owner"#, "WEB-2"),
+        (
+            r#"priority CHANGED FROM medium TO high BY acme-owner"#,
+            "WEB-2",
+        ),
         (
             r#"project = WEB AND status WAS "In Progress" AND assignee WAS EMPTY ORDER BY key"#,
             "WEB-1 WEB-3",
@@ -1039,7 +1090,10 @@ async fn history_operators_answer_from_every_recorded_change() {
     for (jql, expected) in cases {
         assert_eq!(found(&owner, jql).await, set(expected), "{jql}");
     }
-    assert_eq!(found(&bob, "assignee WAS currentUser()").await, set("WEB-1"));
+    assert_eq!(
+        found(&bob, "assignee WAS currentUser()").await,
+        set("WEB-1")
+    );
     assert_eq!(
         found(&bob, "status CHANGED BY currentUser()").await,
         set("WEB-1 WEB-3")
@@ -1065,7 +1119,10 @@ async fn history_operators_answer_from_every_recorded_change() {
         )
         .await;
     assert_eq!(status, 204);
-    assert_eq!(found(&owner, r#"status WAS "In Progress""#).await, set("WEB-1"));
+    assert_eq!(
+        found(&owner, r#"status WAS "In Progress""#).await,
+        set("WEB-1")
+    );
 
     // Mistakes are 400 problems pointing at the column.
     for (jql, column) in [

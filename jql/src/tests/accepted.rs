@@ -320,7 +320,10 @@ const SHAPES: &[(&str, &str)] = &[
         "assignee was not currentUser() before -7d",
         "{assignee WAS NOT fn currentUser() BEFORE rel(-7d)}",
     ),
-    ("priority WAS in (1, High)", r#"{priority WAS IN [#1, "High"]}"#),
+    (
+        "priority WAS in (1, High)",
+        r#"{priority WAS IN [#1, "High"]}"#,
+    ),
     (
         r#"status was "In Progress" by bob during ("2026-11-01", startOfWeek(-1))"#,
         r#"{status WAS "In Progress" BY "bob" DURING [date(2026-11-01), fn startOfWeek(-1w)]}"#,

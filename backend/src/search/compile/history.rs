@@ -56,12 +56,11 @@ pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, A
         span: history.span,
         value_span,
     };
-    let mut parts = vec![Sql::new(
-        "h.org_id = t.org_id AND h.ticket_id = t.id AND h.field = ",
-    )
-    .with(|s| {
-        s.bind(Bind::Text(field_name(history.field).to_owned()));
-    })];
+    let mut parts = vec![
+        Sql::new("h.org_id = t.org_id AND h.ticket_id = t.id AND h.field = ").with(|s| {
+            s.bind(Bind::Text(field_name(history.field).to_owned()));
+        }),
+    ];
     let changed = history.op == HistoryOp::Changed;
     if changed {
         parts.push(Sql::new("NOT h.initial"));
@@ -115,12 +114,15 @@ pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, A
     })
 }
 
+/// A time range's two ends, either open.
+type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The time range a predicate allows: `(from, to)`, either open.
 fn window(
     cmp: &Comparison,
     kind: PredicateKind,
     ctx: &Context,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ApiError> {
+) -> Result<Window, ApiError> {
     let moment = |value: &Value| instant(cmp, value, ctx);
     // A plain date as the end of a range means the whole day, as people read
     // `DURING ("2026-11-01", "2026-11-30")`.
