@@ -126,6 +126,8 @@ export async function startServer(opts: {
       STRIPE_PRICE_TEAM: PRICE_TEAM,
       STRIPE_PRICE_BUSINESS: PRICE_BUSINESS,
       TRELLIS_BILLING_GRACE: '7d',
+      // Small, so a file over the per-file limit is quick to make (12-attachments).
+      TRELLIS_ATTACHMENT_MAX_BYTES: String(2 * 1024 * 1024),
       TRELLIS_LOG: process.env.TRELLIS_LOG ?? 'warn',
     };
     const migrate = spawnSync(bin, ['migrate'], { env, encoding: 'utf8' });

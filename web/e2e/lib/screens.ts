@@ -103,6 +103,32 @@ const SCREENS: Screen[] = [
     },
   },
   {
+    name: 'workflow editor',
+    open: async (p) => {
+      await p.goto('/acme/projects/WEB/settings/workflow');
+      await p.getByTestId('status-In Progress').waitFor();
+      await p.getByTestId('transition-To Do-In Progress').waitFor();
+    },
+  },
+  {
+    name: 'workflow editor (dark)',
+    dark: true,
+    open: async (p) => {
+      await p.goto('/acme/projects/WEB/settings/workflow');
+      await p.getByTestId('status-In Progress').waitFor();
+      await p.getByTestId('transition-To Do-In Progress').waitFor();
+    },
+  },
+  {
+    name: 'delete status dialog',
+    modal: 'Delete In Progress?',
+    open: async (p) => {
+      await p.goto('/acme/projects/WEB/settings/workflow');
+      await p.getByRole('button', { name: 'Delete In Progress' }).click();
+      await p.getByRole('dialog', { name: 'Delete In Progress?' }).getByLabel(/^Move its \d+ tickets to$/).waitFor();
+    },
+  },
+  {
     name: 'org members',
     open: async (p) => {
       await p.goto('/acme/settings/members');
@@ -189,9 +215,11 @@ export function screensAt(viewport: { width: number; height: number }): void {
           const row = await axe(s.page, screen.name, screen.modal ? 'dialog[open]' : undefined);
           expect(row.serious, row.details.join('\n')).toBe(0);
           expect(await horizontalOverflow(s.page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
-          if (viewport.width === MOBILE.width && ['board', 'list with JQL', 'ticket', 'backlog'].includes(screen.name)) {
+          if (viewport.width === MOBILE.width && ['board', 'list with JQL', 'ticket', 'backlog', 'workflow editor'].includes(screen.name)) {
             await s.screenshot(`${screen.name.replace(/ .*/, '')}-390`);
           }
+          if (screen.name === 'workflow editor (dark)') await s.screenshot('workflow-dark');
+          if (screen.name === 'delete status dialog' && viewport.width === DESKTOP.width) await s.screenshot('workflow-delete-status');
           await s.assertClean();
         } finally {
           await s.close();

@@ -6,6 +6,7 @@ import type {
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
   TicketPatch, TokenInfo, Transitions, Sprint, SprintState, NewSprint, SprintPatch, SprintTickets, Completion, ChangedTickets,
   RankMove, Items, TicketLink, LinkTypeInfo, NewLink, Watchers, Component,
+  Attachment, NewUpload, PendingUpload, Workflow, NewStatus, StatusPatch, NewTransition, WorkflowCopy,
 } from "./types";
 
 const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
@@ -141,6 +142,33 @@ export const endpoints = {
   components: (org: string, project: string) =>
     api.get<Items<Component>>(`${o(org)}/projects/${seg(project)}/components`).then((r) => r.items),
 
+  attachments: (org: string, key: string, cursor?: string | null) =>
+    api.get<Page<Attachment>>(`${o(org)}/tickets/${seg(key)}/attachments`, { query: { limit: 100, cursor } }),
+  createUpload: (org: string, key: string, body: NewUpload) =>
+    api.post<PendingUpload>(`${o(org)}/tickets/${seg(key)}/attachments`, body).then((r) => r.data),
+  confirmUpload: (org: string, key: string, id: string) =>
+    api.post<Attachment>(`${o(org)}/tickets/${seg(key)}/attachments/${seg(id)}/confirm`).then((r) => r.data),
+  deleteAttachment: (org: string, key: string, id: string) => api.del(`${o(org)}/tickets/${seg(key)}/attachments/${seg(id)}`),
+  /** The download route: a GET there redirects (302) to a short-lived URL that serves the file as an attachment. */
+  attachmentDownloadPath: (org: string, key: string, id: string) => `${o(org)}/tickets/${seg(key)}/attachments/${seg(id)}/download`,
+
+  workflow: (org: string, project: string) => api.get<Workflow>(`${o(org)}/projects/${seg(project)}/workflow`),
+  createStatus: (org: string, project: string, body: NewStatus) =>
+    api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses`, body).then((r) => r.data),
+  updateStatus: (org: string, project: string, id: string, body: StatusPatch) =>
+    api.patch<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses/${seg(id)}`, body).then((r) => r.data),
+  // `move_to` is a query parameter (docs/API.md); docs/openapi.json declares it in the path (web/BACKEND_NEEDS.md).
+  deleteStatus: (org: string, project: string, id: string, moveTo: string | null) =>
+    api.del<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses/${seg(id)}`, { query: { move_to: moveTo } }).then((r) => r.data),
+  reorderStatuses: (org: string, project: string, statuses: string[]) =>
+    api.put<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/order`, { statuses }).then((r) => r.data),
+  createTransition: (org: string, project: string, body: NewTransition) =>
+    api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/transitions`, body).then((r) => r.data),
+  deleteTransition: (org: string, project: string, id: string) =>
+    api.del<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/transitions/${seg(id)}`).then((r) => r.data),
+  copyWorkflow: (org: string, project: string, body: WorkflowCopy) =>
+    api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/copy`, body).then((r) => r.data),
+
   billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
   checkout: (org: string, body: CheckoutRequest) =>
     api.post<RedirectUrl>(`${o(org)}/billing/checkout`, body).then((r) => r.data),
@@ -172,6 +200,10 @@ export const qk = {
   watchers: (org: string, key: string) => ["org", org, "watchers", key.toUpperCase()] as const,
   components: (org: string, project: string) => ["org", org, "components", project.toUpperCase()] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
+  attachments: (org: string, key: string) => ["org", org, "attachments", key.toUpperCase()] as const,
+  workflow: (org: string, project: string) => ["org", org, "workflow", project.toUpperCase()] as const,
+  /** Every ticket's cached transitions (a workflow change may alter any of them). */
+  allTransitions: (org: string) => ["org", org, "transitions"] as const,
   org: (org: string) => ["org", org, "org"] as const,
   filters: (org: string) => ["org", org, "filters"] as const,
   /** Every sprint list of a project (all states, or only the active one). */

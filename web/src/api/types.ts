@@ -88,6 +88,26 @@ export type LinkTypeInfo = Schemas["LinkTypeInfo"];
 export type NewLink = Schemas["NewLink"];
 export type Watchers = Schemas["Watchers"];
 export type Component = Schemas["Component"];
+
+// Attachments (docs/API.md "Attachments"): upload through a presigned PUT, then confirm.
+export type Attachment = Schemas["Attachment"];
+export type NewUpload = Schemas["NewUpload"];
+export type PendingUpload = Omit<Schemas["PendingUpload"], "upload"> & {
+  upload: Omit<Schemas["UploadInstructions"], "headers"> & { headers: Record<string, string> };
+};
+export type DownloadLink = Schemas["DownloadLink"];
+
+// Workflows (docs/API.md "Workflows"): the editor's view of a project's statuses and transitions.
+export type Workflow = Schemas["Workflow"];
+/** A status as the workflow editor sees it: with its position and live ticket count. */
+export type WorkflowStatusRow = Schemas["WorkflowStatus"];
+export type WorkflowTransition = Schemas["WorkflowTransition"];
+export type NewStatus = Schemas["NewStatus"];
+export type StatusPatch = Schemas["StatusPatch"];
+export type NewTransition = Schemas["NewTransition"];
+export type WorkflowCopy = Schemas["WorkflowCopy"];
+export const STATUS_CATEGORIES: StatusCategory[] = ["todo", "in_progress", "done"];
+
 export interface Items<T> {
   items: T[];
 }
@@ -105,6 +125,8 @@ export interface HistoryEntry {
   actor: UserRef | null;
   action: string;
   comment_id: string | null;
+  /** Set for `attachment.confirm` and `attachment.delete` (their one change is the field `attachment`). */
+  attachment_id?: string | null;
   changes: HistoryChange[];
 }
 /** The audit entry, with the actor the backend is adding (absent on older servers). */

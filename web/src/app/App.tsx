@@ -19,6 +19,7 @@ const ListPage = lazy(loadListPage);
 const TicketPage = lazy(loadTicketPage);
 const BacklogPage = lazy(loadBacklogPage);
 const SettingsPage = lazy(() => import("../pages/SettingsPage"));
+const ProjectSettingsPage = lazy(() => import("../pages/ProjectSettingsPage"));
 const BillingPage = lazy(() => import("../pages/BillingPage"));
 const InvitationLinkPage = lazy(() => import("../pages/InvitationLinkPage"));
 const MyInvitationsPage = lazy(() => import("../pages/MyInvitationsPage"));
@@ -107,6 +108,8 @@ export function App() {
           <Route path="projects/:key/board" element={<S><BoardPage /></S>} />
           <Route path="projects/:key/list" element={<S><ListPage /></S>} />
           <Route path="projects/:key/backlog" element={<S><BacklogPage /></S>} />
+          <Route path="projects/:key/settings" element={<ProjectSettingsIndex />} />
+          <Route path="projects/:key/settings/:tab" element={<S><ProjectSettingsPage /></S>} />
           <Route path="issues" element={<S><ListPage /></S>} />
           <Route path="filters" element={<S><ListPage /></S>} />
           <Route path="tickets/:ticketKey" element={<S><TicketPage /></S>} />
@@ -138,6 +141,11 @@ function BacklogIndex() {
     return <Navigate to={first ? `/${org}/projects/${first.key}/backlog` : `/${org}/projects`} replace />;
   }
   return <SkeletonRows rows={6} label="Opening the backlog" />;
+}
+
+function ProjectSettingsIndex() {
+  const { org, key } = useParams();
+  return <Navigate to={`/${org}/projects/${key}/settings/workflow`} replace />;
 }
 
 function ProjectIndex() {

@@ -233,6 +233,7 @@ export default function Shell() {
                     <NavLink to={`/${slug}/projects/${p.key}/board`} aria-label={`${p.key} board`}>Board</NavLink>
                     <NavLink to={`/${slug}/projects/${p.key}/list`} aria-label={`${p.key} list`}>List</NavLink>
                     <NavLink to={`/${slug}/projects/${p.key}/backlog`} aria-label={`${p.key} backlog`}>Backlog</NavLink>
+                    <NavLink to={`/${slug}/projects/${p.key}/settings/workflow`} aria-label={`${p.key} workflow`}>Workflow</NavLink>
                   </span>
                 </li>
               ))}

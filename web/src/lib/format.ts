@@ -49,3 +49,27 @@ export const PRIORITY_ICON: Record<string, string> = { highest: "â‡ˆ", high: "â†
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+const BYTE_UNITS = ["KB", "MB", "GB", "TB"];
+
+/**
+ * A size for people, in powers of 1024 as file managers show them: "0 B", "812 B",
+ * "1.5 KB", "2 MB", "12.3 GB" (one decimal, dropped when it is zero or the number is large).
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "";
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // 1023.96 KB would round to "1024 KB": show it as the next unit instead.
+  if (Math.round(value * 10) / 10 >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const rounded = value >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}

@@ -19,6 +19,8 @@ import { useTicketPatch } from "./ticket/useTicketPatch";
 import { Links } from "./ticket/Links";
 import { Watchers } from "./ticket/Watchers";
 import { ChildIssues, ComponentsField, EstimateFields, ParentField } from "./ticket/WorkFields";
+import { Attachments, FileDropZone } from "./ticket/Attachments";
+import { useUploads } from "./ticket/useUploads";
 import { useMe } from "../app/session";
 
 const Markdown = lazy(() => import("../components/Markdown"));
@@ -56,6 +58,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
   const toast = useToast();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const me = useMe().data?.login ?? "";
+  const uploads = useUploads(org, t.key);
 
   const del = useMutation({
     mutationFn: () => endpoints.deleteTicket(org, t.key, entry.etag ?? `"${t.version}"`),
@@ -75,7 +78,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
         <Link to={`/${org}/projects`}>Projects</Link> / <Link to={`/${org}/projects/${t.project}/board`}>{t.project}</Link> /{" "}
         <span className="mono" data-testid="ticket-key">{t.key}</span>
       </div>
-      <div className="ticket-grid">
+      <FileDropZone className="ticket-grid" enabled={canEdit} ticketKey={t.key} onFiles={uploads.start}>
         <div className="ticket-main">
           <TitleEditor title={t.title} canEdit={canEdit} onSave={(title) => patch({ title })} />
           <div className="row ticket-actions">
@@ -90,6 +93,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
             ) : null}
           </div>
           <DescriptionEditor description={t.description} canEdit={canEdit} onSave={(description) => patch({ description })} />
+          <Attachments org={org} ticketKey={t.key} canEdit={canEdit} role={role} uploads={uploads} />
           <ChildIssues org={org} ticket={t} />
           <Links org={org} ticketKey={t.key} canEdit={canEdit} />
           <div className="ticket-activity">
@@ -105,7 +109,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
         <aside className="ticket-side" aria-label="Details">
           <Details org={org} ticket={t} canEdit={canEdit} patch={patch} />
         </aside>
-      </div>
+      </FileDropZone>
       <Dialog open={conflict !== null} onClose={discard} title="Someone else changed this ticket"
         footer={<>
           <Button onClick={discard}>Keep their version</Button>

@@ -43,6 +43,7 @@ export function ProjectsTab({ org, role }: { org: string; role: Role | undefined
                 <td>
                   <div className="row">
                     <Button size="sm" onClick={() => setMembersOf(p)}>Members<span className="visually-hidden"> of {p.key}</span></Button>
+                    <Link className="btn btn-sm" to={`/${org}/projects/${p.key}/settings/workflow`}>Workflow<span className="visually-hidden"> of {p.key}</span></Link>
                     {can(role, "projects.update") ? <Button size="sm" onClick={() => setEditing(p)}>Edit<span className="visually-hidden"> {p.key}</span></Button> : null}
                     {can(role, "projects.update") ? (
                       <Button size="sm" onClick={() => act.mutate({ p, what: p.private ? "public" : "private" })}>{p.private ? "Make visible to all" : "Make private"}<span className="visually-hidden"> {p.key}</span></Button>

@@ -44,3 +44,25 @@ describe("History", () => {
     expect(historyValue("x".repeat(200)).length).toBe(141);
   });
 });
+
+describe("History of attachments", () => {
+  it("says a file was attached or deleted, by name, not 'empty → name'", async () => {
+    mockFetch(() => json(200, {
+      items: [
+        { id: "h2", at: "2026-12-01T10:00:00Z", actor: { id: "u1", login: "alice", name: "Alice" }, action: "attachment.delete", comment_id: null,
+          attachment_id: "f1", changes: [{ field: "attachment", from: "plan.pdf", to: null }] },
+        { id: "h1", at: "2026-12-01T09:00:00Z", actor: { id: "u1", login: "alice", name: "Alice" }, action: "attachment.confirm", comment_id: null,
+          attachment_id: "f1", changes: [{ field: "attachment", from: null, to: "plan.pdf" }] },
+      ],
+      next_cursor: null,
+    }));
+    const { Wrapper } = makeWrapper();
+    render(<History org="acme" ticketKey="WEB-1" role="member" createdAt="2026-12-01T08:00:00Z" reporter="Alice" />, { wrapper: Wrapper });
+    const items = (await screen.findByTestId("history")).querySelectorAll(".history-entry");
+    expect(items[0]!.textContent).toContain("deleted a file");
+    expect(items[0]!.querySelector(".diff-old")!.textContent).toBe("plan.pdf");
+    expect(items[1]!.textContent).toContain("attached a file");
+    expect(items[1]!.querySelector(".diff-new")!.textContent).toBe("plan.pdf");
+    expect(items[1]!.textContent).not.toContain("empty");
+  });
+});

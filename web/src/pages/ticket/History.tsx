@@ -11,6 +11,8 @@ import { Avatar, Button, SkeletonRows } from "../../ui";
 const FIELD: Record<string, string> = {
   title: "Title", description: "Description", type: "Type", priority: "Priority", assignee: "Assignee",
   labels: "Labels", due_date: "Due date", status: "Status", resolved_at: "Resolved", comment: "Comment",
+  attachment: "File", story_points: "Story points", original_estimate: "Original estimate", start_date: "Start date",
+  components: "Components", parent: "Parent", sprint: "Sprint",
 };
 
 const VERB: Record<string, string> = {
@@ -22,6 +24,10 @@ const VERB: Record<string, string> = {
   "comment.create": "commented",
   "comment.update": "edited a comment",
   "comment.delete": "deleted a comment",
+  "attachment.confirm": "attached a file",
+  "attachment.delete": "deleted a file",
+  // A workflow change moved the ticket (its status was deleted, or the workflow copied).
+  "ticket.resolution": "changed the resolution",
 };
 
 /** A history value as words: empty, a list, a date, or the value itself. */
@@ -37,6 +43,16 @@ export function historyValue(v: unknown): string {
 }
 
 function Change({ c }: { c: HistoryChange }) {
+  // An attachment entry's one change: the file name appears (attached) or goes (deleted).
+  if (c.field === "attachment") {
+    const added = c.to !== null && c.to !== undefined;
+    return (
+      <li>
+        <span className="hist-field">{FIELD.attachment}</span>{" "}
+        <span className={added ? "diff-new" : "diff-old"}>{historyValue(added ? c.to : c.from)}</span>
+      </li>
+    );
+  }
   if (c.field === "description" || c.field === "comment") {
     return <li><span className="hist-field">{FIELD[c.field]}</span> <span className="diff-new">{historyValue(c.to)}</span></li>;
   }
