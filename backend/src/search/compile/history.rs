@@ -118,11 +118,7 @@ pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, A
 type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// The time range a predicate allows: `(from, to)`, either open.
-fn window(
-    cmp: &Comparison,
-    kind: PredicateKind,
-    ctx: &Context,
-) -> Result<Window, ApiError> {
+fn window(cmp: &Comparison, kind: PredicateKind, ctx: &Context) -> Result<Window, ApiError> {
     let moment = |value: &Value| instant(cmp, value, ctx);
     // A plain date as the end of a range means the whole day, as people read
     // `DURING ("2026-11-01", "2026-11-30")`.
