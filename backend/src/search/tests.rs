@@ -649,7 +649,21 @@ async fn autocomplete_suggests_fields_operators_and_the_orgs_values() {
     assert!(suggest("sta").await.contains(&"statusCategory".to_owned()));
     assert_eq!(
         suggest("priority ").await,
-        vec!["=", "!=", ">", ">=", "<", "<=", "IN", "NOT IN"]
+        vec![
+            "=",
+            "!=",
+            ">",
+            ">=",
+            "<",
+            "<=",
+            "IN",
+            "NOT IN",
+            "WAS",
+            "WAS NOT",
+            "WAS IN",
+            "WAS NOT IN",
+            "CHANGED"
+        ]
     );
     assert_eq!(
         suggest("status = ").await,
