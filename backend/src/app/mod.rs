@@ -157,8 +157,7 @@ pub fn build_app(
                 .add(("Cache-Control", "no-store"))
                 .add((
                     "Content-Security-Policy",
-                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+                    content_security_policy(features.attachments.objects().browser_origin()),
                 ))
                 .add(("X-Frame-Options", "DENY"))
                 .add(("Referrer-Policy", "no-referrer"))
@@ -166,6 +165,18 @@ pub fn build_app(
         )
         .wrap(from_fn(metrics::middleware))
         .wrap(from_fn(request_id::middleware))
+}
+
+/// The Content-Security-Policy: everything from our own origin, plus the object
+/// store's (`files`) for direct uploads (`connect-src`) and image previews
+/// (`img-src`) when attachments live in S3.
+fn content_security_policy(files: Option<&str>) -> String {
+    let files = files.map(|origin| format!(" {origin}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         connect-src 'self'{files}; img-src 'self' data:{files}; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'"
+    )
 }
 
 /// Serves until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish

@@ -712,6 +712,33 @@ async fn every_route_is_documented_in_openapi() {
     }
 }
 
+/// Every path parameter is in its route's template and every template variable is
+/// declared in the path: a query parameter declared `in: path` (utoipa's default for
+/// `IntoParams` without `parameter_in = Query`) makes generated clients unusable.
+#[test]
+fn openapi_path_parameters_match_the_templates() {
+    let doc: Value = serde_json::from_str(&crate::app::openapi::document()).unwrap_or_default();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    assert!(!paths.is_empty());
+    for (path, item) in &paths {
+        let variables: std::collections::BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .collect();
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let declared: std::collections::BTreeSet<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            assert_eq!(declared, variables, "{method} {path}: path parameters");
+        }
+    }
+}
+
 #[test]
 fn openapi_document_matches_snapshot_and_docs() {
     let document = crate::app::openapi::document();
@@ -1157,6 +1184,11 @@ async fn every_response_carries_the_security_headers() {
         );
         assert!(
             header("content-security-policy").contains("object-src 'none'"),
+            "{path}"
+        );
+        // Local-mode attachments are same-origin: nothing else may be reached.
+        assert!(
+            header("content-security-policy").contains("connect-src 'self';"),
             "{path}"
         );
         assert_eq!(header("x-frame-options"), "DENY", "{path}");

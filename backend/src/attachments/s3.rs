@@ -8,6 +8,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use anyhow::Context as _;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -38,6 +39,15 @@ pub struct S3Options {
 pub struct S3Store {
     client: aws_sdk_s3::Client,
     bucket: String,
+    /// Where the presigned URLs point (the SDK's own endpoint resolution).
+    origin: String,
+}
+
+/// `scheme://authority` of an absolute URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (!scheme.is_empty() && !authority.is_empty()).then(|| &url[..scheme.len() + 3 + authority.len()])
 }
 
 fn error(what: &str, e: impl std::error::Error) -> StorageError {
@@ -86,9 +96,22 @@ impl S3Store {
             // S3-compatible servers rarely have per-bucket host names.
             config = config.force_path_style(true);
         }
+        let client = aws_sdk_s3::Client::from_conf(config.build());
+        // Presigning is local (no request): it shows which origin browsers will reach.
+        let probe = client
+            .get_object()
+            .bucket(&options.bucket)
+            .key("origin-probe")
+            .presigned(presigning(SystemTime::now(), Duration::from_secs(60))?)
+            .await
+            .context("presigning a probe URL")?;
+        let origin = origin_of(probe.uri())
+            .with_context(|| format!("presigned URL without an origin: {}", probe.uri()))?
+            .to_owned();
         Ok(Self {
-            client: aws_sdk_s3::Client::from_conf(config.build()),
+            client,
             bucket: options.bucket.clone(),
+            origin,
         })
     }
 
@@ -216,5 +239,29 @@ impl ObjectStore for S3Store {
 
     fn kind(&self) -> &'static str {
         "s3"
+    }
+
+    fn browser_origin(&self) -> Option<&str> {
+        Some(&self.origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origin_is_scheme_and_authority() {
+        assert_eq!(
+            origin_of("https://b.s3.eu-west-1.amazonaws.com/org/x?X-Amz-Signature=1"),
+            Some("https://b.s3.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/bucket/key"),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(origin_of("http://h"), Some("http://h"));
+        assert_eq!(origin_of("/relative/path"), None);
+        assert_eq!(origin_of("https:///nohost"), None);
     }
 }

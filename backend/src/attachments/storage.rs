@@ -87,6 +87,12 @@ pub trait ObjectStore: Send + Sync {
 
     /// `s3` or `local`, for logs.
     fn kind(&self) -> &'static str;
+
+    /// The origin (`scheme://host[:port]`) browsers send uploads to and load files
+    /// from when it is not the app's own, for the Content-Security-Policy.
+    fn browser_origin(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The attachment store the app uses: an [`ObjectStore`], the key prefix and the

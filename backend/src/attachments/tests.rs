@@ -202,6 +202,23 @@ async fn s3_presigned_put_then_get_round_trips_the_bytes() {
         "{url}"
     );
 
+    // The app's pages may send the upload to the bucket and show previews from it.
+    let csp = app
+        .request(Method::GET, &org.owner_token, "/api/v1/orgs/acme")
+        .send()
+        .await
+        .expect("get")
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains(&format!("connect-src 'self' {};", moto.endpoint))
+            && csp.contains(&format!("img-src 'self' data: {};", moto.endpoint)),
+        "{csp}"
+    );
+
     let (status, body) = app.put_upload(&created, bytes.clone(), None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(

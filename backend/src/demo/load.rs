@@ -329,7 +329,8 @@ struct Deferred {
 }
 
 /// The tables the bulk load writes.
-const BULK_TABLES: &str = "ARRAY['tickets', 'comments', 'ticket_search']::regclass[]";
+const BULK_TABLES: &str =
+    "ARRAY['tickets', 'comments', 'ticket_search', 'ticket_links', 'ticket_field_history']::regclass[]";
 
 impl Deferred {
     async fn drop(client: &tokio_postgres::Client) -> anyhow::Result<Self> {
@@ -411,6 +412,76 @@ impl Deferred {
     }
 }
 
+/// A link to COPY: source, target, type, creator, when.
+type Link = (
+    uuid::Uuid,
+    uuid::Uuid,
+    &'static str,
+    UserId,
+    chrono::DateTime<Utc>,
+);
+
+/// One project's hierarchy while its tickets are generated: its epics (the first is
+/// the long-running one) and its recent stories, tasks and bugs (sub-task parents).
+#[derive(Default)]
+struct Tree {
+    epics: Vec<uuid::Uuid>,
+    stories: Vec<uuid::Uuid>,
+}
+
+impl Tree {
+    fn record(&mut self, kind: &str, id: uuid::Uuid) {
+        match kind {
+            "epic" => self.epics.push(id),
+            "subtask" => {}
+            _ => {
+                if self.stories.len() == 16 {
+                    self.stories.remove(0);
+                }
+                self.stories.push(id);
+            }
+        }
+    }
+}
+
+/// The field history of org `$1`'s tickets as the trigger would have recorded it:
+/// the initial assignee and priority, and a status path through the project's
+/// workflow (`$2` projects, `$3` their to-do and `$4` their in-progress status) as far
+/// as the ticket's category: to do from creation, in progress from a third of the way
+/// to its last update (set by its assignee), done from its resolution.
+const HISTORY_ROWS: &str = "
+    INSERT INTO ticket_field_history
+        (org_id, ticket_id, field, value_id, value_num, prev_id, prev_num, initial,
+         started_at, ended_at, changed_by)
+    SELECT t.org_id, t.id, h.field, h.value_id, h.value_num, h.prev_id, NULL,
+           h.initial, h.started_at, h.ended_at, h.changed_by
+      FROM tickets t
+      JOIN statuses s ON s.id = t.status_id
+      JOIN unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS w (project_id, todo, progress)
+        ON w.project_id = t.project_id
+     CROSS JOIN LATERAL (
+            SELECT t.created_at + (t.updated_at - t.created_at) / 3 AS started,
+                   COALESCE(t.resolved_at, t.updated_at) AS resolved,
+                   COALESCE(t.assignee_id, t.reporter_id) AS worker) m
+     CROSS JOIN LATERAL (VALUES
+            ('assignee', t.assignee_id, NULL::smallint, NULL::uuid, true,
+             t.created_at, 'infinity'::timestamptz, t.reporter_id, true),
+            ('priority', NULL, t.priority, NULL, true,
+             t.created_at, 'infinity', t.reporter_id, true),
+            ('status', CASE s.category WHEN 'todo' THEN t.status_id ELSE w.todo END, NULL,
+             NULL, true, t.created_at,
+             CASE s.category WHEN 'todo' THEN 'infinity' ELSE m.started END,
+             t.reporter_id, true),
+            ('status', CASE s.category WHEN 'done' THEN w.progress ELSE t.status_id END,
+             NULL, w.todo, false, m.started,
+             CASE s.category WHEN 'done' THEN m.resolved ELSE 'infinity' END,
+             m.worker, s.category <> 'todo'),
+            ('status', t.status_id, NULL, w.progress, false, m.resolved, 'infinity',
+             m.worker, s.category = 'done')
+         ) AS h (field, value_id, value_num, prev_id, initial, started_at, ended_at,
+                 changed_by, wanted)
+     WHERE t.org_id = $1 AND h.wanted";
+
 /// COPYs one organization's tickets and comments, inside the caller's transaction
 /// (the search triggers are off meanwhile: the vectors are built in one statement).
 async fn copy_tickets(
@@ -432,14 +503,21 @@ async fn copy_tickets(
     let mut progress = Progress::new(format!("{slug}: tickets"), tickets);
     let mut counters = vec![0i32; projects.len()];
     let mut comments: Vec<(uuid::Uuid, UserId, String, chrono::DateTime<Utc>)> = Vec::new();
+    let mut trees: Vec<Tree> = projects.iter().map(|_| Tree::default()).collect();
+    let mut org_ids: Vec<uuid::Uuid> = Vec::with_capacity(tickets);
+    let mut links: Vec<Link> = Vec::new();
 
     client
-        .batch_execute("ALTER TABLE tickets DISABLE TRIGGER ticket_search_doc; ALTER TABLE comments DISABLE TRIGGER ticket_search_comments")
+        .batch_execute(
+            "ALTER TABLE tickets DISABLE TRIGGER ticket_search_doc; \
+             ALTER TABLE tickets DISABLE TRIGGER ticket_field_history; \
+             ALTER TABLE comments DISABLE TRIGGER ticket_search_comments",
+        )
         .await?;
     let sink = client
         .copy_in(
             "COPY tickets (id, org_id, project_id, number, title, description, type, priority, status_id, \
-             assignee_id, reporter_id, labels, due_date, created_at, updated_at, resolved_at) FROM STDIN",
+             assignee_id, reporter_id, labels, due_date, created_at, updated_at, resolved_at, parent_id) FROM STDIN",
         )
         .await?;
     futures_util::pin_mut!(sink);
@@ -476,9 +554,40 @@ async fn copy_tickets(
             .collect();
         let due = (rng.random_range(0..5) == 0)
             .then(|| (created + Duration::days(rng.random_range(1..90))).date_naive());
-        let kind = ["task", "bug", "story", "epic", "subtask"][skewed(rng, 5)];
+        let mut kind = ["task", "bug", "story", "epic", "subtask"][skewed(rng, 5)];
+        // Every project opens with its long-running epic (WEB-1), which keeps
+        // collecting work; the rest nest under the project's recent tickets.
+        if counters[p] == 1 {
+            kind = "epic";
+        }
+        let tree = &trees[p];
+        if kind == "subtask" && tree.stories.is_empty() {
+            kind = "task";
+        }
+        let parent = match kind {
+            "epic" => None,
+            "subtask" => Some(tree.stories[rng.random_range(0..tree.stories.len())]),
+            _ if rng.random_range(0..200) == 0 => tree.epics.iter().next().copied(),
+            _ if rng.random_range(0..10) < 3 => {
+                let recent = &tree.epics[tree.epics.len().saturating_sub(4)..];
+                Some(recent[rng.random_range(0..recent.len())])
+            }
+            _ => None,
+        };
         let priority = [3, 2, 4, 1, 5][skewed(rng, 5)];
         let id = uuid::Uuid::now_v7();
+        trees[p].record(kind, id);
+        // A link to an earlier ticket of the org (any project), stored outward; one in
+        // 500 tickets points at the first project's big epic (`linkedIssues(WEB-1)`).
+        let big_epic = trees[0].epics.iter().next().copied().filter(|&e| e != id);
+        if let (Some(epic), 0) = (big_epic, rng.random_range(0..500)) {
+            links.push((id, epic, "relates", reporter, created));
+        } else if !org_ids.is_empty() && rng.random_range(0..100) < 8 {
+            let target = org_ids[rng.random_range(0..org_ids.len())];
+            let link_type = ["relates", "blocks", "duplicates", "clones"][skewed(rng, 4)];
+            links.push((id, target, link_type, reporter, created));
+        }
+        org_ids.push(id);
         let words = rng.random_range(4..10);
         let title = sentence(rng, words);
         let words = rng.random_range(10..40);
@@ -487,14 +596,15 @@ async fn copy_tickets(
         let null = "\\N".to_owned();
         let _ = writeln!(
             buf,
-            "{id}\t{org}\t{}\t{}\t{title}\t{description}\t{kind}\t{priority}\t{status}\t{}\t{reporter}\t{labels}\t{}\t{}\t{}\t{}",
+            "{id}\t{org}\t{}\t{}\t{title}\t{description}\t{kind}\t{priority}\t{status}\t{}\t{reporter}\t{labels}\t{}\t{}\t{}\t{}\t{}",
             project.id,
             counters[p],
             assignee.map_or(null.clone(), |a| a.to_string()),
             due.map_or(null.clone(), |d| d.to_string()),
             created.to_rfc3339(),
             updated.to_rfc3339(),
-            resolved.map_or(null, |r| r.to_rfc3339()),
+            resolved.map_or(null.clone(), |r| r.to_rfc3339()),
+            parent.map_or(null, |p| p.to_string()),
         );
         if rng.random_range(0..5) == 0 {
             for _ in 0..rng.random_range(1..3) {
@@ -541,6 +651,47 @@ async fn copy_tickets(
     }
     sink.as_mut().finish().await?;
 
+    let sink = client
+        .copy_in("COPY ticket_links (id, org_id, source_id, target_id, link_type, created_by, created_at) FROM STDIN")
+        .await?;
+    futures_util::pin_mut!(sink);
+    for (source, target, kind, by, at) in &links {
+        let _ = writeln!(
+            buf,
+            "{}\t{org}\t{source}\t{target}\t{kind}\t{by}\t{}",
+            uuid::Uuid::now_v7(),
+            at.to_rfc3339()
+        );
+        if buf.len() > (1 << 20) - 4096 {
+            sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+        }
+    }
+    if !buf.is_empty() {
+        sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+    }
+    sink.as_mut().finish().await?;
+    eprintln!("{slug}: {} links", links.len());
+
+    // The field history the trigger (off meanwhile) would have written, set-based:
+    // each ticket went to do -> in progress -> done as far as its status category got.
+    let timer = Instant::now();
+    let mut workflow: [Vec<uuid::Uuid>; 3] = Default::default();
+    for (project, in_project) in projects.iter().zip(&by_project) {
+        workflow[0].push(project.id.0);
+        workflow[1].push(in_project[0].1);
+        workflow[2].push(in_project[1].1);
+    }
+    let rows = client
+        .execute(
+            HISTORY_ROWS,
+            &[&org.0, &workflow[0], &workflow[1], &workflow[2]],
+        )
+        .await?;
+    eprintln!(
+        "{slug}: {rows} history rows in {:.1} s",
+        timer.elapsed().as_secs_f64()
+    );
+
     for (project, count) in projects.iter().zip(&counters) {
         client
             .execute(
@@ -550,7 +701,11 @@ async fn copy_tickets(
             .await?;
     }
     client
-        .batch_execute("ALTER TABLE tickets ENABLE TRIGGER ticket_search_doc; ALTER TABLE comments ENABLE TRIGGER ticket_search_comments")
+        .batch_execute(
+            "ALTER TABLE tickets ENABLE TRIGGER ticket_search_doc; \
+             ALTER TABLE tickets ENABLE TRIGGER ticket_field_history; \
+             ALTER TABLE comments ENABLE TRIGGER ticket_search_comments",
+        )
         .await?;
     Ok(())
 }

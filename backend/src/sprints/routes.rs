@@ -83,6 +83,7 @@ pub(crate) async fn create_sprint(
 
 /// Sprint list filter.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// States, comma-separated: `future`, `active`, `closed`.

@@ -381,3 +381,59 @@ async fn jql_parent_in_and_epic_link() {
         .await;
     assert_problem(status, &problem, 400, "jql");
 }
+
+#[tokio::test]
+async fn a_parent_in_a_private_project_stays_unnamed_for_those_who_cannot_see_it() {
+    let (app, org) = setup().await;
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/projects",
+            json!({ "key": "SEC", "name": "Security", "private": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, epic) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/projects/SEC/tickets",
+            json!({ "title": "Embargoed epic", "type": "epic" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{epic}");
+    let story = created(
+        &app,
+        &org,
+        json!({ "title": "Public story", "type": "story", "parent": "SEC-1" }),
+    )
+    .await;
+    assert_eq!(story["parent"], "SEC-1");
+    assert_eq!(get(&app, &org, "WEB-1").await["parent"], "SEC-1");
+
+    let outsider = app.member(&org, "outsider", tenancy::Role::Member).await;
+    let (status, seen) = app.get(&outsider, "/api/v1/orgs/acme/tickets/WEB-1").await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["parent"], Value::Null, "{seen}");
+    let (_, list) = app.get(&outsider, "/api/v1/orgs/acme/tickets").await;
+    let (_, found) = app
+        .get(&outsider, "/api/v1/orgs/acme/search?jql=project%20%3D%20WEB")
+        .await;
+    for body in [&list, &found] {
+        assert!(!body.to_string().contains("SEC-1"), "{body}");
+    }
+    assert_eq!(list["items"][0]["key"], "WEB-1", "{list}");
+    assert_eq!(found["issues"][0]["key"], "WEB-1", "{found}");
+    // Their edits of the child keep the parent they cannot see.
+    let (status, edited) = app
+        .send_json(
+            Method::PATCH,
+            &outsider,
+            "/api/v1/orgs/acme/tickets/WEB-1",
+            json!({ "title": "Public story, renamed" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(get(&app, &org, "WEB-1").await["parent"], "SEC-1");
+}

@@ -57,9 +57,40 @@ pub(crate) async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket
         .select(TicketRow::as_select())
         .first(tx.conn())
         .await?;
-    let ticket = Ticket::from(row);
+    let mut ticket = Ticket::from(row);
     access::visible(tx, ticket.project_id)?;
+    hide_invisible_parents(tx, std::slice::from_mut(&mut ticket)).await?;
     Ok(ticket)
+}
+
+/// Blanks the parent key of tickets whose parent is in a private project the caller
+/// may not see (the child is visible, its parent's key is not theirs to know). Costs a
+/// query only for callers with hidden projects reading tickets that have parents.
+pub(crate) async fn hide_invisible_parents(
+    tx: &mut ScopedConn<'_>,
+    tickets: &mut [Ticket],
+) -> Result<(), ApiError> {
+    let hidden = access::hidden(tx.scope());
+    if hidden.is_empty() || tickets.iter().all(|t| t.parent.is_none()) {
+        return Ok(());
+    }
+    let keys: Vec<String> = projects::table
+        .filter(projects::org_id.eq(tx.scope().org_id()))
+        .filter(projects::id.eq_any(hidden))
+        .select(projects::key)
+        .load(tx.conn())
+        .await?;
+    for ticket in tickets {
+        let in_hidden = ticket
+            .parent
+            .as_deref()
+            .and_then(|key| key.rsplit_once('-'))
+            .is_some_and(|(project, _)| keys.iter().any(|k| k == project));
+        if in_hidden {
+            ticket.parent = None;
+        }
+    }
+    Ok(())
 }
 
 /// The live (not deleted) ticket with this key.
@@ -73,10 +104,11 @@ pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
         .first(tx.conn())
         .await
         .optional()?;
-    let ticket = row
+    let mut ticket = row
         .map(Ticket::from)
         .ok_or_else(|| ApiError::not_found("ticket"))?;
     access::visible(tx, ticket.project_id).map_err(|_| ApiError::not_found("ticket"))?;
+    hide_invisible_parents(tx, std::slice::from_mut(&mut ticket)).await?;
     Ok(ticket)
 }
 
@@ -540,5 +572,7 @@ pub(super) async fn list(
         Sort::PriorityAsc => q.order((t::priority.asc(), t::id.asc())),
     };
     let rows: Vec<TicketRow> = q.limit(limit + 1).load(tx.conn()).await?;
-    Ok(rows.into_iter().map(Ticket::from).collect())
+    let mut tickets: Vec<Ticket> = rows.into_iter().map(Ticket::from).collect();
+    hide_invisible_parents(tx, &mut tickets).await?;
+    Ok(tickets)
 }

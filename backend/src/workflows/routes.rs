@@ -152,6 +152,7 @@ pub(crate) async fn update_status(
 
 /// `DELETE .../statuses/{status}` query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeleteStatusQuery {
     /// The status (by name) the deleted status's tickets move to; required when it

@@ -4240,19 +4240,20 @@ export interface operations {
     };
     list_sprints: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description States, comma-separated: `future`, `active`, `closed`. */
+                state?: string;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
                 org: string;
                 /** @description Project key */
                 project: string;
-                /** @description States, comma-separated: `future`, `active`, `closed`. */
-                state: string | null;
-                /** @description Page size, 1 to 100 (default 50). */
-                limit: number | null;
-                /** @description `next_cursor` of the previous page. */
-                cursor: string | null;
             };
             cookie?: never;
         };
@@ -4684,7 +4685,13 @@ export interface operations {
     };
     delete_status: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The status (by name) the deleted status's tickets move to; required when it
+                 *     holds tickets.
+                 */
+                move_to?: string;
+            };
             header?: never;
             path: {
                 /** @description Organization slug */
@@ -4693,11 +4700,6 @@ export interface operations {
                 project: string;
                 /** @description Status id */
                 status: string;
-                /**
-                 * @description The status (by name) the deleted status's tickets move to; required when it
-                 *     holds tickets.
-                 */
-                move_to: string | null;
             };
             cookie?: never;
         };
