@@ -91,6 +91,19 @@ pub(crate) fn between(before: Option<&str>, after: Option<&str>) -> Option<Strin
     Some(key)
 }
 
+/// The `n`-th of the evenly spaced six-digit keys (`n * 36^2 + 18`), as SQL's
+/// `trellis_rank_slot` computes it: the keys new tickets get, for bulk loads that
+/// write ranks themselves. `n` below 36^4.
+pub(crate) fn slot(n: u32) -> String {
+    let mut v = u64::from(n) * 1296 + 18;
+    let mut out = [0u8; 6];
+    for digit in out.iter_mut().rev() {
+        *digit = DIGITS[(v % 36) as usize];
+        v /= 36;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `POST /tickets/{key}/rank` body: exactly one of `before` and `after`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -150,3 +150,26 @@ async fn keys_that_grow_long_are_rebalanced_in_the_same_order() {
         "{now:?}"
     );
 }
+
+#[tokio::test]
+async fn rust_slots_match_the_sql_function() {
+    use diesel::sql_types::BigInt;
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Slot {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        slot: String,
+    }
+    let app = TestApp::start().await;
+    let mut conn = app.conn().await;
+    for n in [0u32, 1, 35, 36, 1295, 1296, 99_999, 630_000, 1_679_615] {
+        let sql: Slot = diesel::sql_query("SELECT trellis_rank_slot($1) AS slot")
+            .bind::<BigInt, _>(i64::from(n))
+            .get_result(&mut *conn)
+            .await
+            .expect("slot");
+        assert_eq!(super::slot(n), sql.slot, "slot {n}");
+    }
+    assert!(super::slot(1) < super::slot(2) && super::slot(35) < super::slot(36));
+}
