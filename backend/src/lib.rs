@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entitlements;
+pub mod export;
 pub mod filters;
 pub mod http;
 pub mod ids;

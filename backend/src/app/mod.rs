@@ -137,6 +137,7 @@ pub fn build_app(
                         .configure(crate::workflows::routes::configure)
                         .configure(crate::ranking::routes::configure)
                         .configure(crate::search::routes::configure)
+                        .configure(crate::export::routes::configure)
                         .configure(crate::filters::routes::configure)
                         .configure(crate::billing::routes::configure),
                 ),

@@ -118,6 +118,7 @@ impl Modify for BearerAuth {
         crate::orgs::audit_log::list_audit_log,
         crate::search::routes::search_get,
         crate::search::routes::search_post,
+        crate::export::routes::export,
         crate::search::autocomplete::autocomplete,
         crate::filters::routes::create_filter,
         crate::filters::routes::list_filters,

@@ -259,6 +259,7 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (Method::GET, "/api/v1/orgs/{org}/audit-log", None),
         (Method::GET, "/api/v1/orgs/{org}/search", None),
+        (Method::GET, "/api/v1/orgs/{org}/export?format=json", None),
         (
             Method::GET,
             "/api/v1/orgs/{org}/search/autocomplete?jql=project%20%3D%20",

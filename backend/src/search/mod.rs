@@ -159,24 +159,6 @@ pub(crate) async fn run(
 ) -> Result<Found, ApiError> {
     let keys = compile::sort_keys(query.order_or_default())?;
     let org = tx.scope().org_id();
-    // Every statement: the org's live tickets the caller may see, matching the query.
-    let filter = |compiled: &compile::Compiled| {
-        let mut filter = Sql::new("t.org_id = ");
-        filter
-            .bind(Bind::Uuid(org.0))
-            .push(" AND t.deleted_at IS NULL");
-        if !ctx.hidden_projects.is_empty() {
-            filter
-                .push(" AND t.project_id <> ALL(")
-                .bind(Bind::Uuids(
-                    ctx.hidden_projects.iter().map(|p| p.0).collect(),
-                ))
-                .push(")");
-        }
-        filter.push(" AND ").append(&compiled.condition);
-        filter
-    };
-
     let counted = compile::compile(query, ctx, compile::TextPlan::MatchesFirst)?;
     let text_only = counted
         .text_matches
@@ -197,18 +179,12 @@ pub(crate) async fn run(
             let mut count = counted.ctes.clone();
             count
                 .push("SELECT count(*), NULL::uuid[] FROM tickets t WHERE ")
-                .append(&filter(&counted));
+                .append(&visible(org, ctx, &counted));
             count
         }
     };
     let names = resolve_names(tx, &[&count]).await?;
-    let lookup = |kind: NameKind, name: &str| -> Vec<uuid::Uuid> {
-        names
-            .get(&(kind, name.to_owned()))
-            .cloned()
-            .unwrap_or_default()
-    };
-    count.resolve(&lookup);
+    count.resolve(&|kind, name| lookup(&names, kind, name));
     type CountRow = (BigInt, Nullable<Array<SqlUuid>>);
     if let Some(plans) = explain.as_deref_mut() {
         plans.push("-- count".to_owned());
@@ -221,9 +197,7 @@ pub(crate) async fn run(
     let (total, matched): (i64, Option<Vec<uuid::Uuid>>) =
         count.query::<CountRow>().get_result(tx.conn()).await?;
 
-    // The page: ids in order on `tickets` (names joined only to sort by them), then the
-    // rows of those ids from `ticket_views`, put back in the same order. The exact
-    // total tells how common the text matches are.
+    // The exact total tells how common the text matches are.
     let paged = match matched {
         Some(ids) => compile::Compiled {
             condition: Sql::new("t.id = ANY(").with(|s| {
@@ -235,6 +209,71 @@ pub(crate) async fn run(
         None if total <= matches_first_max() => counted,
         None => compile::compile(query, ctx, compile::TextPlan::PerRow)?,
     };
+    let mut page = page_ids(org, ctx, &paged, &keys, after.as_deref(), limit)?;
+    page.resolve(&|kind, name| lookup(&names, kind, name));
+    let (issues, next) = load_page(tx, page, &keys, limit, explain).await?;
+    Ok(Found {
+        issues,
+        next,
+        total,
+    })
+}
+
+/// One page without the total, for walking every page of a query (an export): the
+/// total would count the whole result again for each page. Text is tested per row,
+/// as for a common match.
+pub(crate) async fn page_without_total(
+    tx: &mut ScopedConn<'_>,
+    query: &jql::Query,
+    ctx: &compile::Context,
+    after: Option<&[compile::SortValue]>,
+    limit: i64,
+) -> Result<(Vec<Ticket>, Option<Vec<compile::SortValue>>), ApiError> {
+    let keys = compile::sort_keys(query.order_or_default())?;
+    let org = tx.scope().org_id();
+    let paged = compile::compile(query, ctx, compile::TextPlan::PerRow)?;
+    let mut page = page_ids(org, ctx, &paged, &keys, after, limit)?;
+    let names = resolve_names(tx, &[&page]).await?;
+    page.resolve(&|kind, name| lookup(&names, kind, name));
+    load_page(tx, page, &keys, limit, None).await
+}
+
+fn lookup(names: &Names, kind: NameKind, name: &str) -> Vec<uuid::Uuid> {
+    names
+        .get(&(kind, name.to_owned()))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The condition every statement has: the org's live tickets the caller may see,
+/// matching the query.
+fn visible(org: tenancy::OrgId, ctx: &compile::Context, compiled: &compile::Compiled) -> Sql {
+    let mut filter = Sql::new("t.org_id = ");
+    filter
+        .bind(Bind::Uuid(org.0))
+        .push(" AND t.deleted_at IS NULL");
+    if !ctx.hidden_projects.is_empty() {
+        filter
+            .push(" AND t.project_id <> ALL(")
+            .bind(Bind::Uuids(
+                ctx.hidden_projects.iter().map(|p| p.0).collect(),
+            ))
+            .push(")");
+    }
+    filter.push(" AND ").append(&compiled.condition);
+    filter
+}
+
+/// `ticket_views.id = ANY(ids of the page)`: the ids in order on `tickets` (names
+/// joined only to sort by them), one more than `limit` to tell whether a page follows.
+fn page_ids(
+    org: tenancy::OrgId,
+    ctx: &compile::Context,
+    paged: &compile::Compiled,
+    keys: &[compile::SortKey],
+    after: Option<&[compile::SortValue]>,
+    limit: i64,
+) -> Result<Sql, ApiError> {
     let mut page = paged.ctes.clone();
     page.push("SELECT t.id FROM tickets t");
     let mut joins: Vec<compile::Join> = keys.iter().filter_map(|k| k.column.join()).collect();
@@ -243,23 +282,34 @@ pub(crate) async fn run(
     for j in joins {
         page.push(j.sql());
     }
-    page.push(" WHERE ").append(&filter(&paged));
-    if let Some(last) = &after {
-        page.push(" AND ").append(&compile::after(&keys, last)?);
+    page.push(" WHERE ").append(&visible(org, ctx, paged));
+    if let Some(last) = after {
+        page.push(" AND ").append(&compile::after(keys, last)?);
     }
     page.push(&format!(
         " ORDER BY {} LIMIT ",
-        compile::order_by(&keys, false)
+        compile::order_by(keys, false)
     ))
     .bind(Bind::Int8(limit + 1));
     let mut in_page = Sql::new("ticket_views.id = ANY(ARRAY(");
     in_page.append(&page).push("))");
-    in_page.resolve(&lookup);
+    Ok(in_page)
+}
+
+/// The rows of the page's ids from `ticket_views`, in the page's order, and the last
+/// row's sort key when another page follows.
+async fn load_page(
+    tx: &mut ScopedConn<'_>,
+    in_page: Sql,
+    keys: &[compile::SortKey],
+    limit: i64,
+    explain: Option<&mut Vec<String>>,
+) -> Result<(Vec<Ticket>, Option<Vec<compile::SortValue>>), ApiError> {
     let rows_query = ticket_views::table
-        .filter(ticket_views::org_id.eq(org))
+        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
         .filter(in_page)
         // Our own column expressions only (see compile::Column).
-        .order(sql::<Bool>(&compile::order_by(&keys, true)))
+        .order(sql::<Bool>(&compile::order_by(keys, true)))
         .select(TicketRow::as_select());
     if let Some(plans) = explain {
         plans.push("-- page".to_owned());
@@ -280,11 +330,7 @@ pub(crate) async fn run(
     } else {
         None
     };
-    Ok(Found {
-        issues,
-        next,
-        total,
-    })
+    Ok((issues, next))
 }
 
 /// `trellis search`: runs `jql` as `login` in `org` through [`run`], the API's own

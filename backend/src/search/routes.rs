@@ -78,7 +78,7 @@ pub(crate) struct SearchResponse {
     total: i64,
 }
 
-fn zone(raw: Option<&str>) -> Result<FixedOffset, ApiError> {
+pub(crate) fn zone(raw: Option<&str>) -> Result<FixedOffset, ApiError> {
     let invalid = || ApiError::validation("timeZone", "a UTC offset such as +02:00, -05:30 or UTC");
     match raw.map(str::trim) {
         None | Some("UTC" | "Z" | "utc") => Ok(FixedOffset::east_opt(0).ok_or_else(invalid)?),

@@ -214,6 +214,31 @@ export interface paths {
         patch: operations["update_component"];
         trace?: never;
     };
+    "/api/v1/orgs/{org}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Exports the tickets a JQL query finds (those the caller may see) as CSV or JSON,
+         *     streamed: rows are read a page at a time as the client downloads, whatever the
+         *     size of the result. Times are RFC 3339 in `timeZone`; lists (labels, components)
+         *     are one cell joined by `, ` in CSV and arrays in JSON; CSV text cells that start
+         *     with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'` so
+         *     spreadsheets do not run them as formulas. At most 4 exports run at once per
+         *     server process (429 otherwise).
+         */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/filters": {
         parameters: {
             query?: never;
@@ -3318,6 +3343,77 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: {
+                /** @description The JQL query (empty: every ticket); its `ORDER BY` orders the rows. */
+                jql?: string;
+                /** @description `csv` (default) or `json`. */
+                format?: string;
+                /**
+                 * @description Columns, comma-separated, in order: `key`, `summary`, `type`, `status`,
+                 *     `statusCategory`, `priority`, `assignee`, `reporter`, `project`, `labels`,
+                 *     `component`, `sprint`, `parent`, `created`, `updated`, `resolved`, `due`,
+                 *     `startDate`, `storyPoints`, `originalEstimate`, `watchers`, `description`.
+                 *     Default: key, summary, type, status, priority, assignee, reporter, created,
+                 *     updated, resolved.
+                 */
+                columns?: string;
+                /**
+                 * @description UTC offset the times are written in, e.g. `+02:00` (default `UTC`); also the
+                 *     zone of the query's date functions.
+                 */
+                timeZone?: string;
+                /** @description Start the CSV with a UTF-8 byte order mark (what Excel needs to read UTF-8). */
+                bom?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file: `text/csv` (RFC 4180, CRLF, a header line) or `application/json` (an array of objects named as the columns) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description JQL error, with its column */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown format or column, or a bad time zone */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many exports running; retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
