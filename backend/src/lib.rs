@@ -34,6 +34,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod watchers;
 pub mod workflows;
+pub mod worklogs;
 
 #[cfg(test)]
 mod test_support;

@@ -108,6 +108,10 @@ impl Modify for BearerAuth {
         crate::comments::routes::list_comments,
         crate::comments::routes::edit_comment,
         crate::comments::routes::delete_comment,
+        crate::worklogs::routes::create_worklog,
+        crate::worklogs::routes::list_worklogs,
+        crate::worklogs::routes::edit_worklog,
+        crate::worklogs::routes::delete_worklog,
         crate::attachments::routes::create_upload,
         crate::attachments::routes::list_attachments,
         crate::attachments::routes::confirm_upload,
@@ -143,6 +147,7 @@ impl Modify for BearerAuth {
         (name = "sprints", description = "Sprints: planning, starting, completing, scope"),
         (name = "workflows", description = "A project's statuses and transitions"),
         (name = "comments", description = "Comments on tickets"),
+        (name = "worklogs", description = "Time logged on tickets; the ticket's time spent and remaining estimate"),
         (name = "attachments", description = "Files on tickets: presigned uploads and downloads \
                                                (S3, or this server's signed file URLs in local mode)"),
         (name = "audit", description = "The audit log"),
