@@ -11,6 +11,8 @@ mod estimate_tests;
 #[cfg(test)]
 mod hierarchy_tests;
 #[cfg(test)]
+mod idempotency_tests;
+#[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, NaiveDate, Utc};
