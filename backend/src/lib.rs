@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod bulk;
 pub mod cli;
 pub mod comments;
 pub mod components;

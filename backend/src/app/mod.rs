@@ -130,6 +130,7 @@ pub fn build_app(
                         .configure(crate::orgs::routes::configure)
                         .configure(crate::tokens::routes::configure)
                         .configure(crate::projects::routes::configure)
+                        .configure(crate::bulk::routes::configure)
                         .configure(crate::tickets::routes::configure)
                         .configure(crate::comments::routes::configure)
                         .configure(crate::worklogs::routes::configure)

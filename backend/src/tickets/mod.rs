@@ -464,7 +464,7 @@ const COMPONENTS_MAX: usize = 50;
 
 /// Component names as given: trimmed, each 1 to 100 characters, no duplicates
 /// (ignoring case); whether they exist is checked in the ticket's project.
-fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > COMPONENTS_MAX {
         return Err(ApiError::validation(
             "components",
@@ -487,7 +487,7 @@ fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > LABELS_MAX {
         return Err(ApiError::validation(
             "labels",

@@ -262,7 +262,7 @@ pub(crate) async fn update(
     Ok(after)
 }
 
-pub(super) async fn soft_delete(
+pub(crate) async fn soft_delete(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
     if_match: &IfMatch,
