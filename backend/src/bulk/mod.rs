@@ -113,11 +113,15 @@ impl BulkRequest {
         let mut seen = std::collections::HashSet::new();
         for (i, raw) in self.keys.iter().enumerate() {
             let key = TicketKey::parse(raw.trim()).ok();
-            let canonical = key
-                .as_ref()
-                .map_or_else(|| raw.trim().to_owned(), |k| format!("{}-{}", k.project, k.number));
+            let canonical = key.as_ref().map_or_else(
+                || raw.trim().to_owned(),
+                |k| format!("{}-{}", k.project, k.number),
+            );
             if raw.chars().count() > 64 {
-                return Err(ApiError::validation(format!("keys[{i}]"), "not a ticket key"));
+                return Err(ApiError::validation(
+                    format!("keys[{i}]"),
+                    "not a ticket key",
+                ));
             }
             if !seen.insert(canonical.clone()) {
                 return Err(ApiError::validation(

@@ -107,10 +107,16 @@ async fn apply_one(
     if ops.edits_fields() {
         let mut change: TicketChange = ops.set.clone();
         if !ops.add_labels.is_empty() || !ops.remove_labels.is_empty() {
-            let base = change.labels.take().unwrap_or_else(|| ticket.labels.clone());
-            change.labels = Some(edited(&base, &ops.add_labels, &ops.remove_labels, |a, b| {
-                a == b
-            }));
+            let base = change
+                .labels
+                .take()
+                .unwrap_or_else(|| ticket.labels.clone());
+            change.labels = Some(edited(
+                &base,
+                &ops.add_labels,
+                &ops.remove_labels,
+                |a, b| a == b,
+            ));
         }
         if !ops.add_components.is_empty() || !ops.remove_components.is_empty() {
             let base = change

@@ -22,9 +22,12 @@ async fn bulk(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
 }
 
 async fn ticket(app: &TestApp, org: &TestOrg, key: &str) -> Value {
-    app.get(&org.owner_token, &format!("/api/v1/orgs/acme/tickets/{key}"))
-        .await
-        .1
+    app.get(
+        &org.owner_token,
+        &format!("/api/v1/orgs/acme/tickets/{key}"),
+    )
+    .await
+    .1
 }
 
 #[tokio::test]
@@ -46,15 +49,24 @@ async fn bulk_changes_apply_to_every_ticket_with_a_result_each() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["applied"].clone(), body["succeeded"].clone()), (json!(true), json!(3)));
-    assert_eq!(body["results"][1], json!({ "key": "WEB-2", "status": "ok", "ticket": "WEB-2" }));
+    assert_eq!(
+        (body["applied"].clone(), body["succeeded"].clone()),
+        (json!(true), json!(3))
+    );
+    assert_eq!(
+        body["results"][1],
+        json!({ "key": "WEB-2", "status": "ok", "ticket": "WEB-2" })
+    );
     let t = ticket(&app, &org, "WEB-2").await;
     assert_eq!(t["status"]["name"], "In Progress");
     assert_eq!(t["assignee"]["login"], "bob");
     assert_eq!(t["labels"], json!(["triaged"]));
     // Every audit entry of the request carries its id.
     let (_, log) = app
-        .get(&org.owner_token, "/api/v1/orgs/acme/audit-log?action=ticket.")
+        .get(
+            &org.owner_token,
+            "/api/v1/orgs/acme/audit-log?action=ticket.",
+        )
         .await;
     let tagged = log["items"]
         .as_array()
@@ -78,7 +90,10 @@ async fn by_default_nothing_is_applied_when_one_ticket_fails() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["applied"], false);
     assert_eq!(body["results"][0]["status"], "ok");
-    assert_eq!(body["results"][1]["error"]["type"], "urn:trellis:problem:not-found");
+    assert_eq!(
+        body["results"][1]["error"]["type"],
+        "urn:trellis:problem:not-found"
+    );
     assert_eq!(body["results"][2]["error"]["status"], 404);
     assert_eq!(ticket(&app, &org, "WEB-1").await["version"], 1);
 
@@ -90,8 +105,14 @@ async fn by_default_nothing_is_applied_when_one_ticket_fails() {
                 "operations": { "transition": "In Progress" } }),
     )
     .await;
-    assert_eq!((body["applied"].clone(), body["failed"].clone()), (json!(true), json!(1)));
-    assert_eq!(ticket(&app, &org, "WEB-1").await["status"]["name"], "In Progress");
+    assert_eq!(
+        (body["applied"].clone(), body["failed"].clone()),
+        (json!(true), json!(1))
+    );
+    assert_eq!(
+        ticket(&app, &org, "WEB-1").await["status"]["name"],
+        "In Progress"
+    );
 }
 
 #[tokio::test]
@@ -104,14 +125,20 @@ async fn workflow_rules_and_dry_runs_apply_per_ticket() {
         json!({ "keys": ["WEB-1"], "operations": { "transition": "Done" } }),
     )
     .await;
-    assert_eq!(body["results"][0]["error"]["type"], "urn:trellis:problem:transition-not-allowed", "{body}");
+    assert_eq!(
+        body["results"][0]["error"]["type"], "urn:trellis:problem:transition-not-allowed",
+        "{body}"
+    );
     let (_, body) = bulk(
         &app,
         &org.owner_token,
         json!({ "keys": ["WEB-1", "WEB-2"], "dry_run": true, "operations": { "delete": true } }),
     )
     .await;
-    assert_eq!((body["applied"].clone(), body["succeeded"].clone()), (json!(false), json!(2)));
+    assert_eq!(
+        (body["applied"].clone(), body["succeeded"].clone()),
+        (json!(false), json!(2))
+    );
     assert_eq!(ticket(&app, &org, "WEB-2").await["key"], "WEB-2");
 }
 
@@ -152,18 +179,38 @@ async fn bad_bulk_requests_are_field_problems_and_write_nothing() {
     let org = org_with_tickets(&app, 1).await;
     let many: Vec<String> = (1..=1001).map(|n| format!("WEB-{n}")).collect();
     for (body, field) in [
-        (json!({ "keys": many, "operations": { "delete": true } }), "keys"),
-        (json!({ "keys": [], "operations": { "delete": true } }), "keys"),
-        (json!({ "keys": ["WEB-1", "web-1"], "operations": { "delete": true } }), "keys[1]"),
+        (
+            json!({ "keys": many, "operations": { "delete": true } }),
+            "keys",
+        ),
+        (
+            json!({ "keys": [], "operations": { "delete": true } }),
+            "keys",
+        ),
+        (
+            json!({ "keys": ["WEB-1", "web-1"], "operations": { "delete": true } }),
+            "keys[1]",
+        ),
         (json!({ "keys": ["WEB-1"], "operations": {} }), "operations"),
-        (json!({ "keys": ["WEB-1"], "operations": { "add_labels": ["a b"] } }), "operations.add_labels[0]"),
-        (json!({ "keys": ["WEB-1"], "operations": { "set": { "title": "" } } }), "operations.set.title"),
-        (json!({ "keys": ["WEB-1"], "operations": { "bogus": 1 } }), "operations"),
+        (
+            json!({ "keys": ["WEB-1"], "operations": { "add_labels": ["a b"] } }),
+            "operations.add_labels[0]",
+        ),
+        (
+            json!({ "keys": ["WEB-1"], "operations": { "set": { "title": "" } } }),
+            "operations.set.title",
+        ),
+        (
+            json!({ "keys": ["WEB-1"], "operations": { "bogus": 1 } }),
+            "operations",
+        ),
     ] {
         let (status, problem) = bulk(&app, &org.owner_token, body.clone()).await;
         assert_problem(status, &problem, 422, "validation");
         assert!(
-            problem["field"].as_str().is_some_and(|f| f.starts_with(field)),
+            problem["field"]
+                .as_str()
+                .is_some_and(|f| f.starts_with(field)),
             "{body}: {problem}"
         );
     }
@@ -200,5 +247,8 @@ async fn bulk_transition_of_1000_tickets_benchmark() {
     let elapsed = started.elapsed();
     assert_eq!(status, 200);
     assert_eq!(body["succeeded"], 1000, "{}", body["results"][0]);
-    println!("bulk transition of 1,000 tickets: {} ms", elapsed.as_millis());
+    println!(
+        "bulk transition of 1,000 tickets: {} ms",
+        elapsed.as_millis()
+    );
 }

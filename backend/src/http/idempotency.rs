@@ -55,9 +55,8 @@ impl Idempotency {
         let Some(raw) = raw else {
             return Ok(None);
         };
-        let bad = |detail: &'static str| {
-            ApiError::bad_request("bad-header", detail).with_field(HEADER)
-        };
+        let bad =
+            |detail: &'static str| ApiError::bad_request("bad-header", detail).with_field(HEADER);
         let key = raw
             .to_str()
             .map_err(|_| bad("Idempotency-Key must be printable ASCII"))?;
@@ -300,7 +299,10 @@ mod tests {
     #[test]
     fn keys_are_1_to_255_printable_ascii_characters() {
         let parse = |s: &str| Idempotency::parse(Some(&HeaderValue::from_str(s).unwrap()));
-        assert_eq!(parse("order-42 retry").ok().flatten(), Some("order-42 retry".into()));
+        assert_eq!(
+            parse("order-42 retry").ok().flatten(),
+            Some("order-42 retry".into())
+        );
         assert!(parse(&"k".repeat(255)).is_ok());
         for bad in [String::new(), "k".repeat(256), "tab\there".to_owned()] {
             let err = parse(&bad).unwrap_err();

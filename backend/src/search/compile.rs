@@ -568,7 +568,10 @@ fn people(
             _ => {
                 return Err(error(
                     cmp,
-                    format!("`{}` expects logins, currentUser() or membersOf()", cmp.field),
+                    format!(
+                        "`{}` expects logins, currentUser() or membersOf()",
+                        cmp.field
+                    ),
                 ));
             }
         }

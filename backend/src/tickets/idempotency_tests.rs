@@ -8,7 +8,12 @@ use crate::test_support::{TestApp, assert_problem, read};
 
 const CREATE: &str = "/api/v1/orgs/acme/projects/WEB/tickets";
 
-async fn create(app: &TestApp, token: &str, key: &str, body: Value) -> (u16, Value, reqwest::header::HeaderMap) {
+async fn create(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: Value,
+) -> (u16, Value, reqwest::header::HeaderMap) {
     let response = app
         .request(Method::POST, token, CREATE)
         .header("idempotency-key", key)
@@ -51,7 +56,12 @@ async fn a_retried_create_replays_the_first_response_and_creates_once() {
     assert_eq!(problem["field"], "Idempotency-Key");
     // Keys are per principal: another token's "order-1" is its own.
     let (_, other_token) = app
-        .send_json(Method::POST, token, "/api/v1/orgs/acme/tokens", json!({ "name": "ci" }))
+        .send_json(
+            Method::POST,
+            token,
+            "/api/v1/orgs/acme/tokens",
+            json!({ "name": "ci" }),
+        )
         .await;
     let other = other_token["token"].as_str().unwrap_or_default().to_owned();
     let (status, _, _) = create(&app, &other, "order-1", json!({ "title": "Twice" })).await;
@@ -87,7 +97,8 @@ async fn bad_keys_are_400_problems_naming_the_header() {
     let org = app.org("acme").await;
     app.project(&org, "WEB").await;
     for key in ["k".repeat(256), "tab\tkey".to_owned()] {
-        let (status, problem, _) = create(&app, &org.owner_token, &key, json!({ "title": "x" })).await;
+        let (status, problem, _) =
+            create(&app, &org.owner_token, &key, json!({ "title": "x" })).await;
         assert_problem(status, &problem, 400, "bad-header");
         assert_eq!(problem["field"], "Idempotency-Key");
     }
@@ -98,10 +109,12 @@ async fn bad_keys_are_400_problems_naming_the_header() {
 async fn an_error_is_not_stored_and_a_retry_runs_again() {
     let app = TestApp::start().await;
     let org = app.org("acme").await;
-    let (status, problem, _) = create(&app, &org.owner_token, "early", json!({ "title": "x" })).await;
+    let (status, problem, _) =
+        create(&app, &org.owner_token, "early", json!({ "title": "x" })).await;
     assert_problem(status, &problem, 404, "not-found");
     app.project(&org, "WEB").await;
-    let (status, ticket, _) = create(&app, &org.owner_token, "early", json!({ "title": "x" })).await;
+    let (status, ticket, _) =
+        create(&app, &org.owner_token, "early", json!({ "title": "x" })).await;
     assert_eq!(status, 201, "{ticket}");
 }
 
@@ -112,9 +125,18 @@ async fn comments_projects_and_worklogs_honour_the_key() {
     app.project(&org, "WEB").await;
     app.ticket(&org, "WEB", "t").await;
     for (path, body) in [
-        ("/api/v1/orgs/acme/projects", json!({ "key": "API", "name": "Api" })),
-        ("/api/v1/orgs/acme/tickets/WEB-1/comments", json!({ "body": "hi" })),
-        ("/api/v1/orgs/acme/tickets/WEB-1/worklogs", json!({ "minutes": 5 })),
+        (
+            "/api/v1/orgs/acme/projects",
+            json!({ "key": "API", "name": "Api" }),
+        ),
+        (
+            "/api/v1/orgs/acme/tickets/WEB-1/comments",
+            json!({ "body": "hi" }),
+        ),
+        (
+            "/api/v1/orgs/acme/tickets/WEB-1/worklogs",
+            json!({ "minutes": 5 }),
+        ),
     ] {
         let send = || {
             app.request(Method::POST, &org.owner_token, path)
@@ -128,6 +150,8 @@ async fn comments_projects_and_worklogs_honour_the_key() {
         let (second, _) = read(response).await;
         assert_eq!((first, second), (201, 201), "{path}");
     }
-    let (_, list) = app.get(&org.owner_token, "/api/v1/orgs/acme/tickets/WEB-1/worklogs").await;
+    let (_, list) = app
+        .get(&org.owner_token, "/api/v1/orgs/acme/tickets/WEB-1/worklogs")
+        .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
 }

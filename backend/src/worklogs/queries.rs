@@ -56,7 +56,10 @@ async fn load(
         .filter(worklogs::ticket_id.eq(ticket))
         .filter(worklogs::id.eq(id))
         .filter(worklogs::deleted_at.is_null())
-        .select((WorklogRow::as_select(), (users::id, users::login, users::name)))
+        .select((
+            WorklogRow::as_select(),
+            (users::id, users::login, users::name),
+        ))
         .first(tx.conn())
         .await
         .optional()?;
@@ -77,7 +80,10 @@ pub(super) async fn list(
         .filter(worklogs::org_id.eq(tx.scope().org_id()))
         .filter(worklogs::ticket_id.eq(ticket))
         .filter(worklogs::deleted_at.is_null())
-        .select((WorklogRow::as_select(), (users::id, users::login, users::name)))
+        .select((
+            WorklogRow::as_select(),
+            (users::id, users::login, users::name),
+        ))
         .into_boxed();
     if let Some(after) = after {
         q = q.filter(worklogs::id.gt(after));

@@ -37,17 +37,50 @@ async fn worklogs_update_time_spent_and_the_remaining_estimate() {
     let first = log(&app, token, json!({ "minutes": 30, "comment": "spike" })).await;
     assert_eq!(first["minutes"], 30);
     let (_, ticket) = app.get(token, TICKET).await;
-    assert_eq!((ticket["time_spent"].clone(), ticket["remaining_estimate"].clone()), (json!(30), json!(90)));
+    assert_eq!(
+        (
+            ticket["time_spent"].clone(),
+            ticket["remaining_estimate"].clone()
+        ),
+        (json!(30), json!(90))
+    );
 
     // Auto never goes below zero; new sets; leave leaves; manual reduces by its amount.
     log(&app, token, json!({ "minutes": 200 })).await;
     let (_, ticket) = app.get(token, TICKET).await;
-    assert_eq!((ticket["time_spent"].clone(), ticket["remaining_estimate"].clone()), (json!(230), json!(0)));
-    log(&app, token, json!({ "minutes": 10, "adjust_estimate": "new", "new_estimate": 60 })).await;
-    log(&app, token, json!({ "minutes": 10, "adjust_estimate": "leave" })).await;
-    log(&app, token, json!({ "minutes": 10, "adjust_estimate": "manual", "reduce_by": 25 })).await;
+    assert_eq!(
+        (
+            ticket["time_spent"].clone(),
+            ticket["remaining_estimate"].clone()
+        ),
+        (json!(230), json!(0))
+    );
+    log(
+        &app,
+        token,
+        json!({ "minutes": 10, "adjust_estimate": "new", "new_estimate": 60 }),
+    )
+    .await;
+    log(
+        &app,
+        token,
+        json!({ "minutes": 10, "adjust_estimate": "leave" }),
+    )
+    .await;
+    log(
+        &app,
+        token,
+        json!({ "minutes": 10, "adjust_estimate": "manual", "reduce_by": 25 }),
+    )
+    .await;
     let (_, ticket) = app.get(token, TICKET).await;
-    assert_eq!((ticket["time_spent"].clone(), ticket["remaining_estimate"].clone()), (json!(260), json!(35)));
+    assert_eq!(
+        (
+            ticket["time_spent"].clone(),
+            ticket["remaining_estimate"].clone()
+        ),
+        (json!(260), json!(35))
+    );
 
     // Editing changes by the difference; deleting gives the minutes back.
     let path = format!("{WORKLOGS}/{}", first["id"].as_str().unwrap_or_default());
@@ -57,11 +90,23 @@ async fn worklogs_update_time_spent_and_the_remaining_estimate() {
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["version"], 2);
     let (_, ticket) = app.get(token, TICKET).await;
-    assert_eq!((ticket["time_spent"].clone(), ticket["remaining_estimate"].clone()), (json!(270), json!(25)));
+    assert_eq!(
+        (
+            ticket["time_spent"].clone(),
+            ticket["remaining_estimate"].clone()
+        ),
+        (json!(270), json!(25))
+    );
     let (status, _) = send(app.request(Method::DELETE, token, &path)).await;
     assert_eq!(status, 204);
     let (_, ticket) = app.get(token, TICKET).await;
-    assert_eq!((ticket["time_spent"].clone(), ticket["remaining_estimate"].clone()), (json!(230), json!(65)));
+    assert_eq!(
+        (
+            ticket["time_spent"].clone(),
+            ticket["remaining_estimate"].clone()
+        ),
+        (json!(230), json!(65))
+    );
     let (_, list) = app.get(token, WORKLOGS).await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(4));
 
@@ -78,7 +123,11 @@ async fn worklogs_update_time_spent_and_the_remaining_estimate() {
     assert_eq!(actions.len(), 7, "{history}");
     let latest = &history["items"][0]["changes"];
     assert!(
-        latest.as_array().into_iter().flatten().any(|c| c["field"] == "time_spent" && c["from"] == 270 && c["to"] == 230),
+        latest
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["field"] == "time_spent" && c["from"] == 270 && c["to"] == 230),
         "{latest}"
     );
 }
@@ -115,7 +164,12 @@ async fn authors_change_their_worklogs_and_admins_moderate() {
     .await;
     assert_problem(status, &body, 412, "stale-version");
     let (status, _) = app
-        .send_json(Method::PATCH, &ada, &path, json!({ "comment": "moderated" }))
+        .send_json(
+            Method::PATCH,
+            &ada,
+            &path,
+            json!({ "comment": "moderated" }),
+        )
         .await;
     assert_eq!(status, 200);
     let (status, _) = send(app.request(Method::DELETE, &ada, &path)).await;
@@ -130,14 +184,31 @@ async fn bad_worklog_input_is_a_field_problem_and_writes_nothing() {
     for (body, field) in [
         (json!({ "minutes": 0 }), "minutes"),
         (json!({ "minutes": 10_081 }), "minutes"),
-        (json!({ "minutes": 5, "adjust_estimate": "new" }), "new_estimate"),
+        (
+            json!({ "minutes": 5, "adjust_estimate": "new" }),
+            "new_estimate",
+        ),
         (json!({ "minutes": 5, "new_estimate": 3 }), "new_estimate"),
-        (json!({ "minutes": 5, "adjust_estimate": "manual" }), "reduce_by"),
-        (json!({ "minutes": 5, "adjust_estimate": "new", "new_estimate": -1 }), "new_estimate"),
-        (json!({ "minutes": 5, "comment": "x".repeat(10_001) }), "comment"),
-        (json!({ "minutes": 5, "adjust_estimate": "sometimes" }), "adjust_estimate"),
+        (
+            json!({ "minutes": 5, "adjust_estimate": "manual" }),
+            "reduce_by",
+        ),
+        (
+            json!({ "minutes": 5, "adjust_estimate": "new", "new_estimate": -1 }),
+            "new_estimate",
+        ),
+        (
+            json!({ "minutes": 5, "comment": "x".repeat(10_001) }),
+            "comment",
+        ),
+        (
+            json!({ "minutes": 5, "adjust_estimate": "sometimes" }),
+            "adjust_estimate",
+        ),
     ] {
-        let (status, problem) = app.send_json(Method::POST, token, WORKLOGS, body.clone()).await;
+        let (status, problem) = app
+            .send_json(Method::POST, token, WORKLOGS, body.clone())
+            .await;
         assert_problem(status, &problem, 422, "validation");
         assert_eq!(problem["field"], field, "{body}: {problem}");
     }
@@ -173,17 +244,59 @@ async fn jql_finds_tickets_by_time_and_worklog() {
     let org = estimated_ticket(&app).await;
     app.ticket(&org, "WEB", "untouched").await;
     let bob = app.member(&org, "bob", Role::Member).await;
-    log(&app, &bob, json!({ "minutes": 150, "started_at": "2026-12-01T09:00:00Z" })).await;
+    log(
+        &app,
+        &bob,
+        json!({ "minutes": 150, "started_at": "2026-12-01T09:00:00Z" }),
+    )
+    .await;
     let owner = &org.owner_token;
-    assert_eq!(app.found(owner, "acme", r#"timeSpent >= "2h 30m""#).await, ["WEB-1"]);
+    assert_eq!(
+        app.found(owner, "acme", r#"timeSpent >= "2h 30m""#).await,
+        ["WEB-1"]
+    );
     assert_eq!(app.found(owner, "acme", "timeSpent = 0").await, ["WEB-2"]);
-    assert_eq!(app.found(owner, "acme", "remainingEstimate = 0").await, ["WEB-1"]);
-    assert_eq!(app.found(owner, "acme", "remainingEstimate IS EMPTY").await, ["WEB-2"]);
-    assert_eq!(app.found(owner, "acme", "originalEstimate = 2h").await, ["WEB-1"]);
-    assert_eq!(app.found(&bob, "acme", "worklogAuthor = currentUser()").await, ["WEB-1"]);
-    assert_eq!(app.found(owner, "acme", "worklogAuthor = currentUser()").await.len(), 0);
-    assert_eq!(app.found(owner, "acme", "worklogAuthor = bob").await, ["WEB-1"]);
-    assert_eq!(app.found(owner, "acme", "worklogAuthor IN membersOf(member)").await, ["WEB-1"]);
-    assert_eq!(app.found(owner, "acme", r#"worklogDate >= "2026-12-01""#).await, ["WEB-1"]);
-    assert_eq!(app.found(owner, "acme", r#"worklogDate < "2026-12-01""#).await.len(), 0);
+    assert_eq!(
+        app.found(owner, "acme", "remainingEstimate = 0").await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", "remainingEstimate IS EMPTY").await,
+        ["WEB-2"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", "originalEstimate = 2h").await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(&bob, "acme", "worklogAuthor = currentUser()")
+            .await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", "worklogAuthor = currentUser()")
+            .await
+            .len(),
+        0
+    );
+    assert_eq!(
+        app.found(owner, "acme", "worklogAuthor = bob").await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", "worklogAuthor IN membersOf(member)")
+            .await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", r#"worklogDate >= "2026-12-01""#)
+            .await,
+        ["WEB-1"]
+    );
+    assert_eq!(
+        app.found(owner, "acme", r#"worklogDate < "2026-12-01""#)
+            .await
+            .len(),
+        0
+    );
 }

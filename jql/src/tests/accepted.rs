@@ -91,7 +91,10 @@ const CANONICAL: &[(&str, &str)] = &[
     ("timespent in (1d, 1w)", "timeSpent IN (480, 2400)"),
     ("remainingEstimate is empty", "remainingEstimate IS EMPTY"),
     ("remainingEstimate <= 0", "remainingEstimate <= 0"),
-    ("worklogAuthor = currentUser()", "worklogAuthor = currentUser()"),
+    (
+        "worklogAuthor = currentUser()",
+        "worklogAuthor = currentUser()",
+    ),
     (
         "worklogAuthor in membersOf(admin)",
         r#"worklogAuthor IN membersOf("admin")"#,
