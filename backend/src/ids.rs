@@ -50,3 +50,11 @@ tenancy::id_type!(
     /// A component of a project.
     ComponentId
 );
+tenancy::id_type!(
+    /// Time logged on a ticket.
+    WorklogId
+);
+tenancy::id_type!(
+    /// One bulk-change request (its audit entries carry it).
+    BulkId
+);

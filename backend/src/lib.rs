@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod bulk;
 pub mod cli;
 pub mod comments;
 pub mod components;
@@ -35,6 +36,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod watchers;
 pub mod workflows;
+pub mod worklogs;
 
 #[cfg(test)]
 mod test_support;

@@ -113,6 +113,10 @@ diesel::table! {
         story_points -> Nullable<Float8>,
         original_estimate -> Nullable<Int4>,
         start_date -> Nullable<Date>,
+        /// Minutes logged in worklogs.
+        time_spent -> Int4,
+        /// Minutes.
+        remaining_estimate -> Nullable<Int4>,
     }
 }
 
@@ -164,6 +168,10 @@ diesel::table! {
         watchers -> Int8,
         /// The names of its components, in name order.
         components -> Array<Text>,
+        /// Minutes logged in worklogs.
+        time_spent -> Int4,
+        /// Minutes.
+        remaining_estimate -> Nullable<Int4>,
     }
 }
 
@@ -227,6 +235,8 @@ diesel::table! {
         request_id -> Nullable<Text>,
         ip -> Nullable<Text>,
         created_at -> Timestamptz,
+        /// The bulk request the entry belongs to (set from `app.bulk_id`).
+        bulk_id -> Nullable<Uuid>,
     }
 }
 
@@ -515,3 +525,48 @@ diesel::joinable!(attachments -> users (uploader_id));
 diesel::allow_tables_to_appear_in_same_query!(attachments, users);
 diesel::allow_tables_to_appear_in_same_query!(attachments, audit_log);
 diesel::allow_tables_to_appear_in_same_query!(attachments, comments);
+
+diesel::table! {
+    worklogs (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        author_id -> Uuid,
+        minutes -> Int4,
+        started_at -> Timestamptz,
+        comment -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+diesel::joinable!(worklogs -> users (author_id));
+diesel::allow_tables_to_appear_in_same_query!(worklogs, users);
+diesel::allow_tables_to_appear_in_same_query!(worklogs, tickets);
+
+diesel::table! {
+    idempotency_keys (org_id, principal_id, key) {
+        org_id -> Uuid,
+        principal_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Int2,
+        headers -> Jsonb,
+        body -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ticket_key_aliases (org_id, project_id, number) {
+        org_id -> Uuid,
+        project_id -> Uuid,
+        number -> Int4,
+        ticket_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(ticket_key_aliases, projects);
+diesel::allow_tables_to_appear_in_same_query!(ticket_key_aliases, ticket_views);

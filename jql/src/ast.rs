@@ -276,6 +276,14 @@ pub enum Field {
     StoryPoints,
     OriginalEstimate,
     StartDate,
+    /// Minutes logged in worklogs (`timeSpent > "2h"`).
+    TimeSpent,
+    /// Minutes of work left.
+    RemainingEstimate,
+    /// Who logged time on the ticket.
+    WorklogAuthor,
+    /// When logged work started.
+    WorklogDate,
 }
 
 impl Field {
@@ -306,6 +314,10 @@ impl Field {
         Field::StoryPoints,
         Field::OriginalEstimate,
         Field::StartDate,
+        Field::TimeSpent,
+        Field::RemainingEstimate,
+        Field::WorklogAuthor,
+        Field::WorklogDate,
     ];
 
     /// Alternative spellings accepted for some fields.
@@ -347,6 +359,10 @@ impl Field {
             Field::StoryPoints => "storyPoints",
             Field::OriginalEstimate => "originalEstimate",
             Field::StartDate => "startDate",
+            Field::TimeSpent => "timeSpent",
+            Field::RemainingEstimate => "remainingEstimate",
+            Field::WorklogAuthor => "worklogAuthor",
+            Field::WorklogDate => "worklogDate",
         }
     }
 
@@ -375,10 +391,15 @@ impl Field {
     pub(crate) fn kind(self) -> FieldKind {
         match self {
             Field::Summary | Field::Description | Field::Comment | Field::Text => FieldKind::Text,
-            Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
-                FieldKind::Date
+            Field::Created
+            | Field::Updated
+            | Field::Resolved
+            | Field::Due
+            | Field::StartDate
+            | Field::WorklogDate => FieldKind::Date,
+            Field::Assignee | Field::Reporter | Field::Watcher | Field::WorklogAuthor => {
+                FieldKind::User
             }
-            Field::Assignee | Field::Reporter | Field::Watcher => FieldKind::User,
             Field::Project
             | Field::Key
             | Field::Status
@@ -391,7 +412,9 @@ impl Field {
             | Field::Sprint
             | Field::Rank
             | Field::StoryPoints
-            | Field::OriginalEstimate => FieldKind::Named,
+            | Field::OriginalEstimate
+            | Field::TimeSpent
+            | Field::RemainingEstimate => FieldKind::Named,
         }
     }
 
@@ -410,6 +433,16 @@ impl Field {
                 | Field::StoryPoints
                 | Field::OriginalEstimate
                 | Field::StartDate
+                | Field::RemainingEstimate
+        )
+    }
+
+    /// Whether values are durations in minutes, also written Jira's way (`"2h 30m"`,
+    /// `1d`, `1w`; see [`crate::duration_minutes`]).
+    pub fn is_duration(self) -> bool {
+        matches!(
+            self,
+            Field::OriginalEstimate | Field::TimeSpent | Field::RemainingEstimate
         )
     }
 
@@ -431,6 +464,8 @@ impl Field {
                 | Field::Labels
                 | Field::Watcher
                 | Field::Sprint
+                | Field::WorklogAuthor
+                | Field::WorklogDate
         )
     }
 
@@ -457,7 +492,12 @@ impl Field {
         let ordered = self.kind() == FieldKind::Date
             || matches!(
                 self,
-                Field::Priority | Field::Key | Field::StoryPoints | Field::OriginalEstimate
+                Field::Priority
+                    | Field::Key
+                    | Field::StoryPoints
+                    | Field::OriginalEstimate
+                    | Field::TimeSpent
+                    | Field::RemainingEstimate
             );
         match (self.kind(), ordered, self.can_be_empty()) {
             (FieldKind::Text, _, false) => TEXT,

@@ -33,6 +33,7 @@
 //! needs nightly: `cd jql && cargo +nightly fuzz run parse`.
 
 mod ast;
+mod duration;
 mod error;
 mod lexer;
 mod parser;
@@ -46,6 +47,7 @@ pub use ast::{
     Clause, Comparison, DEFAULT_ORDER, DateUnit, Direction, Field, Function, FunctionArg, History,
     HistoryOp, Operator, OrderKey, Predicate, PredicateKind, Query, Span, Value,
 };
+pub use duration::{MINUTES_PER_DAY, MINUTES_PER_WEEK, duration_minutes};
 pub use error::{ErrorKind, ParseError};
 pub use text::{Term, TextQuery};
 

@@ -226,6 +226,19 @@ fn check_single(
 
 /// Gives a string or word the type `field` needs.
 fn typed_text(field: Field, text: String, quoted: bool, span: Span) -> Result<Value, ParseError> {
+    if field.is_duration() {
+        return match crate::duration_minutes(&text) {
+            Some(minutes) => Ok(Value::Number(minutes)),
+            None => Err(invalid_value(
+                format!(
+                    "expected a duration for '{field}' but found '{}'",
+                    shorten(&text)
+                ),
+                span,
+            )
+            .with_hint("minutes (90) or Jira's form, e.g. \"2h 30m\", 1d (8h) or 1w (5d)")),
+        };
+    }
     match field.kind() {
         FieldKind::Date => date_value(field.name(), &text, span),
         FieldKind::Named if !quoted => Ok(match integer(&text) {

@@ -126,6 +126,9 @@ pub enum Permission {
     BillingRead,
     #[serde(rename = "billing.manage")]
     BillingManage,
+    /// Edit or delete other people's worklogs (time logged on tickets).
+    #[serde(rename = "worklogs.moderate")]
+    WorklogsModerate,
 }
 
 impl Permission {
@@ -152,6 +155,7 @@ impl Permission {
             Permission::TokensManage => "tokens.manage",
             Permission::BillingRead => "billing.read",
             Permission::BillingManage => "billing.manage",
+            Permission::WorklogsModerate => "worklogs.moderate",
         }
     }
 
@@ -170,7 +174,7 @@ impl Permission {
     }
 
     /// Every permission, for exhaustive tests.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::OrgRead,
         Permission::OrgUpdate,
         Permission::MembersRead,
@@ -191,6 +195,7 @@ impl Permission {
         Permission::TokensManage,
         Permission::BillingRead,
         Permission::BillingManage,
+        Permission::WorklogsModerate,
     ];
 }
 

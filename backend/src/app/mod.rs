@@ -74,11 +74,14 @@ fn cors(config: &Config) -> actix_cors::Cors {
             actix_web::http::header::CONTENT_TYPE,
             actix_web::http::header::IF_MATCH,
             actix_web::http::header::HeaderName::from_static("x-csrf-token"),
+            actix_web::http::header::HeaderName::from_static("idempotency-key"),
         ])
         .expose_headers([
             actix_web::http::header::ETAG,
             actix_web::http::header::RETRY_AFTER,
             actix_web::http::header::HeaderName::from_static("x-request-id"),
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+            actix_web::http::header::LOCATION,
         ])
         .supports_credentials()
         .max_age(600);
@@ -127,8 +130,10 @@ pub fn build_app(
                         .configure(crate::orgs::routes::configure)
                         .configure(crate::tokens::routes::configure)
                         .configure(crate::projects::routes::configure)
+                        .configure(crate::bulk::routes::configure)
                         .configure(crate::tickets::routes::configure)
                         .configure(crate::comments::routes::configure)
+                        .configure(crate::worklogs::routes::configure)
                         .configure(crate::attachments::routes::configure)
                         .configure(crate::components::routes::configure)
                         .configure(crate::links::routes::configure)

@@ -100,6 +100,31 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (
             Method::GET,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs",
+            Some(json!({ "minutes": 30, "comment": "Injected" })),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs/{worklog}",
+            Some(json!({ "minutes": 45 })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs/{worklog}",
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/bulk",
+            Some(json!({ "keys": ["{key}"], "operations": { "add_labels": ["injected"] } })),
+        ),
+        (
+            Method::GET,
             "/api/v1/orgs/{org}/projects/{project}/components",
             None,
         ),
@@ -373,6 +398,8 @@ struct Fixture {
     transition: String,
     /// A component of WEB.
     component: String,
+    /// A worklog on `key`.
+    worklog: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -461,7 +488,17 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{component}");
+    let (status, worklog) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}/worklogs"),
+            json!({ "minutes": 90, "comment": "secret work" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{worklog}");
     Fixture {
+        worklog: worklog["id"].as_str().unwrap_or_default().to_owned(),
         component: component["id"].as_str().unwrap_or_default().to_owned(),
         status: workflow["statuses"][1]["id"]
             .as_str()
@@ -501,6 +538,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{status}", &f.status)
         .replace("{transition}", &f.transition)
         .replace("{component}", &f.component)
+        .replace("{worklog}", &f.worklog)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -518,6 +556,7 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/tickets"),
         format!("/api/v1/orgs/{slug}/tickets/{}/comments", f.key),
         format!("/api/v1/orgs/{slug}/tickets/{}/attachments", f.key),
+        format!("/api/v1/orgs/{slug}/tickets/{}/worklogs", f.key),
         format!("/api/v1/orgs/{slug}/billing"),
         format!("/api/v1/orgs/{slug}/projects/WEB/workflow"),
         format!("/api/v1/orgs/{slug}/members"),
@@ -582,6 +621,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
         if template.contains("{key}")
             && !template.contains("{comment}")
             && !template.contains("{attachment}")
+            && !template.contains("{worklog}")
             && !template.contains("{link}")
         {
             let path = template.replace("{org}", "alpha").replace("{key}", &b.key);
@@ -601,6 +641,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
             "{status}",
             "{transition}",
             "{component}",
+            "{worklog}",
         ] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
@@ -804,6 +845,17 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             "/api/v1/orgs/{org}/tickets/{key}/links",
             "link",
         ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs",
+            "comment",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/tickets/{key}/worklogs/{worklog}",
+            "comment",
+        ),
+        (Method::POST, "/api/v1/orgs/{org}/tickets/bulk", "keys"),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/watchers",

@@ -94,6 +94,7 @@ pub(crate) struct AuditRow {
     pub request_id: Option<String>,
     pub ip: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub bulk_id: Option<uuid::Uuid>,
 }
 
 /// One audited change.
@@ -117,6 +118,8 @@ pub(crate) struct AuditEntry {
     request_id: Option<String>,
     ip: Option<String>,
     created_at: DateTime<Utc>,
+    /// The bulk request (`POST /tickets/bulk`) the change was part of.
+    bulk_id: Option<uuid::Uuid>,
 }
 
 impl AuditEntry {
@@ -134,6 +137,7 @@ impl AuditEntry {
             request_id: row.request_id,
             ip: row.ip,
             created_at: row.created_at,
+            bulk_id: row.bulk_id,
         }
     }
 }

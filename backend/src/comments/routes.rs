@@ -7,7 +7,9 @@ use tenancy::Permission;
 use super::{Comment, CommentBody, CommentId, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+use crate::http::{
+    ApiError, Idempotency, IfMatch, JsonBody, Page, PageParams, Reply, json_with_etag,
+};
 use crate::tickets::{TicketKey, find_id_by_key};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -32,7 +34,8 @@ fn comment_id(raw: &str) -> Result<CommentId, ApiError> {
 /// Adds a comment to a ticket.
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/tickets/{key}/comments", tag = "comments",
-    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key")),
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response of a retried request (24 h)")),
     request_body = CommentBody,
     responses((status = 201, body = Comment), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
@@ -40,22 +43,24 @@ fn comment_id(raw: &str) -> Result<CommentId, ApiError> {
 pub(crate) async fn create_comment(
     mut caller: Caller,
     path: web::Path<(String, String)>,
+    idempotency: Idempotency,
     body: JsonBody<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::CommentsCreate)?;
     let key = TicketKey::parse(&path.1)?;
     let text = body.validate()?;
-    let comment = caller
+    let reply = caller
         .tx(Permission::CommentsCreate, async move |tx| {
-            let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
-            queries::create(tx, ticket, text).await
+            idempotency
+                .run(tx, body.digest(), async move |tx| {
+                    let ticket = find_id_by_key(tx, &key, Permission::CommentsCreate).await?;
+                    let comment = queries::create(tx, ticket, text).await?;
+                    Ok(Reply::json(StatusCode::CREATED, &comment)?.with_etag(comment.version))
+                })
+                .await
         })
         .await?;
-    Ok(json_with_etag(
-        StatusCode::CREATED,
-        comment.version,
-        &comment,
-    ))
+    Ok(reply.into_response())
 }
 
 /// Lists a ticket's comments, oldest first.

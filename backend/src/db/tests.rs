@@ -80,7 +80,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 18] = [
+const TENANT_TABLES: [&str; 21] = [
     "orgs",
     "memberships",
     "workflows",
@@ -99,6 +99,9 @@ const TENANT_TABLES: [&str; 18] = [
     "ticket_sprints",
     "sprint_scope_changes",
     "attachments",
+    "worklogs",
+    "idempotency_keys",
+    "ticket_key_aliases",
 ];
 
 #[tokio::test]

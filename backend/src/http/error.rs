@@ -252,6 +252,21 @@ impl ApiError {
         self.kind
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The problem `detail` member.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The field at fault, if any.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
     fn problem(&self) -> Problem {
         Problem {
             kind: format!("urn:trellis:problem:{}", self.kind),

@@ -14,8 +14,28 @@ use serde::de::DeserializeOwned;
 use super::{ApiError, AppState};
 
 /// A JSON request body, read up to `TRELLIS_MAX_BODY_BYTES` and deserialised with the
-/// path of the failing field (`labels[3]`) reported on error.
-pub struct JsonBody<T>(pub T);
+/// path of the failing field (`labels[3]`) reported on error. It keeps the SHA-256 of
+/// the bytes as sent, which `Idempotency-Key` compares.
+pub struct JsonBody<T>(pub T, BodyDigest);
+
+/// The SHA-256 of a request body's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BodyDigest(pub [u8; 32]);
+
+impl BodyDigest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        BodyDigest(sha2::Sha256::digest(bytes).into())
+    }
+}
+
+impl<T> JsonBody<T> {
+    /// The digest of the body as sent.
+    pub fn digest(&self) -> BodyDigest {
+        self.1
+    }
+}
 
 impl<T> Deref for JsonBody<T> {
     type Target = T;
@@ -64,7 +84,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse(&body).map(JsonBody)
+            let digest = BodyDigest::of(&body);
+            parse(&body).map(|value| JsonBody(value, digest))
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 pub mod pagination;
 pub mod request_id;
@@ -19,7 +20,8 @@ use tenancy::{DbConn, DbPool};
 use crate::config::Config;
 
 pub use error::ApiError;
-pub use extract::{IfMatch, JsonBody};
+pub use extract::{BodyDigest, IfMatch, JsonBody};
+pub use idempotency::{Idempotency, Reply};
 pub use metrics::Metrics;
 pub use pagination::{Items, Page, PageParams};
 

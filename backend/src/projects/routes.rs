@@ -8,7 +8,9 @@ use tenancy::Permission;
 use super::{NewProject, Project, ProjectDetail, ProjectPatch, queries};
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, AppState, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+use crate::http::{
+    ApiError, AppState, Idempotency, IfMatch, JsonBody, Page, PageParams, Reply, json_with_etag,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -35,7 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Creates a project with the default workflow.
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/projects", tag = "projects",
-    params(("org" = String, Path, description = "Organization slug")),
+    params(("org" = String, Path, description = "Organization slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response of a retried request (24 h)")),
     request_body = NewProject,
     responses(
         (status = 201, description = "Created", body = Project),
@@ -49,30 +52,34 @@ pub(crate) async fn create_project(
     req: HttpRequest,
     mut caller: Caller,
     state: web::Data<AppState>,
+    idempotency: Idempotency,
     body: JsonBody<NewProject>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::ProjectsCreate)?;
     let new = body.validate()?;
     let slug = req.match_info().get("org").unwrap_or_default();
-    let project = caller
+    let mut private = false;
+    let reply = caller
         .tx(Permission::ProjectsCreate, async |tx| {
-            // Counted under the billing account's lock, in this transaction.
-            state
-                .billing
-                .require_project(tx)
+            idempotency
+                .run(tx, body.digest(), async |tx| {
+                    // Counted under the billing account's lock, in this transaction.
+                    state
+                        .billing
+                        .require_project(tx)
+                        .await
+                        .map_err(|e| crate::entitlements::limit_error(&state, slug, e))?;
+                    let project = queries::create(tx, new).await?;
+                    private = project.private;
+                    Ok(Reply::json(StatusCode::CREATED, &project)?.with_etag(project.version))
+                })
                 .await
-                .map_err(|e| crate::entitlements::limit_error(&state, slug, e))?;
-            queries::create(tx, new).await
         })
         .await?;
-    if project.private {
+    if private {
         caller.principals_changed().await;
     }
-    Ok(json_with_etag(
-        StatusCode::CREATED,
-        project.version,
-        &project,
-    ))
+    Ok(reply.into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

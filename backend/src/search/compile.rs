@@ -317,7 +317,12 @@ impl Compiler<'_> {
             Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
                 date(cmp, self.ctx)?
             }
-            Field::StoryPoints | Field::OriginalEstimate => number(cmp)?,
+            Field::StoryPoints
+            | Field::OriginalEstimate
+            | Field::TimeSpent
+            | Field::RemainingEstimate => number(cmp)?,
+            Field::WorklogAuthor => people(cmp, self.ctx, logged_by)?,
+            Field::WorklogDate => logged(date(cmp, self.ctx)?),
             Field::Sprint => sprint(cmp)?,
             Field::Parent => parent(cmp)?,
             Field::Watcher => watcher(cmp, self.ctx)?,
@@ -506,12 +511,26 @@ fn watched_by(who: Bind) -> Condition {
         "EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.org_id = t.org_id \
          AND w.ticket_id = t.id AND ",
     );
-    let who = match who {
-        Bind::Uuid(id) => Bind::Uuids(vec![id]),
-        other => other,
-    };
-    sql.append(&membership("w.user_id", Operator::In, who))
+    sql.append(&membership("w.user_id", Operator::In, who.into_list()))
         .push(")");
+    sql
+}
+
+/// Time was logged on the ticket by the user `who` (a uuid) or any of `who` (logins),
+/// in a live worklog: uuid equality only, so `worklogs_org_author_idx` serves it under
+/// the row-level security policy.
+fn logged_by(who: Bind) -> Condition {
+    logged(membership("wl.author_id", Operator::In, who.into_list()))
+}
+
+/// The ticket has a live worklog `wl` meeting `condition` (for `worklogDate`, a date
+/// test on `wl.started_at`: timestamptz comparisons are LEAKPROOF).
+fn logged(condition: Condition) -> Condition {
+    let mut sql = Sql::new(
+        "EXISTS (SELECT 1 FROM worklogs wl WHERE wl.org_id = t.org_id \
+         AND wl.ticket_id = t.id AND wl.deleted_at IS NULL AND ",
+    );
+    sql.append(&condition).push(")");
     sql
 }
 
@@ -519,6 +538,17 @@ fn watched_by(who: Bind) -> Condition {
 /// through `ticket_watchers`' primary key. Negative tests match tickets none of the
 /// named people watch. (As in Jira, `watcher` is never empty: no `IS EMPTY`.)
 fn watcher(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
+    people(cmp, ctx, watched_by)
+}
+
+/// A test on a set of people per ticket (watchers, worklog authors): `related(who)`
+/// is the condition that one of `who` is in the set. Negative tests match tickets
+/// none of the named people are in.
+fn people(
+    cmp: &Comparison,
+    ctx: &Context,
+    related: fn(Bind) -> Condition,
+) -> Result<Condition, ApiError> {
     let mut logins = Vec::new();
     let mut parts = Vec::new();
     for v in values(&cmp.value) {
@@ -527,24 +557,27 @@ fn watcher(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
             Value::Function {
                 name: Function::CurrentUser,
                 ..
-            } => parts.push(watched_by(Bind::Uuid(ctx.user.0))),
+            } => parts.push(related(Bind::Uuid(ctx.user.0))),
             Value::Function {
                 name: Function::MembersOf,
                 arg: Some(FunctionArg::Name(role)),
-            } => parts.push(watched_by(Bind::Names(
+            } => parts.push(related(Bind::Names(
                 NameKind::Role,
                 vec![role.to_lowercase()],
             ))),
             _ => {
                 return Err(error(
                     cmp,
-                    "`watcher` expects logins, currentUser() or membersOf()",
+                    format!(
+                        "`{}` expects logins, currentUser() or membersOf()",
+                        cmp.field
+                    ),
                 ));
             }
         }
     }
     if !logins.is_empty() {
-        parts.push(watched_by(Bind::Names(NameKind::Login, logins)));
+        parts.push(related(Bind::Names(NameKind::Login, logins)));
     }
     let matched = any(parts);
     Ok(if is_negative(cmp.op) {
@@ -650,11 +683,14 @@ fn parent(cmp: &Comparison) -> Result<Condition, ApiError> {
     })
 }
 
-/// `storyPoints` (a number, fractions allowed) and `originalEstimate` (minutes):
-/// compared as numbers; `!=` and `NOT IN` skip tickets without a value.
+/// `storyPoints` (a number, fractions allowed), `originalEstimate`, `timeSpent` and
+/// `remainingEstimate` (minutes; the jql crate reads `"2h 30m"` as 150): compared as
+/// numbers; `!=` and `NOT IN` skip tickets without a value.
 fn number(cmp: &Comparison) -> Result<Condition, ApiError> {
     let (column, integer) = match cmp.field {
         Field::StoryPoints => ("t.story_points", false),
+        Field::TimeSpent => ("t.time_spent", true),
+        Field::RemainingEstimate => ("t.remaining_estimate", true),
         _ => ("t.original_estimate", true),
     };
     let empty = Sql::new(&format!("{column} IS NULL"));
@@ -1013,6 +1049,7 @@ fn date(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         Field::Updated => "t.updated_at",
         Field::Resolved => "t.resolved_at",
         Field::StartDate => "t.start_date",
+        Field::WorklogDate => "wl.started_at",
         _ => "t.due_date",
     };
     if matches!(cmp.op, Operator::Is | Operator::IsNot) {

@@ -78,6 +78,16 @@ pub(crate) enum Bind {
     Names(NameKind, Vec<String>),
 }
 
+impl Bind {
+    /// A single uuid as a one-element list, for `= ANY(...)`; other binds unchanged.
+    pub(crate) fn into_list(self) -> Bind {
+        match self {
+            Bind::Uuid(id) => Bind::Uuids(vec![id]),
+            other => other,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Part {
     Text(String),

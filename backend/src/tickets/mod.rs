@@ -11,6 +11,8 @@ mod estimate_tests;
 #[cfg(test)]
 mod hierarchy_tests;
 #[cfg(test)]
+mod idempotency_tests;
+#[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -178,6 +180,10 @@ pub struct Ticket {
     pub watchers: i64,
     /// The names of its project's components it belongs to, in name order.
     pub components: Vec<String>,
+    /// Minutes logged in its worklogs.
+    pub time_spent: i32,
+    /// Minutes of work left (Jira's remaining estimate); worklogs adjust it.
+    pub remaining_estimate: Option<i32>,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
@@ -223,6 +229,8 @@ pub(crate) struct TicketRow {
     start_date: Option<NaiveDate>,
     watchers: i64,
     components: Vec<String>,
+    time_spent: i32,
+    remaining_estimate: Option<i32>,
 }
 
 impl From<TicketRow> for Ticket {
@@ -273,6 +281,8 @@ impl From<TicketRow> for Ticket {
             start_date: r.start_date,
             watchers: r.watchers,
             components: r.components,
+            time_spent: r.time_spent,
+            remaining_estimate: r.remaining_estimate,
             project_id: r.project_id,
         }
     }
@@ -403,6 +413,11 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<i32>)]
     pub original_estimate: Option<Option<i32>>,
+    /// Minutes of work left; `null` clears it. Without it, a new `original_estimate`
+    /// also resets the remaining estimate while no time is logged (as in Jira).
+    #[serde(default, deserialize_with = "crate::http::validate::present")]
+    #[schema(value_type = Option<i32>)]
+    pub remaining_estimate: Option<Option<i32>>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "crate::http::validate::present")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -426,6 +441,7 @@ pub(crate) struct TicketChange {
     pub parent: Option<Option<TicketKey>>,
     pub story_points: Option<Option<f64>>,
     pub original_estimate: Option<Option<i32>>,
+    pub remaining_estimate: Option<Option<i32>>,
     pub start_date: Option<Option<NaiveDate>>,
     /// Component names, trimmed and deduplicated (resolved in the ticket's project).
     pub components: Option<Vec<String>>,
@@ -448,7 +464,7 @@ const COMPONENTS_MAX: usize = 50;
 
 /// Component names as given: trimmed, each 1 to 100 characters, no duplicates
 /// (ignoring case); whether they exist is checked in the ticket's project.
-fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > COMPONENTS_MAX {
         return Err(ApiError::validation(
             "components",
@@ -471,7 +487,7 @@ fn component_names(raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
+pub(crate) fn labels(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > LABELS_MAX {
         return Err(ApiError::validation(
             "labels",
@@ -538,9 +554,14 @@ fn story_points(raw: Option<f64>) -> Result<Option<f64>, ApiError> {
 }
 
 fn original_estimate(raw: Option<i32>) -> Result<Option<i32>, ApiError> {
+    estimate("original_estimate", raw)
+}
+
+/// An estimate in whole minutes, 0 to 1,000,000, for the field `field`.
+pub(crate) fn estimate(field: &'static str, raw: Option<i32>) -> Result<Option<i32>, ApiError> {
     match raw {
         Some(m) if !(0..=ESTIMATE_MAX).contains(&m) => Err(ApiError::validation(
-            "original_estimate",
+            field,
             "must be 0 to 1,000,000 minutes",
         )),
         other => Ok(other),
@@ -565,6 +586,7 @@ impl NewTicket {
             parent: Some(parent(self.parent.as_deref())?),
             story_points: Some(story_points(self.story_points)?),
             original_estimate: Some(original_estimate(self.original_estimate)?),
+            remaining_estimate: None,
             start_date: Some(self.start_date),
             components: Some(component_names(&self.components)?),
         })
@@ -621,6 +643,10 @@ impl TicketPatch {
                 .transpose()?,
             story_points: self.story_points.map(story_points).transpose()?,
             original_estimate: self.original_estimate.map(original_estimate).transpose()?,
+            remaining_estimate: self
+                .remaining_estimate
+                .map(|m| estimate("remaining_estimate", m))
+                .transpose()?,
             start_date: self.start_date,
             components: self
                 .components

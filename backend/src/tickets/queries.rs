@@ -172,6 +172,11 @@ pub(crate) async fn create(
         tickets::parent_id.eq(parent),
         tickets::story_points.eq(change.story_points.flatten()),
         tickets::original_estimate.eq(change.original_estimate.flatten()),
+        // Jira starts the remaining estimate at the original one.
+        tickets::remaining_estimate.eq(change
+            .remaining_estimate
+            .flatten()
+            .or(change.original_estimate.flatten())),
         tickets::start_date.eq(change.start_date.flatten()),
     );
     diesel::insert_into(tickets::table)
@@ -232,6 +237,12 @@ pub(crate) async fn update(
         "ticket.update"
     };
     let (id, version) = (before.id, before.version);
+    let remaining = match (change.remaining_estimate, change.original_estimate) {
+        (Some(remaining), _) => remaining,
+        // While no time is logged, the remaining estimate follows the original.
+        (None, Some(original)) if before.time_spent == 0 => original,
+        _ => before.remaining_estimate,
+    };
     // Before the write: a 412 rolls these back with everything else.
     if let Some(to) = assignee.filter(|a| Some(*a) != before.assignee.as_ref().map(|b| b.id)) {
         watching::watch(tx, id, &[to]).await?;
@@ -263,6 +274,7 @@ pub(crate) async fn update(
                 tickets::story_points.eq(change.story_points.unwrap_or(before.story_points)),
                 tickets::original_estimate
                     .eq(change.original_estimate.unwrap_or(before.original_estimate)),
+                tickets::remaining_estimate.eq(remaining),
                 tickets::start_date.eq(change.start_date.unwrap_or(before.start_date)),
                 tickets::version.eq(tickets::version + 1),
                 tickets::updated_at.eq(diesel::dsl::now),
@@ -282,7 +294,7 @@ pub(crate) async fn update(
     Ok(after)
 }
 
-pub(super) async fn soft_delete(
+pub(crate) async fn soft_delete(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
     if_match: &IfMatch,

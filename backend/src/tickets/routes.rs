@@ -1,7 +1,6 @@
 //! `/api/v1/orgs/{org}/tickets` and `/api/v1/orgs/{org}/projects/{project}/tickets`
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tenancy::Permission;
@@ -14,7 +13,9 @@ use crate::audit::history::HistoryEntry;
 use crate::audit::{self, AuditId};
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, IfMatch, JsonBody, Page, PageParams, json_with_etag};
+use crate::http::{
+    ApiError, Idempotency, IfMatch, JsonBody, Page, PageParams, Reply, json_with_etag,
+};
 use crate::workflows::Transition;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,10 +47,11 @@ fn ticket_response(status: StatusCode, ticket: &Ticket) -> HttpResponse {
 /// Creates a ticket; its key is the project's next number, allocated without gaps.
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/projects/{project}/tickets", tag = "tickets",
-    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key")),
+    params(("org" = String, Path, description = "Organization slug"), ("project" = String, Path, description = "Project key"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response of a retried request (24 h)")),
     request_body = NewTicket,
     responses(
-        (status = 201, description = "Created; `Location` names it", body = Ticket),
+        (status = 201, description = "Created; `Location` names it. Honours `Idempotency-Key`", body = Ticket),
         (status = 404, body = Problem), (status = 409, description = "Project archived", body = Problem),
         (status = 422, body = Problem),
     ),
@@ -58,24 +60,26 @@ fn ticket_response(status: StatusCode, ticket: &Ticket) -> HttpResponse {
 pub(crate) async fn create_ticket(
     mut caller: Caller,
     path: web::Path<(String, String)>,
+    idempotency: Idempotency,
     body: JsonBody<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::TicketsCreate)?;
     let (org, project) = path.into_inner();
     let project = crate::projects::key_from_path(&project)?;
     let change = body.validate()?;
-    let ticket = caller
+    let reply = caller
         .tx(Permission::TicketsCreate, async move |tx| {
-            queries::create(tx, &project, change).await
+            idempotency
+                .run(tx, body.digest(), async move |tx| {
+                    let ticket = queries::create(tx, &project, change).await?;
+                    Ok(Reply::json(StatusCode::CREATED, &ticket)?
+                        .with_etag(ticket.version)
+                        .with_location(format!("/api/v1/orgs/{org}/tickets/{}", ticket.key)))
+                })
+                .await
         })
         .await?;
-    let mut response = ticket_response(StatusCode::CREATED, &ticket);
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/api/v1/orgs/{org}/tickets/{}", ticket.key))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(reply.into_response())
 }
 
 /// Ticket list filters and order. List values are comma-separated.

@@ -85,6 +85,26 @@ const CANONICAL: &[(&str, &str)] = &[
     ("\"Story Points\" >= 3", "storyPoints >= 3"),
     ("storypoints = 2.5", r#"storyPoints = "2.5""#),
     ("originalEstimate < 120", "originalEstimate < 120"),
+    // Durations: minutes, or Jira's units (1d = 8h, 1w = 5d).
+    ("originalEstimate > 2h", "originalEstimate > 120"),
+    (r#"timeSpent >= "2h 30m""#, "timeSpent >= 150"),
+    ("timespent in (1d, 1w)", "timeSpent IN (480, 2400)"),
+    ("remainingEstimate is empty", "remainingEstimate IS EMPTY"),
+    ("remainingEstimate <= 0", "remainingEstimate <= 0"),
+    (
+        "worklogAuthor = currentUser()",
+        "worklogAuthor = currentUser()",
+    ),
+    (
+        "worklogAuthor in membersOf(admin)",
+        r#"worklogAuthor IN membersOf("admin")"#,
+    ),
+    ("worklogAuthor != bob", r#"worklogAuthor != "bob""#),
+    (
+        "worklogDate >= \"2026-12-01\"",
+        r#"worklogDate >= "2026-12-01""#,
+    ),
+    ("worklogDate > -7d", "worklogDate > -7d"),
     (
         "startDate >= \"2026-12-01\"",
         r#"startDate >= "2026-12-01""#,

@@ -152,7 +152,8 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         "unknown field 'fixVersion' at column 1 (expected one of: project, key, summary, \
          description, comment, text, status, statusCategory, type, priority, assignee, reporter, \
          labels, component, parent, created, updated, resolved, due, watcher, sprint, rank, \
-         storyPoints, originalEstimate, startDate)",
+         storyPoints, originalEstimate, startDate, timeSpent, remainingEstimate, worklogAuthor, \
+         worklogDate)",
     ),
     (
         "AND status = Done",
@@ -228,7 +229,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         8,
         "'status' is never empty, so it cannot be compared with EMPTY at column 8 \
          (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
-         sprint, storyPoints, originalEstimate, startDate)",
+         sprint, storyPoints, originalEstimate, startDate, remainingEstimate)",
     ),
     (
         "status Done",
@@ -277,7 +278,7 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         8,
         "'status' is never empty, so it cannot be compared with EMPTY at column 8 \
          (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
-         sprint, storyPoints, originalEstimate, startDate)",
+         sprint, storyPoints, originalEstimate, startDate, remainingEstimate)",
     ),
     (
         "reporter = EMPTY",
@@ -285,9 +286,16 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         10,
         "'reporter' is never empty, so it cannot be compared with EMPTY at column 10 \
          (EMPTY works with: description, assignee, labels, component, parent, resolved, due, \
-         sprint, storyPoints, originalEstimate, startDate)",
+         sprint, storyPoints, originalEstimate, startDate, remainingEstimate)",
     ),
     // Values that the field or operator does not accept.
+    (
+        "timeSpent > 2x",
+        InvalidValue,
+        13,
+        "expected a duration for 'timeSpent' but found '2x' at column 13 (minutes (90) or \
+         Jira's form, e.g. \"2h 30m\", 1d (8h) or 1w (5d))",
+    ),
     (
         "created > Done",
         InvalidValue,
@@ -356,14 +364,16 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         InvalidValue,
         10,
         "currentUser() cannot be used with 'status' at column 10 \
-         (it works with the user fields: assignee, reporter, watcher)",
+         (it works with the user fields: assignee, reporter, watcher, \
+         worklogAuthor)",
     ),
     (
         "labels = now()",
         InvalidValue,
         10,
         "now() cannot be used with 'labels' at column 10 \
-         (it works with the date fields: created, updated, resolved, due, startDate)",
+         (it works with the date fields: created, updated, resolved, due, startDate, \
+         worklogDate)",
     ),
     (
         "assignee = membersOf(devs)",
@@ -512,7 +522,8 @@ const REJECTED: &[(&str, ErrorKind, usize, &str)] = &[
         10,
         "cannot order by 'text' at column 10 (expected one of: project, key, summary, status, \
          statusCategory, type, priority, assignee, reporter, component, parent, created, \
-         updated, resolved, due, rank, storyPoints, originalEstimate, startDate)",
+         updated, resolved, due, rank, storyPoints, originalEstimate, startDate, timeSpent, \
+         remainingEstimate)",
     ),
     (
         "ORDER BY created, CREATED desc",

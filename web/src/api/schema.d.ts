@@ -833,6 +833,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Applies one operation set to up to 1,000 tickets in one transaction, with a
+         *     result per ticket. Atomic by default (nothing applied if any ticket fails);
+         *     `dry_run` previews. Honours `Idempotency-Key`.
+         */
+        post: operations["bulk_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tickets/{key}": {
         parameters: {
             query?: never;
@@ -1125,6 +1146,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/{key}/worklogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists a ticket's worklogs, oldest first. */
+        get: operations["list_worklogs"];
+        put?: never;
+        /**
+         * Logs time on a ticket; the ticket's `time_spent` grows and its
+         *     `remaining_estimate` follows `adjust_estimate`. Honours `Idempotency-Key`.
+         */
+        post: operations["create_worklog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/tickets/{key}/worklogs/{worklog}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a worklog (its author, or someone with `worklogs.moderate`); by default
+         *     the remaining estimate grows by its minutes again.
+         */
+        delete: operations["delete_worklog"];
+        options?: never;
+        head?: never;
+        /** Changes a worklog (its author, or someone with `worklogs.moderate`). */
+        patch: operations["edit_worklog"];
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tokens": {
         parameters: {
             query?: never;
@@ -1279,6 +1342,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description How logging, changing or deleting time moves the ticket's remaining estimate
+         *     (Jira's `adjustEstimate`).
+         * @enum {string}
+         */
+        AdjustEstimate: "auto" | "new" | "leave" | "manual";
         /** @description An attachment as the API shows it. */
         Attachment: {
             /**
@@ -1323,6 +1392,11 @@ export interface components {
             actor_id?: string | null;
             after?: Record<string, never> | null;
             before?: Record<string, never> | null;
+            /**
+             * Format: uuid
+             * @description The bulk request (`POST /tickets/bulk`) the change was part of.
+             */
+            bulk_id?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -1342,6 +1416,71 @@ export interface components {
          * @description An audit entry.
          */
         AuditId: string;
+        /** @description Why a ticket failed: its problem document's members. */
+        BulkError: {
+            detail: string;
+            field?: string | null;
+            /** Format: int32 */
+            status: number;
+            type: string;
+        };
+        /**
+         * Format: uuid
+         * @description One bulk-change request (its audit entries carry it).
+         */
+        BulkId: string;
+        /**
+         * @description What to do to every ticket, in this order: set fields, labels and components,
+         *     then transition, then delete.
+         */
+        BulkOperations: {
+            /** @description Component names of each ticket's project (case-insensitive). */
+            add_components?: string[];
+            add_labels?: string[];
+            /** @description Soft-delete the tickets. */
+            delete?: boolean;
+            remove_components?: string[];
+            remove_labels?: string[];
+            set?: null | components["schemas"]["TicketPatch"];
+            /** @description Name of the target status, checked against each ticket's workflow. */
+            transition?: string | null;
+        };
+        /** @description `POST /tickets/bulk` body. */
+        BulkRequest: {
+            /** @description Apply nothing if any ticket fails (default `true`). */
+            atomic?: boolean;
+            /** @description Check and report, apply nothing. */
+            dry_run?: boolean;
+            /** @description Ticket keys, 1 to 1,000, no duplicates. */
+            keys: string[];
+            operations: components["schemas"]["BulkOperations"];
+        };
+        /** @description `POST /tickets/bulk` answer. */
+        BulkResponse: {
+            /**
+             * @description Whether the changes were committed: `false` for a dry run, or when an item
+             *     failed in an atomic request.
+             */
+            applied: boolean;
+            atomic: boolean;
+            /** @description Every audit entry of the request carries it. */
+            bulk_id: components["schemas"]["BulkId"];
+            dry_run: boolean;
+            failed: number;
+            /** @description One per key, in request order. */
+            results: components["schemas"]["BulkResult"][];
+            succeeded: number;
+        };
+        /** @description One ticket's outcome. */
+        BulkResult: {
+            error?: null | components["schemas"]["BulkError"];
+            /** @description The key as requested (upper-cased). */
+            key: string;
+            /** @description `ok` or `error`. */
+            status: string;
+            /** @description The ticket's key afterwards (`ok` only). */
+            ticket?: string | null;
+        };
         /** @description The tickets a sprint-tickets request changed. */
         ChangedTickets: {
             tickets: components["schemas"]["Ticket"][];
@@ -1786,6 +1925,32 @@ export interface components {
         NewWatcher: {
             login: string;
         };
+        /** @description `POST /tickets/{key}/worklogs` body. */
+        NewWorklog: {
+            adjust_estimate?: null | components["schemas"]["AdjustEstimate"];
+            /** @description At most 10,000 characters. */
+            comment?: string;
+            /**
+             * Format: int32
+             * @description Minutes spent, 1 to 10,080 (a week).
+             */
+            minutes: number;
+            /**
+             * Format: int32
+             * @description Minutes, with `"adjust_estimate": "new"`.
+             */
+            new_estimate?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes, with `"adjust_estimate": "manual"`.
+             */
+            reduce_by?: number | null;
+            /**
+             * Format: date-time
+             * @description When the work started; default now.
+             */
+            started_at?: string | null;
+        };
         /** @description An organization as the API shows it. */
         Org: {
             /** Format: date-time */
@@ -1847,6 +2012,11 @@ export interface components {
                 actor_id?: string | null;
                 after?: Record<string, never> | null;
                 before?: Record<string, never> | null;
+                /**
+                 * Format: uuid
+                 * @description The bulk request (`POST /tickets/bulk`) the change was part of.
+                 */
+                bulk_id?: string | null;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: uuid */
@@ -2045,6 +2215,11 @@ export interface components {
                 project: string;
                 /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
                 rank: string;
+                /**
+                 * Format: int32
+                 * @description Minutes of work left (Jira's remaining estimate); worklogs adjust it.
+                 */
+                remaining_estimate?: number | null;
                 reporter: components["schemas"]["UserRef"];
                 /**
                  * Format: date-time
@@ -2060,6 +2235,11 @@ export interface components {
                  * @description Story points, 0 to 1000 (fractions allowed, e.g. 0.5).
                  */
                 story_points?: number | null;
+                /**
+                 * Format: int32
+                 * @description Minutes logged in its worklogs.
+                 */
+                time_spent: number;
                 title: string;
                 type: components["schemas"]["TicketType"];
                 /** Format: date-time */
@@ -2090,6 +2270,32 @@ export interface components {
                 permissions?: string[] | null;
                 /** @description The token's owner. */
                 user_login: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Worklog: {
+            items: {
+                author: components["schemas"]["UserRef"];
+                comment: string;
+                /** Format: date-time */
+                created_at: string;
+                id: components["schemas"]["WorklogId"];
+                /**
+                 * Format: int32
+                 * @description Minutes spent, 1 to 10,080.
+                 */
+                minutes: number;
+                /**
+                 * Format: date-time
+                 * @description When the work started.
+                 */
+                started_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -2407,6 +2613,11 @@ export interface components {
             project: string;
             /** @description Its place in the project's backlog order (compare as bytes; `ORDER BY rank`). */
             rank: string;
+            /**
+             * Format: int32
+             * @description Minutes of work left (Jira's remaining estimate); worklogs adjust it.
+             */
+            remaining_estimate?: number | null;
             reporter: components["schemas"]["UserRef"];
             /**
              * Format: date-time
@@ -2422,6 +2633,11 @@ export interface components {
              * @description Story points, 0 to 1000 (fractions allowed, e.g. 0.5).
              */
             story_points?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes logged in its worklogs.
+             */
+            time_spent: number;
             title: string;
             type: components["schemas"]["TicketType"];
             /** Format: date-time */
@@ -2459,6 +2675,12 @@ export interface components {
             /** @description Key of the new parent; `null` clears it. */
             parent?: string | null;
             priority?: null | components["schemas"]["Priority"];
+            /**
+             * Format: int32
+             * @description Minutes of work left; `null` clears it. Without it, a new `original_estimate`
+             *     also resets the remaining estimate while no time is logged (as in Jira).
+             */
+            remaining_estimate?: number | null;
             /** @description Id of an open sprint of the ticket's project; `null` moves it to the backlog. */
             sprint?: string | null;
             /**
@@ -2638,6 +2860,47 @@ export interface components {
             id: components["schemas"]["TransitionId"];
             name: string;
             to: components["schemas"]["Status"];
+        };
+        /** @description Time logged on a ticket, as the API shows it. */
+        Worklog: {
+            author: components["schemas"]["UserRef"];
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["WorklogId"];
+            /**
+             * Format: int32
+             * @description Minutes spent, 1 to 10,080.
+             */
+            minutes: number;
+            /**
+             * Format: date-time
+             * @description When the work started.
+             */
+            started_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description Time logged on a ticket.
+         */
+        WorklogId: string;
+        /** @description `PATCH /tickets/{key}/worklogs/{worklog}` body: only the fields present change. */
+        WorklogPatch: {
+            adjust_estimate?: null | components["schemas"]["AdjustEstimate"];
+            comment?: string | null;
+            /** Format: int32 */
+            minutes?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes, with `"adjust_estimate": "new"`.
+             */
+            new_estimate?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
         };
     };
     responses: never;
@@ -3960,7 +4223,10 @@ export interface operations {
     create_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description Organization slug */
                 org: string;
@@ -4487,7 +4753,10 @@ export interface operations {
     create_ticket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description Organization slug */
                 org: string;
@@ -4502,7 +4771,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created; `Location` names it */
+            /** @description Created; `Location` names it. Honours `Idempotency-Key` */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5494,6 +5763,60 @@ export interface operations {
             };
         };
     };
+    bulk_change: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per ticket; `applied` says whether anything was committed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResponse"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_ticket: {
         parameters: {
             query?: never;
@@ -5977,7 +6300,10 @@ export interface operations {
     create_comment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description Organization slug */
                 org: string;
@@ -6547,6 +6873,233 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_worklogs: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Worklog"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_worklog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWorklog"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worklog"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_worklog: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `auto` (default: the remaining estimate grows by the deleted minutes), `new`,
+                 *     `leave` or `manual`.
+                 */
+                adjust_estimate?: components["schemas"]["AdjustEstimate"];
+                /** @description Minutes, with `adjust_estimate=new`. */
+                new_estimate?: number;
+                /** @description Minutes, with `adjust_estimate=manual`. */
+                increase_by?: number;
+            };
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Worklog id */
+                worklog: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edit_worklog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key */
+                key: string;
+                /** @description Worklog id */
+                worklog: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorklogPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worklog"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -171,6 +171,7 @@ export const PERMISSIONS = [
   "audit.read",
   "billing.read",
   "billing.manage",
+  "worklogs.moderate",
 ] as const;
 
 const ROLE_PERMS: Record<Role, readonly string[]> = {

@@ -1,0 +1,145 @@
+//! Applying a bulk request in the caller's transaction.
+
+use diesel::sql_types::Text;
+use diesel_async::RunQueryDsl;
+use tenancy::ScopedConn;
+
+use super::{Bulk, BulkError, BulkId, BulkResponse, BulkResult, Operations};
+use crate::http::{ApiError, IfMatch};
+use crate::tickets::{TicketChange, TicketKey, queries as tickets};
+
+/// Raw SQL throughout: savepoints and `set_config` are not diesel's to say.
+async fn run(tx: &mut ScopedConn<'_>, statement: &'static str) -> Result<(), ApiError> {
+    diesel::sql_query(statement).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Applies `bulk` ticket by ticket; see the module documentation.
+pub(crate) async fn apply(tx: &mut ScopedConn<'_>, bulk: Bulk) -> Result<BulkResponse, ApiError> {
+    let bulk_id = BulkId::new();
+    // Transaction-local: every audit entry of this transaction gets the id.
+    diesel::sql_query("SELECT set_config('app.bulk_id', $1, true)")
+        .bind::<Text, _>(bulk_id.0.to_string())
+        .execute(tx.conn())
+        .await?;
+    run(tx, "SAVEPOINT bulk_request").await?;
+    let mut results = Vec::with_capacity(bulk.keys.len());
+    for (requested, key) in &bulk.keys {
+        run(tx, "SAVEPOINT bulk_item").await?;
+        let outcome = match key {
+            Some(key) => apply_one(tx, key, &bulk.operations).await,
+            None => Err(ApiError::not_found("ticket")),
+        };
+        results.push(match outcome {
+            Ok(ticket) => {
+                run(tx, "RELEASE SAVEPOINT bulk_item").await?;
+                BulkResult {
+                    key: requested.clone(),
+                    status: "ok",
+                    ticket: Some(ticket),
+                    error: None,
+                }
+            }
+            Err(error) if error.status().is_server_error() => return Err(error),
+            Err(error) => {
+                run(tx, "ROLLBACK TO SAVEPOINT bulk_item").await?;
+                BulkResult {
+                    key: requested.clone(),
+                    status: "error",
+                    ticket: None,
+                    error: Some(BulkError {
+                        kind: format!("urn:trellis:problem:{}", error.kind()),
+                        status: error.status().as_u16(),
+                        detail: error.detail().to_owned(),
+                        field: error.field().map(str::to_owned),
+                    }),
+                }
+            }
+        });
+    }
+    let failed = results.iter().filter(|r| r.error.is_some()).count();
+    let applied = !bulk.dry_run && (failed == 0 || !bulk.atomic);
+    if applied {
+        run(tx, "RELEASE SAVEPOINT bulk_request").await?;
+    } else {
+        run(tx, "ROLLBACK TO SAVEPOINT bulk_request").await?;
+    }
+    Ok(BulkResponse {
+        bulk_id,
+        dry_run: bulk.dry_run,
+        atomic: bulk.atomic,
+        applied,
+        succeeded: results.len() - failed,
+        failed,
+        results,
+    })
+}
+
+/// Names in `current`, plus `add`, less `remove` (comparing with `same`), in order.
+fn edited(
+    current: &[String],
+    add: &[String],
+    remove: &[String],
+    same: fn(&str, &str) -> bool,
+) -> Vec<String> {
+    let mut out: Vec<String> = current
+        .iter()
+        .chain(add)
+        .filter(|n| !remove.iter().any(|r| same(r, n)))
+        .cloned()
+        .collect();
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|n| {
+        let new = !seen.iter().any(|s| same(s, n));
+        seen.push(n.clone());
+        new
+    });
+    out
+}
+
+/// One ticket through the single-ticket domain functions; answers its key.
+async fn apply_one(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+    ops: &Operations,
+) -> Result<String, ApiError> {
+    let mut ticket = tickets::find(tx, key).await?;
+    if ops.edits_fields() {
+        let mut change: TicketChange = ops.set.clone();
+        if !ops.add_labels.is_empty() || !ops.remove_labels.is_empty() {
+            let base = change
+                .labels
+                .take()
+                .unwrap_or_else(|| ticket.labels.clone());
+            change.labels = Some(edited(
+                &base,
+                &ops.add_labels,
+                &ops.remove_labels,
+                |a, b| a == b,
+            ));
+        }
+        if !ops.add_components.is_empty() || !ops.remove_components.is_empty() {
+            let base = change
+                .components
+                .take()
+                .unwrap_or_else(|| ticket.components.clone());
+            change.components = Some(edited(
+                &base,
+                &ops.add_components,
+                &ops.remove_components,
+                |a, b| a.to_lowercase() == b.to_lowercase(),
+            ));
+        }
+        ticket = tickets::update(tx, key, &IfMatch::any(), change).await?;
+    }
+    if let Some(to) = &ops.transition {
+        // A ticket already there is left alone, not an error.
+        if !ticket.status.name.eq_ignore_ascii_case(to) {
+            ticket = tickets::transition(tx, key, &IfMatch::any(), to).await?;
+        }
+    }
+    if ops.delete {
+        tickets::soft_delete(tx, key, &IfMatch::any()).await?;
+    }
+    Ok(ticket.key)
+}
