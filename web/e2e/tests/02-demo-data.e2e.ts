@@ -152,6 +152,30 @@ describe('demo data (acme, as alice)', () => {
     await s.assertClean();
   });
 
+  test('Export downloads every ticket of the query as CSV, not only the loaded rows', async () => {
+    const { page } = s;
+    const jql = 'project = WEB ORDER BY key ASC';
+    const total = await searchTotal(jql);
+    await page.goto(`/acme/issues?jql=${encodeURIComponent(jql)}`);
+    await expect.poll(() => page.getByTestId('result-total').textContent()).toMatch(new RegExp(`^${total} tickets?`));
+    await page.getByRole('button', { name: 'Export' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: /^CSV/ }).first().click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^acme-\d{8}-\d{6}\.csv$/);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\r\n').filter((l) => l !== '');
+    expect(lines[0]).toBe('Issue key,Summary,Issue Type,Status,Priority,Assignee,Reporter,Created,Updated,Resolved');
+    expect(lines.length).toBe(total + 1);
+    expect(lines[1]).toMatch(/^WEB-1,/);
+    // The page stays where it was.
+    expect(new URL(page.url()).pathname).toBe('/acme/issues');
+    await s.assertClean();
+  });
+
   test('org members and billing screens', async () => {
     const { page } = s;
     await page.goto('/acme/settings/members');

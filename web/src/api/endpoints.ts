@@ -27,6 +27,25 @@ export function timeZoneOffset(date = new Date()): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
+export interface ExportParams {
+  jql: string;
+  format: "csv" | "json";
+  /** A UTF-8 byte order mark first, for Excel. */
+  bom?: boolean;
+  columns?: string[];
+}
+
+/**
+ * The URL of `GET /export` for a query: a download the browser fetches with the
+ * session cookie (navigating to it saves the file and leaves the page where it is).
+ */
+export function exportUrl(org: string, p: ExportParams, date = new Date()): string {
+  const q = new URLSearchParams({ jql: p.jql, format: p.format, timeZone: timeZoneOffset(date) });
+  if (p.bom) q.set("bom", "true");
+  if (p.columns?.length) q.set("columns", p.columns.join(","));
+  return `${o(org)}/export?${q.toString()}`;
+}
+
 export const endpoints = {
   me: () => api.get<Me>("/auth/me"),
   logout: () => api.post<void>("/auth/logout"),

@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from "reac
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { describeError } from "../api/client";
-import { endpoints, qk } from "../api/endpoints";
+import { endpoints, exportUrl, qk, type ExportParams } from "../api/endpoints";
 import { hoverIntent, prefetchTicket } from "../api/hooks";
 import type { SavedFilter, Ticket } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
@@ -82,6 +82,7 @@ export default function ListPage() {
         <div className="row">
           {project ? <Link className="btn btn-sm" to={`/${org}/projects/${project}/board${jql ? `?jql=${encodeURIComponent(jql)}` : ""}`}>Board view</Link> : null}
           <SavedFilters org={org} jql={jql} filterId={filterId} onOpen={(f) => setParams({ jql: f.jql, filter: f.id })} />
+          <ExportMenu org={org} jql={effective} />
         </div>
       </div>
       {showFilters ? <FiltersTable org={org} /> : null}
@@ -296,4 +297,16 @@ function FiltersTable({ org }: { org: string }) {
       ) : null}
     </section>
   );
+}
+
+/** Downloads every ticket of the current query (not only the loaded rows) from `GET /export`. */
+function ExportMenu({ org, jql }: { org: string; jql: string }) {
+  const download = (p: Omit<ExportParams, "jql">) => window.location.assign(exportUrl(org, { jql, ...p }));
+  const items: MenuEntry[] = [
+    { kind: "label", label: "Every ticket of this query" },
+    { label: "CSV", hint: "spreadsheets, Jira", onSelect: () => download({ format: "csv" }), testId: "export-csv" },
+    { label: "CSV for Excel", hint: "with a byte order mark", onSelect: () => download({ format: "csv", bom: true }) },
+    { label: "JSON", onSelect: () => download({ format: "json" }), testId: "export-json" },
+  ];
+  return <Menu label="Export" items={items} align="end" testId="export-menu" />;
 }
