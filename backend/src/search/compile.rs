@@ -613,28 +613,37 @@ fn linked_issues(cmp: &Comparison, key: &str, link: Option<&str>) -> Result<Cond
             .bind(Bind::Int4(key.number))
             .push(")");
     };
-    let side = |column: &str, other: &str| {
-        Sql::new(&format!(
-            "t.id IN (SELECT l.{other} FROM ticket_links l WHERE l.{column} IN "
-        ))
-        .with(|s| {
-            named(s);
-            if let Some(kind) = kind {
-                s.push(" AND l.link_type = ")
-                    .bind(Bind::Text(kind.as_str().to_owned()));
-            }
-            s.push(")");
-        })
-    };
-    let from_source = side("source_id", "target_id");
-    let from_target = side("target_id", "source_id");
-    Ok(match (kind, outward) {
-        (Some(crate::links::LinkType::Relates), _) | (_, None) => {
-            any(vec![from_source, from_target])
+    // The other ends of the named ticket's links stored with it as `column`.
+    let side = |s: &mut Sql, column: &str, other: &str| {
+        s.push(&format!(
+            "SELECT l.{other} FROM ticket_links l WHERE l.{column} IN "
+        ));
+        named(s);
+        if let Some(kind) = kind {
+            s.push(" AND l.link_type = ")
+                .bind(Bind::Text(kind.as_str().to_owned()));
         }
-        (_, Some(true)) => from_source,
-        (_, Some(false)) => from_target,
-    })
+    };
+    let (outward, inward) = match (kind, outward) {
+        (Some(crate::links::LinkType::Relates), _) | (_, None) => (true, true),
+        (_, Some(true)) => (true, false),
+        (_, Some(false)) => (false, true),
+    };
+    // One `IN` over both directions (not an OR of two): the planner finds the few
+    // linked ids first and fetches them by primary key, instead of testing every
+    // ticket of the org against two hashed subplans.
+    let mut condition = Sql::new("t.id IN (");
+    if outward {
+        side(&mut condition, "source_id", "target_id");
+    }
+    if outward && inward {
+        condition.push(" UNION ALL ");
+    }
+    if inward {
+        side(&mut condition, "target_id", "source_id");
+    }
+    condition.push(")");
+    Ok(condition)
 }
 
 /// `parent = WEB-1`, `parent IN (...)`, `parent IS EMPTY`: the children of the named
