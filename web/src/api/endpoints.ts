@@ -176,7 +176,7 @@ export const endpoints = {
     api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses`, body).then((r) => r.data),
   updateStatus: (org: string, project: string, id: string, body: StatusPatch) =>
     api.patch<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses/${seg(id)}`, body).then((r) => r.data),
-  // `move_to` is a query parameter (docs/API.md); docs/openapi.json declares it in the path (web/BACKEND_NEEDS.md).
+  // `move_to` is an optional query parameter (required only when the status holds tickets).
   deleteStatus: (org: string, project: string, id: string, moveTo: string | null) =>
     api.del<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses/${seg(id)}`, { query: { move_to: moveTo } }).then((r) => r.data),
   reorderStatuses: (org: string, project: string, statuses: string[]) =>
