@@ -998,12 +998,7 @@ async fn bad_input_on_every_write_route_is_a_problem_and_writes_nothing() {
         ];
         for (case, request, status, kind) in cases {
             let response = request.send().await.expect("send");
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let content_type = crate::test_support::header(&response, "content-type");
             let (got, body) = read(response).await;
             assert_eq!(got, status, "{method} {path} with {case}: {body}");
             assert_eq!(

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::test_support::TestApp;
+use crate::test_support::{TestApp, header};
 
 /// A built app on disk: `index.html`, one hashed asset with its br/gz variants.
 fn built_app() -> PathBuf {
@@ -22,15 +22,6 @@ async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Re
         request = request.header(*name, *value);
     }
     request.send().await.expect("send")
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[tokio::test]

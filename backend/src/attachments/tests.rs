@@ -21,7 +21,7 @@ use tenancy::{DbConn, Role};
 use super::s3::{S3Options, S3Store};
 use super::storage::{AttachmentStore, DownloadSpec, ObjectStore, UploadSpec};
 use crate::test_support::moto::{self, Moto};
-use crate::test_support::{TestApp, TestOrg, assert_problem, read, send};
+use crate::test_support::{TestApp, TestOrg, assert_problem, header, read, send};
 
 const PREFIX: &str = "attachments/";
 
@@ -104,12 +104,7 @@ async fn download_url(app: &TestApp, token: &str, created: &Value) -> String {
         .send()
         .await
         .expect("download");
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let location = header(&response, "location");
     let (status, body) = read(response).await;
     assert_eq!(status, 302, "{body}");
     assert_eq!(body["url"], location.as_str(), "{body}");
@@ -122,15 +117,6 @@ fn query_param(url: &str, name: &str) -> Option<String> {
         .query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn owner_conn(app: &TestApp) -> DbConn {
@@ -203,16 +189,12 @@ async fn s3_presigned_put_then_get_round_trips_the_bytes() {
     );
 
     // The app's pages may send the upload to the bucket and show previews from it.
-    let csp = app
+    let response = app
         .request(Method::GET, &org.owner_token, "/api/v1/orgs/acme")
         .send()
         .await
-        .expect("get")
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+        .expect("get");
+    let csp = header(&response, "content-security-policy");
     assert!(
         csp.contains(&format!("connect-src 'self' {};", moto.endpoint))
             && csp.contains(&format!("img-src 'self' data: {};", moto.endpoint)),

@@ -146,13 +146,7 @@ async fn workflow_rules_and_dry_runs_apply_per_ticket() {
 async fn hidden_tickets_are_not_found_and_viewers_may_not_bulk() {
     let app = TestApp::start().await;
     let org = org_with_tickets(&app, 1).await;
-    app.send_json(
-        Method::POST,
-        &org.owner_token,
-        "/api/v1/orgs/acme/projects",
-        json!({ "key": "SEC", "name": "Security", "private": true }),
-    )
-    .await;
+    app.private_project(&org).await;
     app.ticket(&org, "SEC", "secret").await;
     let bob = app.member(&org, "bob", Role::Member).await;
     let (_, body) = bulk(

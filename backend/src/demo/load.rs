@@ -329,8 +329,7 @@ struct Deferred {
 }
 
 /// The tables the bulk load writes.
-const BULK_TABLES: &str =
-    "ARRAY['tickets', 'comments', 'ticket_search', 'ticket_links', 'ticket_field_history']::regclass[]";
+const BULK_TABLES: &str = "ARRAY['tickets', 'comments', 'ticket_search', 'ticket_links', 'ticket_field_history']::regclass[]";
 
 impl Deferred {
     async fn drop(client: &tokio_postgres::Client) -> anyhow::Result<Self> {

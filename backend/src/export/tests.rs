@@ -4,24 +4,23 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::test_support::{TestApp, TestOrg, assert_problem, read};
+use crate::test_support::{TestApp, TestOrg, assert_problem, header, read};
 
 /// The raw response: status, content type, content disposition, body.
 async fn export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
     let response = app
-        .request(Method::GET, token, &format!("/api/v1/orgs/acme/export?{query}"))
+        .request(
+            Method::GET,
+            token,
+            &format!("/api/v1/orgs/acme/export?{query}"),
+        )
         .send()
         .await
         .expect("export");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (kind, disposition) = (header("content-type"), header("content-disposition"));
+    let (kind, disposition) = (
+        header(&response, "content-type"),
+        header(&response, "content-disposition"),
+    );
     let status = response.status().as_u16();
     let body = response.text().await.expect("body");
     (status, kind, disposition, body)
@@ -137,7 +136,13 @@ async fn csv_export_streams_every_page_in_order_with_formulas_neutralised() {
     let rows = records(csv);
     assert_eq!(
         rows[0],
-        ["Issue key", "Labels", "Story Points", "Description", "Created"]
+        [
+            "Issue key",
+            "Labels",
+            "Story Points",
+            "Description",
+            "Created"
+        ]
     );
     assert_eq!(
         rows[1][..4],
@@ -186,7 +191,8 @@ async fn json_export_is_one_array_across_pages_with_typed_values() {
         }),
         "JSON is not a spreadsheet: no quote added"
     );
-    let (status, _, _, body) = export(&app, &org.owner_token, "format=json&jql=key%20%3D%20WEB-99").await;
+    let (status, _, _, body) =
+        export(&app, &org.owner_token, "format=json&jql=key%20%3D%20WEB-99").await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_str::<Value>(&body).ok(), Some(json!([])));
 }
@@ -195,20 +201,15 @@ async fn json_export_is_one_array_across_pages_with_typed_values() {
 async fn private_projects_stay_out_for_those_who_may_not_see_them() {
     let (app, org) = setup().await;
     app.ticket(&org, "WEB", "Public work").await;
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            "/api/v1/orgs/acme/projects",
-            json!({ "key": "SEC", "name": "Security", "private": true }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.private_project(&org).await;
     app.ticket(&org, "SEC", "Embargoed exploit").await;
     let outsider = app.member(&org, "outsider", tenancy::Role::Member).await;
     let (status, _, _, csv) = export(&app, &outsider, "columns=key,summary").await;
     assert_eq!(status, 200);
-    assert!(!csv.contains("Embargoed") && !csv.contains("SEC-1"), "{csv}");
+    assert!(
+        !csv.contains("Embargoed") && !csv.contains("SEC-1"),
+        "{csv}"
+    );
     assert_eq!(records(&csv).len(), 2);
     let (_, _, _, csv) = export(&app, &org.owner_token, "columns=key,summary").await;
     assert!(csv.contains("Embargoed exploit"), "{csv}");
@@ -246,12 +247,7 @@ async fn bad_input_is_a_problem_naming_the_field() {
             .send()
             .await
             .expect("export");
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type = header(&response, "content-type");
         let (got, body) = read(response).await;
         assert_eq!(content_type, "application/problem+json", "{query}");
         assert_problem(got, &body, status, kind);
@@ -263,20 +259,18 @@ async fn bad_input_is_a_problem_naming_the_field() {
 async fn a_fifth_concurrent_export_is_told_to_retry() {
     let (app, org) = setup().await;
     // The server runs in this process: take the four slots as four running exports.
-    let held = super::routes::RUNNING.try_acquire_many(4).expect("four slots");
+    let held = super::routes::RUNNING
+        .try_acquire_many(4)
+        .expect("four slots");
     let response = app
         .request(Method::GET, &org.owner_token, "/api/v1/orgs/acme/export")
         .send()
         .await
         .expect("export");
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let retry = header(&response, "retry-after");
     let (status, body) = read(response).await;
     assert_problem(status, &body, 429, "rate-limited");
-    assert_eq!(retry.as_deref(), Some("5"));
+    assert_eq!(retry, "5");
     drop(held);
     let (status, _, _, _) = export(&app, &org.owner_token, "").await;
     assert_eq!(status, 200);

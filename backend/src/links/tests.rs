@@ -205,15 +205,7 @@ async fn deleted_and_hidden_tickets_drop_out_of_links_and_viewers_only_read() {
     let t = &org.owner_token;
     let viewer = app.member(&org, "vic", Role::Viewer).await;
     let member = app.member(&org, "mia", Role::Member).await;
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            t,
-            "/api/v1/orgs/acme/projects",
-            json!({ "key": "SEC", "name": "Security", "private": true }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.private_project(&org).await;
     app.ticket(&org, "SEC", "Secret").await;
     assert_eq!(link(&app, t, "WEB-1", "blocks", "SEC-1").await.0, 201);
     assert_eq!(link(&app, t, "WEB-1", "relates to", "WEB-2").await.0, 201);

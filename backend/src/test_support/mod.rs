@@ -252,6 +252,21 @@ impl TestApp {
         body
     }
 
+    /// Creates a private project `SEC` ("Security") in `org`: visible only to its
+    /// members and the org's owners and admins.
+    pub async fn private_project(&self, org: &TestOrg) -> Value {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                &format!("/api/v1/orgs/{}/projects", org.slug),
+                serde_json::json!({ "key": "SEC", "name": "Security", "private": true }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
     /// Creates a ticket through the API and returns its JSON.
     pub async fn ticket(&self, org: &TestOrg, project: &str, title: &str) -> Value {
         let (status, body) = self
@@ -400,6 +415,16 @@ pub async fn read(response: Response) -> (u16, Value) {
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, body)
+}
+
+/// A response header's value as text (empty when absent).
+pub fn header(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Asserts a response is a problem document of `status` and `kind`, with a request id.

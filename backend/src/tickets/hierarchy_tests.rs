@@ -385,15 +385,7 @@ async fn jql_parent_in_and_epic_link() {
 #[tokio::test]
 async fn a_parent_in_a_private_project_stays_unnamed_for_those_who_cannot_see_it() {
     let (app, org) = setup().await;
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            "/api/v1/orgs/acme/projects",
-            json!({ "key": "SEC", "name": "Security", "private": true }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.private_project(&org).await;
     let (status, epic) = app
         .send_json(
             Method::POST,
@@ -418,7 +410,10 @@ async fn a_parent_in_a_private_project_stays_unnamed_for_those_who_cannot_see_it
     assert_eq!(seen["parent"], Value::Null, "{seen}");
     let (_, list) = app.get(&outsider, "/api/v1/orgs/acme/tickets").await;
     let (_, found) = app
-        .get(&outsider, "/api/v1/orgs/acme/search?jql=project%20%3D%20WEB")
+        .get(
+            &outsider,
+            "/api/v1/orgs/acme/search?jql=project%20%3D%20WEB",
+        )
         .await;
     for body in [&list, &found] {
         assert!(!body.to_string().contains("SEC-1"), "{body}");

@@ -219,15 +219,7 @@ async fn lead_and_admin_edit_the_workflow_member_and_viewer_get_403() {
 async fn private_project_workflow_is_404_to_non_members() {
     let (app, org) = setup(0).await;
     let member = app.member(&org, "mo", Role::Member).await;
-    let (status, body) = app
-        .send_json(
-            Method::POST,
-            &org.owner_token,
-            "/api/v1/orgs/acme/projects",
-            json!({ "key": "SEC", "name": "Secret", "private": true }),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.private_project(&org).await;
     let path = "/api/v1/orgs/acme/projects/SEC/workflow";
     let (status, body) = app.get(&member, path).await;
     assert_problem(status, &body, 404, "not-found");
