@@ -50,6 +50,7 @@ describe("readDuration", () => {
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.message).toContain("“two hours” is not a duration");
     expect(readDuration("0m")).toEqual({ ok: false, message: "At least 1 minute." });
+    expect(readDuration("0m", { min: 0 })).toEqual({ ok: true, minutes: 0 });
     expect(readDuration("3d", { max: 960 })).toEqual({ ok: false, message: "At most 2d." });
   });
   test("minutes come back Jira-style", () => {

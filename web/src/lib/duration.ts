@@ -42,13 +42,13 @@ export type DurationReading = { ok: true; minutes: number } | { ok: false; messa
 
 /**
  * A duration a person typed, or the sentence saying why it cannot be one: unreadable,
- * zero, or (with `max`) more than the API takes.
+ * under `min` (1 minute unless told), or (with `max`) more than the API takes.
  */
-export function readDuration(text: string, { max }: { max?: number } = {}): DurationReading {
+export function readDuration(text: string, { min = 1, max }: { min?: number; max?: number } = {}): DurationReading {
   if (!text.trim()) return { ok: false, message: "Enter a duration, like 2h 30m, 1d or 90m." };
   const minutes = parseDuration(text);
   if (minutes === null) return { ok: false, message: `“${text.trim()}” is not a duration. Write it like 2h 30m, 1d or 90m (1d = 8h, 1w = 5d).` };
-  if (minutes < 1) return { ok: false, message: "At least 1 minute." };
+  if (minutes < min) return { ok: false, message: min === 1 ? "At least 1 minute." : `At least ${formatDuration(min)}.` };
   if (max !== undefined && minutes > max) return { ok: false, message: `At most ${formatDuration(max)}.` };
   return { ok: true, minutes };
 }
