@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { describeError, isApiError, newIdempotencyKey } from "../../api/client";
 import { endpoints, qk } from "../../api/endpoints";
@@ -91,6 +91,12 @@ export function WorklogDialog({ org, ticket: t, worklog, onClose }: { org: strin
   const [newEstimate, setNewEstimate] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const submission = useRef<{ body: string; key: string } | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  // showModal() (in the Dialog's effect, after this one) focuses the close button; the first field is what people want.
+  useEffect(() => {
+    const id = requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>("input")?.focus());
+    return () => cancelAnimationFrame(id);
+  }, []);
 
   const save = useMutation({
     mutationFn: (body: NewWorklog | WorklogPatch) => {
@@ -161,8 +167,8 @@ export function WorklogDialog({ org, ticket: t, worklog, onClose }: { org: strin
         <Button onClick={onClose}>Cancel</Button>
         <Button variant="primary" type="submit" form="worklog-form" disabled={save.isPending}>{editing ? "Save worklog" : "Log time"}</Button>
       </>}>
-      <form id="worklog-form" className="stack" onSubmit={submit} noValidate>
-        <TextField label="Time spent" value={spent} autoFocus placeholder="e.g. 2h 30m" error={errors.minutes}
+      <form id="worklog-form" ref={form} className="stack" onSubmit={submit} noValidate>
+        <TextField label="Time spent" value={spent} placeholder="e.g. 2h 30m" error={errors.minutes}
           hint="w (5 days), d (8 hours), h, m — like 2h 30m, 1d or 90m." data-testid="worklog-time"
           onChange={(e) => { setSpent(e.target.value); if (errors.minutes) setErrors((x) => ({ ...x, minutes: undefined })); }} />
         <TextField label="Started at" type="datetime-local" value={started} error={errors.started_at}
