@@ -227,6 +227,11 @@ describe('logging once', () => {
 
     await page.getByRole('tab', { name: /Work log/ }).click();
     await page.getByRole('listitem', { name: `Worklog by ${me}: 2h` }).getByText('Backoff').waitFor();
+    // A fresh load for the picture (no toasts over the details).
+    await page.reload();
+    await page.getByRole('tab', { name: /Work log/ }).click();
+    await page.getByRole('listitem', { name: `Worklog by ${me}: 2h` }).getByText('Backoff').waitFor();
+    await summary(page).scrollIntoViewIfNeeded();
     await o.s.screenshot('ticket-time-tracking');
     await o.s.assertClean();
   });

@@ -193,7 +193,7 @@ export function WorklogDialog({ org, ticket: t, worklog, onClose }: { org: strin
           </span>
         </fieldset>
         {errors.form ? <p className="error-text" role="alert" data-testid="worklog-error">{errors.form}</p> : null}
-        <span className="hint">At most {formatDuration(MAX_WORKLOG_MINUTES)} (a calendar week) per worklog.</span>
+        <span className="hint">At most a calendar week ({MAX_WORKLOG_MINUTES.toLocaleString("en")} minutes) per worklog.</span>
       </form>
     </Dialog>
   );
@@ -243,7 +243,7 @@ export function WorkLog({ org, ticket: t, canEdit, role }: { org: string; ticket
                   <div className="row">
                     <strong>{w.author.name}</strong>
                     <span>logged <strong data-testid="worklog-minutes">{formatDuration(w.minutes)}</strong></span>
-                    <span className="muted" title={fullTime(w.started_at)}>started {relativeTime(w.started_at)}</span>
+                    <span className="muted">started <time dateTime={w.started_at} title={relativeTime(w.started_at)}>{fullTime(w.started_at)}</time></span>
                     {w.updated_at !== w.created_at ? <span className="muted" title={fullTime(w.updated_at)}>(edited)</span> : null}
                   </div>
                   {mayChange ? (
