@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api, buildUrl, describeError, etagOf, setUnauthenticatedHandler, versionOfEtag } from "./client";
+import { ApiError, api, buildUrl, describeError, etagOf, newIdempotencyKey, setUnauthenticatedHandler, versionOfEtag } from "./client";
 import { json, mockFetch, problem } from "../test/fetchMock";
 
 beforeEach(() => {
@@ -97,6 +97,31 @@ describe("If-Match and ETag", () => {
     expect(etagOf("*")).toBe("*");
     expect(etagOf('W/"2"')).toBe('W/"2"');
     expect(etagOf(5)).toBe('"5"');
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("is sent when asked for, and the same on the retry after a refresh", async () => {
+    const { calls } = mockFetch(
+      () => problem(401, "unauthenticated"),
+      () => new Response(null, { status: 204 }),
+      () => json(201, { id: "w1" }),
+    );
+    await api.post("/api/v1/orgs/acme/tickets/WEB-1/worklogs", { minutes: 30 }, { idempotencyKey: "key-1" });
+    expect(calls.map((c) => c.headers["idempotency-key"])).toEqual(["key-1", undefined, "key-1"]);
+  });
+
+  it("is not sent otherwise", async () => {
+    const { calls } = mockFetch(() => json(201, { id: "c1" }));
+    await api.post("/api/v1/x", { a: 1 });
+    expect(calls[0]!.headers["idempotency-key"]).toBeUndefined();
+  });
+
+  it("new keys are distinct UUIDs", () => {
+    const a = newIdempotencyKey();
+    const b = newIdempotencyKey();
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a).not.toBe(b);
   });
 });
 

@@ -70,6 +70,11 @@ export interface RequestOptions {
   /** Sent as `If-Match`: a version number (quoted for you) or a raw ETag. */
   ifMatch?: string | number | null;
   signal?: AbortSignal;
+  /**
+   * Sent as `Idempotency-Key` (creating POSTs): a retry with the same key and body gets
+   * the first response again instead of writing twice (docs/API.md "Idempotency-Key").
+   */
+  idempotencyKey?: string;
   /** Do not try `/auth/refresh` on a 401 (used by the refresh call itself and /auth/me probing). */
   noRefresh?: boolean;
 }
@@ -169,6 +174,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     if (UNSAFE.has(m)) Object.assign(headers, csrfHeaders());
     if (opts.ifMatch !== undefined && opts.ifMatch !== null) headers["If-Match"] = etagOf(opts.ifMatch);
+    if (opts.idempotencyKey) headers["Idempotency-Key"] = opts.idempotencyKey;
     return fetch(buildUrl(path, opts.query), {
       method: m,
       headers,
@@ -205,6 +211,19 @@ export const api = {
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("PATCH", path, { ...opts, body }),
   del: <T = void>(path: string, opts?: RequestOptions) => request<T>("DELETE", path, opts),
 };
+
+/**
+ * A fresh `Idempotency-Key`: a random UUID (crypto.randomUUID needs a secure context, so
+ * plain-HTTP deployments get one built from getRandomValues).
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 /** A sentence for a person, for any error. */
 export function describeError(e: unknown): string {

@@ -6,7 +6,7 @@ import type {
   ProjectMember, ProjectPatch, ProjectRole, RedirectUrl, Role, SavedFilter, SearchResponse, Suggestions, Ticket,
   TicketPatch, TokenInfo, Transitions, Sprint, SprintState, NewSprint, SprintPatch, SprintTickets, Completion, ChangedTickets,
   RankMove, Items, TicketLink, LinkTypeInfo, NewLink, Watchers, Component,
-  Attachment, NewUpload, PendingUpload, Workflow, NewStatus, StatusPatch, NewTransition, WorkflowCopy,
+  Attachment, NewUpload, Worklog, NewWorklog, WorklogPatch, AdjustEstimate, PendingUpload, Workflow, NewStatus, StatusPatch, NewTransition, WorkflowCopy,
 } from "./types";
 
 const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
@@ -171,6 +171,16 @@ export const endpoints = {
   /** The download route: a GET there redirects (302) to a short-lived URL that serves the file as an attachment. */
   attachmentDownloadPath: (org: string, key: string, id: string) => `${o(org)}/tickets/${seg(key)}/attachments/${seg(id)}/download`,
 
+  worklogs: (org: string, key: string, cursor?: string | null) =>
+    api.get<Page<Worklog>>(`${o(org)}/tickets/${seg(key)}/worklogs`, { query: { limit: 100, cursor } }),
+  /** `idempotencyKey`: one per submission, so a retry of the same submission logs once. */
+  createWorklog: (org: string, key: string, body: NewWorklog, idempotencyKey: string) =>
+    api.post<Worklog>(`${o(org)}/tickets/${seg(key)}/worklogs`, body, { idempotencyKey }).then((r) => r.data),
+  editWorklog: (org: string, key: string, id: string, body: WorklogPatch, version: number) =>
+    api.patch<Worklog>(`${o(org)}/tickets/${seg(key)}/worklogs/${seg(id)}`, body, { ifMatch: version }).then((r) => r.data),
+  deleteWorklog: (org: string, key: string, id: string, version: number, adjust: AdjustEstimate = "auto") =>
+    api.del(`${o(org)}/tickets/${seg(key)}/worklogs/${seg(id)}`, { ifMatch: version, query: { adjust_estimate: adjust } }),
+
   workflow: (org: string, project: string) => api.get<Workflow>(`${o(org)}/projects/${seg(project)}/workflow`),
   createStatus: (org: string, project: string, body: NewStatus) =>
     api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/statuses`, body).then((r) => r.data),
@@ -220,6 +230,7 @@ export const qk = {
   components: (org: string, project: string) => ["org", org, "components", project.toUpperCase()] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
   attachments: (org: string, key: string) => ["org", org, "attachments", key.toUpperCase()] as const,
+  worklogs: (org: string, key: string) => ["org", org, "worklogs", key.toUpperCase()] as const,
   workflow: (org: string, project: string) => ["org", org, "workflow", project.toUpperCase()] as const,
   /** Every ticket's cached transitions (a workflow change may alter any of them). */
   allTransitions: (org: string) => ["org", org, "transitions"] as const,

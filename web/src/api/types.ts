@@ -106,6 +106,12 @@ export type NewStatus = Schemas["NewStatus"];
 export type StatusPatch = Schemas["StatusPatch"];
 export type NewTransition = Schemas["NewTransition"];
 export type WorkflowCopy = Schemas["WorkflowCopy"];
+// Time tracking (docs/API.md "Time tracking (worklogs)"): minutes, with Jira's estimate rules.
+export type Worklog = Schemas["Worklog"];
+export type NewWorklog = Schemas["NewWorklog"];
+export type WorklogPatch = Schemas["WorklogPatch"];
+export type AdjustEstimate = Schemas["AdjustEstimate"];
+
 export const STATUS_CATEGORIES: StatusCategory[] = ["todo", "in_progress", "done"];
 
 export interface Items<T> {

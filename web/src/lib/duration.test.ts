@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { formatDuration, parseDuration } from "./duration";
+import { formatDuration, parseDuration, readDuration } from "./duration";
 
 describe("parseDuration", () => {
   test("reads days, hours and minutes with 8-hour days and 5-day weeks", () => {
@@ -34,5 +34,26 @@ describe("formatDuration", () => {
   });
   test("round-trips", () => {
     for (const m of [1, 59, 60, 61, 479, 480, 481, 12345]) expect(parseDuration(formatDuration(m))).toBe(m);
+  });
+});
+
+describe("readDuration", () => {
+  test("reads what parseDuration reads", () => {
+    expect(readDuration("2h 30m")).toEqual({ ok: true, minutes: 150 });
+    expect(readDuration("1d")).toEqual({ ok: true, minutes: 480 });
+    expect(readDuration("90m")).toEqual({ ok: true, minutes: 90 });
+    expect(readDuration("1w 1d 2h 30m")).toEqual({ ok: true, minutes: 2400 + 480 + 150 });
+  });
+  test("says why it refuses", () => {
+    expect(readDuration("")).toEqual({ ok: false, message: "Enter a duration, like 2h 30m, 1d or 90m." });
+    const bad = readDuration("two hours");
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toContain("“two hours” is not a duration");
+    expect(readDuration("0m")).toEqual({ ok: false, message: "At least 1 minute." });
+    expect(readDuration("0m", { min: 0 })).toEqual({ ok: true, minutes: 0 });
+    expect(readDuration("3d", { max: 960 })).toEqual({ ok: false, message: "At most 2d." });
+  });
+  test("minutes come back Jira-style", () => {
+    expect(formatDuration(480 + 150)).toBe("1d 2h 30m");
   });
 });

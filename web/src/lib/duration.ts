@@ -37,3 +37,18 @@ export function formatDuration(minutes: number): string {
   const m = minutes % 60;
   return [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].filter(Boolean).join(" ");
 }
+
+export type DurationReading = { ok: true; minutes: number } | { ok: false; message: string };
+
+/**
+ * A duration a person typed, or the sentence saying why it cannot be one: unreadable,
+ * under `min` (1 minute unless told), or (with `max`) more than the API takes.
+ */
+export function readDuration(text: string, { min = 1, max }: { min?: number; max?: number } = {}): DurationReading {
+  if (!text.trim()) return { ok: false, message: "Enter a duration, like 2h 30m, 1d or 90m." };
+  const minutes = parseDuration(text);
+  if (minutes === null) return { ok: false, message: `“${text.trim()}” is not a duration. Write it like 2h 30m, 1d or 90m (1d = 8h, 1w = 5d).` };
+  if (minutes < min) return { ok: false, message: min === 1 ? "At least 1 minute." : `At least ${formatDuration(min)}.` };
+  if (max !== undefined && minutes > max) return { ok: false, message: `At most ${formatDuration(max)}.` };
+  return { ok: true, minutes };
+}

@@ -21,6 +21,7 @@ import { Watchers } from "./ticket/Watchers";
 import { ChildIssues, ComponentsField, EstimateFields, ParentField } from "./ticket/WorkFields";
 import { Attachments, FileDropZone } from "./ticket/Attachments";
 import { useUploads } from "./ticket/useUploads";
+import { TimeTrackingSummary, WorkLog, useWorklogCount } from "./ticket/TimeTracking";
 import { useMe } from "../app/session";
 
 const Markdown = lazy(() => import("../components/Markdown"));
@@ -53,6 +54,7 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
   const { patch, conflict, reapply, discard } = useTicketPatch(org, t.key);
   const [tab, setTab] = useState("comments");
   const commentCount = useCommentCount(org, t.key);
+  const worklogCount = useWorklogCount(org, t.key);
   const qc = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
@@ -97,9 +99,11 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
           <ChildIssues org={org} ticket={t} />
           <Links org={org} ticketKey={t.key} canEdit={canEdit} />
           <div className="ticket-activity">
-          <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: commentCount ? <>Comments <span className="badge">{commentCount}</span></> : "Comments" }, { id: "history", label: "History" }]}>
+          <Tabs label="Activity" value={tab} onChange={setTab} tabs={[{ id: "comments", label: commentCount ? <>Comments <span className="badge">{commentCount}</span></> : "Comments" }, { id: "worklog", label: worklogCount ? <>Work log <span className="badge">{worklogCount}</span></> : "Work log" }, { id: "history", label: "History" }]}>
             {tab === "comments" ? (
               <Comments org={org} ticketKey={t.key} role={role} />
+            ) : tab === "worklog" ? (
+              <WorkLog org={org} ticket={t} canEdit={canEdit} role={role} />
             ) : (
               <History org={org} ticketKey={t.key} role={role} createdAt={t.created_at} reporter={t.reporter.name} />
             )}
@@ -306,6 +310,7 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
       <DueDateField value={t.due_date} disabled={!canEdit} onSave={(d) => patch({ due_date: d })} />
       <ComponentsField org={org} ticket={t} canEdit={canEdit} patch={patch} />
       <EstimateFields ticket={t} canEdit={canEdit} patch={patch} />
+      <TimeTrackingSummary org={org} ticket={t} canLog={canEdit} />
       <ParentField org={org} ticket={t} canEdit={canEdit} patch={patch} />
       <dl className="meta-list">
         <dt>Sprint</dt>
