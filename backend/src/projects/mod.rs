@@ -49,6 +49,10 @@ pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: Project,
     pub statuses: Vec<Status>,
+    /// What the caller may do in this project, by permission name (`tickets.update`,
+    /// `projects.update` for leads, ...): their organization role narrowed by their
+    /// project role and their token, so a client can show only the controls that work.
+    pub my_permissions: Vec<&'static str>,
 }
 
 /// Someone's role in a project.

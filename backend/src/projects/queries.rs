@@ -118,7 +118,17 @@ pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, 
 pub(super) async fn detail(tx: &mut ScopedConn<'_>, key: &str) -> Result<ProjectDetail, ApiError> {
     let project = find(tx, key).await?;
     let statuses = workflows::statuses_of(tx, project.workflow_id).await?;
-    Ok(ProjectDetail { project, statuses })
+    let scope = tx.scope();
+    let my_permissions = tenancy::Permission::ALL
+        .into_iter()
+        .filter(|p| scope.can_in_project(*p, project.id.0))
+        .map(tenancy::Permission::name)
+        .collect();
+    Ok(ProjectDetail {
+        project,
+        statuses,
+        my_permissions,
+    })
 }
 
 async fn lock(tx: &mut ScopedConn<'_>, key: &str) -> Result<Project, ApiError> {

@@ -321,6 +321,27 @@ mod private_projects {
         );
         let (status, _) = app.get(&member, "/api/v1/orgs/acme/tickets/SEC-1").await;
         assert_eq!(status, 200);
+        // The project tells them so: reads only there, their member rights elsewhere.
+        let permissions = |body: &serde_json::Value| -> Vec<String> {
+            body["my_permissions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        };
+        let (_, sec) = app.get(&member, "/api/v1/orgs/acme/projects/SEC").await;
+        let sec = permissions(&sec);
+        assert!(sec.iter().any(|p| p == "tickets.read"), "{sec:?}");
+        assert!(
+            !sec.iter()
+                .any(|p| p == "tickets.update" || p == "tickets.create"),
+            "{sec:?}"
+        );
+        let (_, web) = app.get(&member, "/api/v1/orgs/acme/projects/WEB").await;
+        let web = permissions(&web);
+        assert!(web.iter().any(|p| p == "tickets.update"), "{web:?}");
+        assert!(!web.iter().any(|p| p == "projects.update"), "{web:?}");
         for (method, path, body) in sec_writes() {
             let (status, problem) = app.send_json(method, &member, path, body).await;
             assert_problem(status, &problem, 403, "forbidden");
@@ -351,6 +372,13 @@ mod private_projects {
         assert_eq!(
             add(&app, &acme, &acme.owner_token, "plain", "member").await,
             204
+        );
+        let (_, led) = app.get(&lead, "/api/v1/orgs/acme/projects/SEC").await;
+        assert!(
+            led["my_permissions"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p == "projects.update")),
+            "{led}"
         );
         // A project member is not a lead: refused, nothing changed.
         assert_eq!(add(&app, &acme, &plain, "newcomer", "member").await, 403);

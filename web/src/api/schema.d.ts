@@ -2351,6 +2351,12 @@ export interface components {
         };
         /** @description A project with its workflow's statuses. */
         ProjectDetail: components["schemas"]["Project"] & {
+            /**
+             * @description What the caller may do in this project, by permission name (`tickets.update`,
+             *     `projects.update` for leads, ...): their organization role narrowed by their
+             *     project role and their token, so a client can show only the controls that work.
+             */
+            my_permissions: string[];
             statuses: components["schemas"]["Status"][];
         };
         /**
