@@ -6,7 +6,7 @@ use tenancy::ScopedConn;
 
 use super::{Bulk, BulkError, BulkId, BulkResponse, BulkResult, Operations};
 use crate::http::{ApiError, IfMatch};
-use crate::tickets::{TicketChange, TicketKey, queries as tickets};
+use crate::tickets::{TicketChange, TicketKey, moving, queries as tickets};
 
 /// Raw SQL throughout: savepoints and `set_config` are not diesel's to say.
 async fn run(tx: &mut ScopedConn<'_>, statement: &'static str) -> Result<(), ApiError> {
@@ -136,6 +136,13 @@ async fn apply_one(
         // A ticket already there is left alone, not an error.
         if !ticket.status.name.eq_ignore_ascii_case(to) {
             ticket = tickets::transition(tx, key, &IfMatch::any(), to).await?;
+        }
+    }
+    if let Some(mv) = &ops.move_to {
+        // Already there (e.g. moved along with its parent earlier in this request,
+        // its old key following it): left as it is, like a transition to its status.
+        if ticket.project != mv.project {
+            ticket = moving::move_ticket(tx, key, &IfMatch::any(), mv).await?.ticket;
         }
     }
     if ops.delete {
