@@ -465,3 +465,32 @@ async fn bulk_move_is_atomic_and_a_dry_run_writes_nothing() {
         assert_eq!(problem["field"], field, "{problem}");
     }
 }
+
+#[tokio::test]
+async fn bulk_move_takes_a_sub_task_listed_before_its_parent_along_with_it() {
+    let (app, org) = setup(&["WEB", "OPS"]).await;
+    create(&app, &org, "WEB", json!({ "title": "Story", "type": "story" })).await;
+    create(&app, &org, "WEB", json!({ "title": "Sub", "type": "subtask", "parent": "WEB-1" })).await;
+    let body = bulk(
+        &app,
+        &org,
+        json!({ "keys": ["WEB-2", "WEB-1"], "operations": { "move": { "project": "OPS" } } }),
+    )
+    .await;
+    assert_eq!(body["applied"], true, "{body}");
+    assert_eq!(
+        body["results"],
+        json!([{ "key": "WEB-2", "status": "ok", "ticket": "OPS-2" },
+               { "key": "WEB-1", "status": "ok", "ticket": "OPS-1" }])
+    );
+    // Without its parent, a sub-task is refused.
+    create(&app, &org, "WEB", json!({ "title": "Story 2", "type": "story" })).await;
+    create(&app, &org, "WEB", json!({ "title": "Sub 2", "type": "subtask", "parent": "WEB-3" })).await;
+    let body = bulk(
+        &app,
+        &org,
+        json!({ "keys": ["WEB-4"], "operations": { "move": { "project": "OPS" } } }),
+    )
+    .await;
+    assert_eq!(body["results"][0]["error"]["field"], "project", "{body}");
+}
