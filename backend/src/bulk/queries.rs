@@ -192,7 +192,9 @@ async fn apply_one(
             return Ok(Applied::WithParent(ticket.id));
         }
         if ticket.project != mv.project {
-            ticket = moving::move_ticket(tx, key, &IfMatch::any(), mv).await?.ticket;
+            ticket = moving::move_ticket(tx, key, &IfMatch::any(), mv)
+                .await?
+                .ticket;
         }
     }
     if ops.delete {

@@ -475,7 +475,9 @@ fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
                     Bind::Names(NameKind::Project, vec![k.project.clone()]),
                 )
                 .with(|s| {
-                    s.push(") AND a.number = ").bind(Bind::Int4(k.number)).push(")");
+                    s.push(") AND a.number = ")
+                        .bind(Bind::Int4(k.number))
+                        .push(")");
                 })
             })
             .collect());
@@ -485,7 +487,10 @@ fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         .with(|s| {
             s.append(&former).push("))");
         });
-        any(vec![any(keys.iter().map(|k| one(k, "=")).collect()), aliased])
+        any(vec![
+            any(keys.iter().map(|k| one(k, "=")).collect()),
+            aliased,
+        ])
     };
     Ok(match cmp.op {
         Operator::Eq | Operator::In => named(&keys),

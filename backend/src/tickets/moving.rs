@@ -156,7 +156,10 @@ fn map_statuses<'s>(
     let mut out = Vec::with_capacity(tickets.len());
     for ticket in tickets {
         let from = &ticket.status.name;
-        let to = match status_map.iter().find(|(f, _)| f.eq_ignore_ascii_case(from)) {
+        let to = match status_map
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(from))
+        {
             Some((_, to)) => Some(named(to).ok_or_else(|| {
                 ApiError::validation(
                     "status_map",
@@ -297,6 +300,11 @@ mod unit_tests {
             status_map: BTreeMap::new(),
         }
         .validate();
-        assert_eq!(bad.err().and_then(|e| e.field().map(str::to_owned)).as_deref(), Some("project"));
+        assert_eq!(
+            bad.err()
+                .and_then(|e| e.field().map(str::to_owned))
+                .as_deref(),
+            Some("project")
+        );
     }
 }

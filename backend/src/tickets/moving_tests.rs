@@ -72,13 +72,37 @@ async fn move_gives_the_next_key_of_the_target_and_the_old_key_keeps_resolving()
     let token = &org.owner_token;
     app.ticket(&org, "OPS", "ops one").await;
     app.ticket(&org, "OPS", "ops two").await;
-    let (status, body) = post(&app, token, "/projects/WEB/components", json!({ "name": "UI" })).await;
+    let (status, body) = post(
+        &app,
+        token,
+        "/projects/WEB/components",
+        json!({ "name": "UI" }),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    create(&app, &org, "WEB", json!({ "title": "Login page", "components": ["UI"] })).await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Login page", "components": ["UI"] }),
+    )
+    .await;
     transition(&app, &org, "WEB-1", "In Progress").await;
-    let (status, _) = post(&app, token, "/tickets/WEB-1/comments", json!({ "body": "hi" })).await;
+    let (status, _) = post(
+        &app,
+        token,
+        "/tickets/WEB-1/comments",
+        json!({ "body": "hi" }),
+    )
+    .await;
     assert_eq!(status, 201);
-    let (status, _) = post(&app, token, "/tickets/WEB-1/worklogs", json!({ "minutes": 30 })).await;
+    let (status, _) = post(
+        &app,
+        token,
+        "/tickets/WEB-1/worklogs",
+        json!({ "minutes": 30 }),
+    )
+    .await;
     assert_eq!(status, 201);
 
     let (status, moved) = move_to(&app, token, "WEB-1", json!({ "project": "ops" })).await;
@@ -101,7 +125,14 @@ async fn move_gives_the_next_key_of_the_target_and_the_old_key_keeps_resolving()
     let (status, old) = get(&app, token, "/tickets/web-1").await;
     assert_eq!((status, old["key"].clone()), (200, json!("OPS-3")), "{old}");
     assert_eq!(old["moved_from"], json!(["WEB-1"]));
-    for sub in ["comments", "worklogs", "watchers", "links", "attachments", "history"] {
+    for sub in [
+        "comments",
+        "worklogs",
+        "watchers",
+        "links",
+        "attachments",
+        "history",
+    ] {
         let (status, body) = get(&app, token, &format!("/tickets/WEB-1/{sub}")).await;
         assert_eq!(status, 200, "{sub}: {body}");
     }
@@ -128,7 +159,8 @@ async fn move_gives_the_next_key_of_the_target_and_the_old_key_keeps_resolving()
         ["OPS-1", "OPS-3"]
     );
     assert_eq!(
-        app.found(token, "acme", "project = OPS AND key != WEB-1").await,
+        app.found(token, "acme", "project = OPS AND key != WEB-1")
+            .await,
         ["OPS-1", "OPS-2"]
     );
 
@@ -150,9 +182,27 @@ async fn move_gives_the_next_key_of_the_target_and_the_old_key_keeps_resolving()
 async fn move_takes_children_along_each_with_a_new_key() {
     let (app, org) = setup(&["WEB", "OPS"]).await;
     let token = &org.owner_token;
-    create(&app, &org, "WEB", json!({ "title": "Epic", "type": "epic" })).await;
-    create(&app, &org, "WEB", json!({ "title": "Story", "type": "story", "parent": "WEB-1" })).await;
-    create(&app, &org, "WEB", json!({ "title": "Sub", "type": "subtask", "parent": "WEB-2" })).await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Epic", "type": "epic" }),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Story", "type": "story", "parent": "WEB-1" }),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Sub", "type": "subtask", "parent": "WEB-2" }),
+    )
+    .await;
     app.ticket(&org, "WEB", "Unrelated").await;
 
     // A sub-task moves only with its parent.
@@ -177,7 +227,10 @@ async fn move_takes_children_along_each_with_a_new_key() {
         ]
     );
     let (_, sub) = get(&app, token, "/tickets/WEB-3").await;
-    assert_eq!((sub["key"].clone(), sub["parent"].clone()), (json!("OPS-3"), json!("OPS-2")));
+    assert_eq!(
+        (sub["key"].clone(), sub["parent"].clone()),
+        (json!("OPS-3"), json!("OPS-2"))
+    );
     let (_, story) = get(&app, token, "/tickets/OPS-2").await;
     assert_eq!(story["parent"], "OPS-1");
     assert_eq!(story["moved_from"], json!(["WEB-2"]));
@@ -210,7 +263,10 @@ async fn move_with_unmapped_statuses_is_a_422_naming_status_map_and_writes_nothi
     assert_problem(status, &problem, 422, "validation");
     assert_eq!(problem["field"], "status_map");
     let (_, same) = get(&app, token, "/tickets/WEB-1").await;
-    assert_eq!((same["key"].clone(), same["version"].clone()), (json!("WEB-1"), json!(2)));
+    assert_eq!(
+        (same["key"].clone(), same["version"].clone()),
+        (json!("WEB-1"), json!(2))
+    );
     assert_eq!(app.audit_count(&org).await, audit_before);
     // OPS's counter did not move either.
     assert_eq!(app.ticket(&org, "OPS", "first").await["key"], "OPS-1");
@@ -352,7 +408,11 @@ async fn move_twice_keeps_both_old_keys_resolving() {
     assert_eq!(moved["ticket"]["moved_from"], json!(["WEB-1", "OPS-1"]));
     for old in ["WEB-1", "OPS-1", "OTH-1"] {
         let (status, ticket) = get(&app, token, &format!("/tickets/{old}")).await;
-        assert_eq!((status, ticket["key"].clone()), (200, json!("OTH-1")), "{old}");
+        assert_eq!(
+            (status, ticket["key"].clone()),
+            (200, json!("OTH-1")),
+            "{old}"
+        );
     }
     assert_eq!(
         app.found(token, "acme", "key IN (WEB-1, OPS-1)").await,
@@ -376,8 +436,20 @@ async fn bulk(app: &TestApp, org: &TestOrg, body: Value) -> Value {
 async fn bulk_move_moves_every_ticket_with_its_children_and_audits_the_bulk_id() {
     let (app, org) = setup(&["WEB", "OPS"]).await;
     let token = &org.owner_token;
-    create(&app, &org, "WEB", json!({ "title": "Epic", "type": "epic" })).await;
-    create(&app, &org, "WEB", json!({ "title": "Story", "type": "story", "parent": "WEB-1" })).await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Epic", "type": "epic" }),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Story", "type": "story", "parent": "WEB-1" }),
+    )
+    .await;
     app.ticket(&org, "WEB", "Task").await;
     let body = bulk(
         &app,
@@ -404,7 +476,10 @@ async fn bulk_move_moves_every_ticket_with_its_children_and_audits_the_bulk_id()
     let (_, log) = get(&app, token, "/audit-log?action=ticket.move").await;
     let entries = log["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(entries.len(), 3, "{log}");
-    assert!(entries.iter().all(|e| e["bulk_id"] == body["bulk_id"]), "{log}");
+    assert!(
+        entries.iter().all(|e| e["bulk_id"] == body["bulk_id"]),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -432,7 +507,10 @@ async fn bulk_move_is_atomic_and_a_dry_run_writes_nothing() {
         json!({ "keys": ["WEB-1"], "dry_run": true, "operations": { "move": { "project": "OPS" } } }),
     )
     .await;
-    assert_eq!((body["applied"].clone(), body["succeeded"].clone()), (json!(false), json!(1)));
+    assert_eq!(
+        (body["applied"].clone(), body["succeeded"].clone()),
+        (json!(false), json!(1))
+    );
     for key in ["WEB-1", "WEB-2"] {
         let (_, ticket) = get(&app, token, &format!("/tickets/{key}")).await;
         assert_eq!(ticket["key"], key);
@@ -451,8 +529,14 @@ async fn bulk_move_is_atomic_and_a_dry_run_writes_nothing() {
     assert_eq!(body["succeeded"], 2, "{body}");
     // Bad move operations are field problems of the request.
     for (operations, field) in [
-        (json!({ "move": { "project": "no such key!" } }), "operations.move.project"),
-        (json!({ "move": { "project": "OPS" }, "delete": true }), "operations.move"),
+        (
+            json!({ "move": { "project": "no such key!" } }),
+            "operations.move.project",
+        ),
+        (
+            json!({ "move": { "project": "OPS" }, "delete": true }),
+            "operations.move",
+        ),
     ] {
         let (status, problem) = post(
             &app,
@@ -469,8 +553,20 @@ async fn bulk_move_is_atomic_and_a_dry_run_writes_nothing() {
 #[tokio::test]
 async fn bulk_move_takes_a_sub_task_listed_before_its_parent_along_with_it() {
     let (app, org) = setup(&["WEB", "OPS"]).await;
-    create(&app, &org, "WEB", json!({ "title": "Story", "type": "story" })).await;
-    create(&app, &org, "WEB", json!({ "title": "Sub", "type": "subtask", "parent": "WEB-1" })).await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Story", "type": "story" }),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Sub", "type": "subtask", "parent": "WEB-1" }),
+    )
+    .await;
     let body = bulk(
         &app,
         &org,
@@ -484,8 +580,20 @@ async fn bulk_move_takes_a_sub_task_listed_before_its_parent_along_with_it() {
                { "key": "WEB-1", "status": "ok", "ticket": "OPS-1" }])
     );
     // Without its parent, a sub-task is refused.
-    create(&app, &org, "WEB", json!({ "title": "Story 2", "type": "story" })).await;
-    create(&app, &org, "WEB", json!({ "title": "Sub 2", "type": "subtask", "parent": "WEB-3" })).await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Story 2", "type": "story" }),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Sub 2", "type": "subtask", "parent": "WEB-3" }),
+    )
+    .await;
     let body = bulk(
         &app,
         &org,
