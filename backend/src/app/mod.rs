@@ -167,7 +167,10 @@ pub fn build_app(
                 ))
                 .add(("X-Frame-Options", "DENY"))
                 .add(("Referrer-Policy", "no-referrer"))
-                .add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
+                .add((
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                )),
         )
         .wrap(from_fn(metrics::middleware))
         .wrap(from_fn(request_id::middleware))

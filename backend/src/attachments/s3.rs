@@ -47,7 +47,8 @@ pub struct S3Store {
 fn origin_of(url: &str) -> Option<&str> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
-    (!scheme.is_empty() && !authority.is_empty()).then(|| &url[..scheme.len() + 3 + authority.len()])
+    (!scheme.is_empty() && !authority.is_empty())
+        .then(|| &url[..scheme.len() + 3 + authority.len()])
 }
 
 fn error(what: &str, e: impl std::error::Error) -> StorageError {

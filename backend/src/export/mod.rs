@@ -68,7 +68,11 @@ const COLUMNS: [(Column, &str, &str); 22] = [
     (Column::Due, "due", "Due date"),
     (Column::StartDate, "startDate", "Start date"),
     (Column::StoryPoints, "storyPoints", "Story Points"),
-    (Column::OriginalEstimate, "originalEstimate", "Original Estimate"),
+    (
+        Column::OriginalEstimate,
+        "originalEstimate",
+        "Original Estimate",
+    ),
     (Column::Watchers, "watchers", "Watchers"),
     (Column::Description, "description", "Description"),
 ];
@@ -167,10 +171,7 @@ impl Column {
             Column::Status => text(&t.status.name),
             Column::StatusCategory => Cell::Plain(t.status.category.as_str().to_owned()),
             Column::Priority => Cell::Plain(t.priority.as_str().to_owned()),
-            Column::Assignee => t
-                .assignee
-                .as_ref()
-                .map_or(Cell::Empty, |u| text(&u.login)),
+            Column::Assignee => t.assignee.as_ref().map_or(Cell::Empty, |u| text(&u.login)),
             Column::Reporter => text(&t.reporter.login),
             Column::Project => Cell::Plain(t.project.clone()),
             Column::Labels => Cell::List(t.labels.clone()),
@@ -236,17 +237,20 @@ impl CsvRows {
     pub(crate) fn rows(&self, tickets: &[Ticket]) -> Vec<u8> {
         let mut out = Vec::new();
         for ticket in tickets {
-            let cells = self.columns.iter().map(|c| match c.cell(ticket, &self.zone) {
-                Cell::Text(s) => neutralize(&s).into_owned(),
-                Cell::List(items) => items
-                    .iter()
-                    .map(|i| neutralize(i).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                Cell::Plain(s) => s,
-                Cell::Number(n) => n.to_string(),
-                Cell::Empty => String::new(),
-            });
+            let cells = self
+                .columns
+                .iter()
+                .map(|c| match c.cell(ticket, &self.zone) {
+                    Cell::Text(s) => neutralize(&s).into_owned(),
+                    Cell::List(items) => items
+                        .iter()
+                        .map(|i| neutralize(i).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Cell::Plain(s) => s,
+                    Cell::Number(n) => n.to_string(),
+                    Cell::Empty => String::new(),
+                });
             out.extend(Self::record(cells));
         }
         out

@@ -9,7 +9,11 @@ use crate::test_support::{TestApp, TestOrg, assert_problem, read};
 /// The raw response: status, content type, content disposition, body.
 async fn export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
     let response = app
-        .request(Method::GET, token, &format!("/api/v1/orgs/acme/export?{query}"))
+        .request(
+            Method::GET,
+            token,
+            &format!("/api/v1/orgs/acme/export?{query}"),
+        )
         .send()
         .await
         .expect("export");
@@ -137,7 +141,13 @@ async fn csv_export_streams_every_page_in_order_with_formulas_neutralised() {
     let rows = records(csv);
     assert_eq!(
         rows[0],
-        ["Issue key", "Labels", "Story Points", "Description", "Created"]
+        [
+            "Issue key",
+            "Labels",
+            "Story Points",
+            "Description",
+            "Created"
+        ]
     );
     assert_eq!(
         rows[1][..4],
@@ -186,7 +196,8 @@ async fn json_export_is_one_array_across_pages_with_typed_values() {
         }),
         "JSON is not a spreadsheet: no quote added"
     );
-    let (status, _, _, body) = export(&app, &org.owner_token, "format=json&jql=key%20%3D%20WEB-99").await;
+    let (status, _, _, body) =
+        export(&app, &org.owner_token, "format=json&jql=key%20%3D%20WEB-99").await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_str::<Value>(&body).ok(), Some(json!([])));
 }
@@ -208,7 +219,10 @@ async fn private_projects_stay_out_for_those_who_may_not_see_them() {
     let outsider = app.member(&org, "outsider", tenancy::Role::Member).await;
     let (status, _, _, csv) = export(&app, &outsider, "columns=key,summary").await;
     assert_eq!(status, 200);
-    assert!(!csv.contains("Embargoed") && !csv.contains("SEC-1"), "{csv}");
+    assert!(
+        !csv.contains("Embargoed") && !csv.contains("SEC-1"),
+        "{csv}"
+    );
     assert_eq!(records(&csv).len(), 2);
     let (_, _, _, csv) = export(&app, &org.owner_token, "columns=key,summary").await;
     assert!(csv.contains("Embargoed exploit"), "{csv}");
@@ -263,7 +277,9 @@ async fn bad_input_is_a_problem_naming_the_field() {
 async fn a_fifth_concurrent_export_is_told_to_retry() {
     let (app, org) = setup().await;
     // The server runs in this process: take the four slots as four running exports.
-    let held = super::routes::RUNNING.try_acquire_many(4).expect("four slots");
+    let held = super::routes::RUNNING
+        .try_acquire_many(4)
+        .expect("four slots");
     let response = app
         .request(Method::GET, &org.owner_token, "/api/v1/orgs/acme/export")
         .send()

@@ -418,7 +418,10 @@ async fn a_parent_in_a_private_project_stays_unnamed_for_those_who_cannot_see_it
     assert_eq!(seen["parent"], Value::Null, "{seen}");
     let (_, list) = app.get(&outsider, "/api/v1/orgs/acme/tickets").await;
     let (_, found) = app
-        .get(&outsider, "/api/v1/orgs/acme/search?jql=project%20%3D%20WEB")
+        .get(
+            &outsider,
+            "/api/v1/orgs/acme/search?jql=project%20%3D%20WEB",
+        )
         .await;
     for body in [&list, &found] {
         assert!(!body.to_string().contains("SEC-1"), "{body}");
