@@ -1,5 +1,16 @@
 //! Tickets: the work items (`WEB-12`), their fields, workflow transitions and lists.
 
+/// The ticket `$id` of the organization in scope, if it is still at `$version` (the
+/// filter of every version-guarded ticket write; `tickets` must be in scope).
+macro_rules! guarded {
+    ($tx:expr, $id:expr, $version:expr) => {
+        tickets::table
+            .filter(tickets::org_id.eq($tx.scope().org_id()))
+            .filter(tickets::id.eq($id))
+            .filter(tickets::version.eq($version))
+    };
+}
+
 mod hierarchy;
 pub(crate) mod moving;
 pub(crate) mod planning;

@@ -229,26 +229,21 @@ async fn relocate(
     .update(
         tx,
         async |tx| {
-            diesel::update(
-                tickets::table
-                    .filter(tickets::org_id.eq(org))
-                    .filter(tickets::id.eq(id))
-                    .filter(tickets::version.eq(version)),
-            )
-            .set((
-                tickets::project_id.eq(target),
-                tickets::number.eq(number),
-                tickets::status_id.eq(status_id),
-                tickets::resolved_at.eq(resolved_at),
-                // A sprint belongs to one project: the source's sprint is left.
-                tickets::sprint_id.eq(None::<crate::ids::SprintId>),
-                tickets::rank.eq(rank),
-                tickets::moved_from.eq(&trail),
-                tickets::version.eq(tickets::version + 1),
-                tickets::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(tx.conn())
-            .await
+            diesel::update(guarded!(tx, id, version))
+                .set((
+                    tickets::project_id.eq(target),
+                    tickets::number.eq(number),
+                    tickets::status_id.eq(status_id),
+                    tickets::resolved_at.eq(resolved_at),
+                    // A sprint belongs to one project: the source's sprint is left.
+                    tickets::sprint_id.eq(None::<crate::ids::SprintId>),
+                    tickets::rank.eq(rank),
+                    tickets::moved_from.eq(&trail),
+                    tickets::version.eq(tickets::version + 1),
+                    tickets::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(tx.conn())
+                .await
         },
         async |tx| queries::load(tx, id).await,
     )

@@ -54,6 +54,27 @@ async fn transition(app: &TestApp, org: &TestOrg, key: &str, to: &str) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// WEB-1, an epic, and WEB-2, a story in it.
+async fn epic_with_story(app: &TestApp, org: &TestOrg) {
+    create(app, org, "WEB", json!({ "title": "Epic", "type": "epic" })).await;
+    create(
+        app,
+        org,
+        "WEB",
+        json!({ "title": "Story", "type": "story", "parent": "WEB-1" }),
+    )
+    .await;
+}
+
+/// The `(a, b)` members of every object in the array `list`.
+fn pairs(list: &Value, a: &str, b: &str) -> Vec<(Value, Value)> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| (m[a].clone(), m[b].clone()))
+        .collect()
+}
+
 /// Adds `In Review` (reachable from `To Do`) to `project`'s workflow.
 async fn add_in_review(app: &TestApp, org: &TestOrg, project: &str) {
     let (status, body) = post(
@@ -182,20 +203,7 @@ async fn move_gives_the_next_key_of_the_target_and_the_old_key_keeps_resolving()
 async fn move_takes_children_along_each_with_a_new_key() {
     let (app, org) = setup(&["WEB", "OPS"]).await;
     let token = &org.owner_token;
-    create(
-        &app,
-        &org,
-        "WEB",
-        json!({ "title": "Epic", "type": "epic" }),
-    )
-    .await;
-    create(
-        &app,
-        &org,
-        "WEB",
-        json!({ "title": "Story", "type": "story", "parent": "WEB-1" }),
-    )
-    .await;
+    epic_with_story(&app, &org).await;
     create(
         &app,
         &org,
@@ -212,14 +220,8 @@ async fn move_takes_children_along_each_with_a_new_key() {
 
     let (status, moved) = move_to(&app, token, "WEB-1", json!({ "project": "OPS" })).await;
     assert_eq!(status, 200, "{moved}");
-    let pairs: Vec<(Value, Value)> = moved["moved"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| (m["from"].clone(), m["to"].clone()))
-        .collect();
     assert_eq!(
-        pairs,
+        pairs(&moved["moved"], "from", "to"),
         [
             (json!("WEB-1"), json!("OPS-1")),
             (json!("WEB-2"), json!("OPS-2")),
@@ -436,20 +438,7 @@ async fn bulk(app: &TestApp, org: &TestOrg, body: Value) -> Value {
 async fn bulk_move_moves_every_ticket_with_its_children_and_audits_the_bulk_id() {
     let (app, org) = setup(&["WEB", "OPS"]).await;
     let token = &org.owner_token;
-    create(
-        &app,
-        &org,
-        "WEB",
-        json!({ "title": "Epic", "type": "epic" }),
-    )
-    .await;
-    create(
-        &app,
-        &org,
-        "WEB",
-        json!({ "title": "Story", "type": "story", "parent": "WEB-1" }),
-    )
-    .await;
+    epic_with_story(&app, &org).await;
     app.ticket(&org, "WEB", "Task").await;
     let body = bulk(
         &app,
@@ -458,14 +447,8 @@ async fn bulk_move_moves_every_ticket_with_its_children_and_audits_the_bulk_id()
     )
     .await;
     assert_eq!(body["applied"], true, "{body}");
-    let moved: Vec<(Value, Value)> = body["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| (r["key"].clone(), r["ticket"].clone()))
-        .collect();
     assert_eq!(
-        moved,
+        pairs(&body["results"], "key", "ticket"),
         [
             (json!("WEB-1"), json!("OPS-1")),
             // Moved along with its epic; its old key followed it.

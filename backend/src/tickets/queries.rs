@@ -16,16 +16,6 @@ use crate::projects::access;
 use crate::schema::{projects, statuses, ticket_key_aliases, ticket_views, tickets};
 use crate::workflows::{self, StatusCategory, Transition};
 
-/// The ticket `$id` of the organization in scope, if it is still at `$version`.
-macro_rules! guarded {
-    ($tx:expr, $id:expr, $version:expr) => {
-        tickets::table
-            .filter(tickets::org_id.eq($tx.scope().org_id()))
-            .filter(tickets::id.eq($id))
-            .filter(tickets::version.eq($version))
-    };
-}
-
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
     crate::orgs::queries::find_member(tx, login)
         .await?
