@@ -585,3 +585,41 @@ async fn bulk_move_takes_a_sub_task_listed_before_its_parent_along_with_it() {
     .await;
     assert_eq!(body["results"][0]["error"]["field"], "project", "{body}");
 }
+
+/// `key = OLD-7` stays index-driven for the application role under row-level security:
+/// with sequential scans priced out, neither `tickets` nor `ticket_key_aliases` is
+/// scanned whole (a non-LEAKPROOF operator would leave the planner no index to use).
+#[tokio::test]
+async fn old_key_in_jql_after_a_move_is_answered_by_indexes() {
+    use diesel_async::RunQueryDsl;
+    let (app, org) = setup(&["WEB", "OPS"]).await;
+    app.ticket(&org, "WEB", "wanderer").await;
+    let (status, _) = move_to(&app, &org.owner_token, "WEB-1", json!({ "project": "OPS" })).await;
+    assert_eq!(status, 200);
+    let mut conn = app.conn().await;
+    let scope = tenancy::authorize_user(&mut conn, org.owner, "acme")
+        .await
+        .expect("lookup")
+        .expect("member");
+    let query = jql::parse("key IN (WEB-1, OPS-9)").expect("jql");
+    let mut plans = Vec::new();
+    let found = scope
+        .transaction(&mut conn, async |tx| {
+            diesel::sql_query("SET LOCAL enable_seqscan = off")
+                .execute(tx.conn())
+                .await?;
+            let ctx = crate::search::compile::Context {
+                user: tx.scope().user_id(),
+                now: chrono::Utc::now(),
+                zone: chrono::FixedOffset::east_opt(0).expect("utc"),
+                hidden_projects: Vec::new(),
+            };
+            crate::search::run(tx, &query, &ctx, None, 10, Some(&mut plans)).await
+        })
+        .await
+        .expect("search");
+    assert_eq!(found.total, 1);
+    let plan = plans.join("\n");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
+    assert!(plan.contains("ticket_key_aliases"), "{plan}");
+}
