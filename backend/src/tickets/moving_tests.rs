@@ -358,7 +358,7 @@ async fn move_honours_if_match_and_refuses_the_project_it_is_in() {
 }
 
 #[tokio::test]
-async fn concurrent_moves_of_one_ticket_move_it_once() {
+async fn concurrent_moves_of_one_ticket_never_lose_or_double_it() {
     let (app, org) = setup(&["WEB", "OPS", "OTH"]).await;
     let token = &org.owner_token;
     for round in 0..5 {
@@ -369,19 +369,36 @@ async fn concurrent_moves_of_one_ticket_move_it_once() {
             move_to(&app, token, &key, json!({ "project": "OPS" })),
             move_to(&app, token, &key, json!({ "project": "OTH" })),
         );
-        let statuses = [a.0, b.0];
-        assert_eq!(
-            statuses.iter().filter(|s| **s == 200).count(),
-            1,
-            "{a:?} {b:?}"
-        );
-        assert!(
-            statuses.iter().all(|s| [200, 409, 412].contains(s)),
-            "{a:?} {b:?}"
-        );
-        let winner = if a.0 == 200 { &a.1 } else { &b.1 };
         let (_, found) = get(&app, token, &format!("/tickets/{key}")).await;
-        assert_eq!(found["key"], winner["ticket"]["key"]);
+        match (a.0, b.0) {
+            // Both ran: the second found the ticket where the first had put it (its
+            // old key followed it) and moved it on, so it ends where the second said,
+            // with both old keys in its trail.
+            (200, 200) => {
+                let (first, second) = if b.1["moved"][0]["from"] == a.1["ticket"]["key"] {
+                    (&a.1, &b.1)
+                } else {
+                    (&b.1, &a.1)
+                };
+                assert_eq!(
+                    second["moved"][0]["from"], first["ticket"]["key"],
+                    "{a:?} {b:?}"
+                );
+                assert_eq!(found["key"], second["ticket"]["key"]);
+                assert_eq!(
+                    found["moved_from"],
+                    json!([key, first["ticket"]["key"]]),
+                    "{found}"
+                );
+            }
+            (200, other) | (other, 200) => {
+                assert!([409, 412].contains(&other), "{a:?} {b:?}");
+                let winner = if a.0 == 200 { &a.1 } else { &b.1 };
+                assert_eq!(found["key"], winner["ticket"]["key"]);
+                assert_eq!(found["moved_from"], json!([key]), "{found}");
+            }
+            _ => panic!("neither move ran: {a:?} {b:?}"),
+        }
     }
     // No ticket lost or doubled, no key given twice.
     let (_, list) = get(&app, token, "/tickets?limit=100").await;
