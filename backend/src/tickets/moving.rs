@@ -9,7 +9,8 @@
 //! (its ticket counter: keys and the rank "last" are taken under it), then the
 //! ticket and its descendants (`hierarchy::lock_family`). Each ticket's write is
 //! guarded by the version read, so of two concurrent moves of one ticket one wins and
-//! the other gets 412.
+//! the other gets 412 (or, if it read the ticket after the first committed, finds it
+//! through its old key and moves it on from where it is now).
 
 use std::collections::BTreeMap;
 
