@@ -117,6 +117,8 @@ diesel::table! {
         time_spent -> Int4,
         /// Minutes.
         remaining_estimate -> Nullable<Int4>,
+        /// The keys it had before moving to other projects, oldest first.
+        moved_from -> Array<Text>,
     }
 }
 
@@ -172,6 +174,8 @@ diesel::table! {
         time_spent -> Int4,
         /// Minutes.
         remaining_estimate -> Nullable<Int4>,
+        /// The keys it had before moving to other projects, oldest first.
+        moved_from -> Array<Text>,
     }
 }
 

@@ -74,6 +74,7 @@ impl Modify for BearerAuth {
         crate::tickets::routes::list_transitions,
         crate::tickets::routes::perform_transition,
         crate::tickets::routes::ticket_history,
+        crate::tickets::routes::move_ticket,
         crate::bulk::routes::bulk_change,
         crate::ranking::routes::rank_ticket,
         crate::components::routes::list_components,

@@ -124,6 +124,16 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             Some(json!({ "keys": ["{key}"], "operations": { "add_labels": ["injected"] } })),
         ),
         (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/move",
+            Some(json!({ "project": "LNK" })),
+        ),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/bulk",
+            Some(json!({ "keys": ["{key}"], "operations": { "move": { "project": "LNK" } } })),
+        ),
+        (
             Method::GET,
             "/api/v1/orgs/{org}/projects/{project}/components",
             None,
@@ -856,6 +866,11 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
             "comment",
         ),
         (Method::POST, "/api/v1/orgs/{org}/tickets/bulk", "keys"),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/tickets/{key}/move",
+            "project",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/watchers",

@@ -24,7 +24,12 @@ const QUIET: &[&str] = &[
     // Counts that other rows move (a child's status, someone watching).
     "children",
     "watchers",
+    // A move's trail grows with the key, which a move's entry shows.
+    "moved_from",
 ];
+
+/// Quiet fields a move's entry shows: where the ticket went.
+const MOVED: &[&str] = &["key", "project"];
 
 /// One change in a history.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -61,7 +66,13 @@ impl HistoryEntry {
         let attachment_id = (row.entity_type == "attachment").then_some(row.entity_id);
         let changes = match (&row.before, &row.after) {
             _ if attachment_id.is_some() => attachment_change(&row.before, &row.after),
-            (Some(Value::Object(before)), Some(Value::Object(after))) => diff(before, after),
+            (Some(Value::Object(before)), Some(Value::Object(after))) => {
+                let mut changes = diff(before, after);
+                if row.action == "ticket.move" {
+                    changes.splice(0..0, moved(before, after));
+                }
+                changes
+            }
             _ => Vec::new(),
         };
         let changes = if comment_id.is_some() {
@@ -110,6 +121,19 @@ fn attachment_change(before: &Option<Value>, after: &Option<Value>) -> Vec<Field
         from,
         to,
     }]
+}
+
+/// A move's key and project, from and to.
+fn moved(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<FieldChange> {
+    MOVED
+        .iter()
+        .map(|field| FieldChange {
+            field: (*field).to_owned(),
+            from: readable(before.get(*field)),
+            to: readable(after.get(*field)),
+        })
+        .filter(|c| c.from != c.to)
+        .collect()
 }
 
 /// The fields whose values differ, each value as a reader names it.

@@ -19,7 +19,8 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::http::ApiError;
-use crate::tickets::{TicketChange, TicketKey, TicketPatch};
+use crate::tickets::moving::TicketMove;
+use crate::tickets::{MoveRequest, TicketChange, TicketKey, TicketPatch};
 
 pub use crate::ids::BulkId;
 
@@ -46,7 +47,7 @@ pub struct BulkRequest {
 }
 
 /// What to do to every ticket, in this order: set fields, labels and components,
-/// then transition, then delete.
+/// then transition, then move (or delete: not both).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkOperations {
@@ -64,6 +65,10 @@ pub struct BulkOperations {
     pub remove_components: Vec<String>,
     /// Name of the target status, checked against each ticket's workflow.
     pub transition: Option<String>,
+    /// Move the tickets (each with its children) to another project, as
+    /// `POST /tickets/{key}/move` does; a ticket already there is left as it is.
+    #[serde(rename = "move")]
+    pub move_to: Option<MoveRequest>,
     /// Soft-delete the tickets.
     #[serde(default)]
     pub delete: bool,
@@ -78,6 +83,7 @@ pub(crate) struct Operations {
     pub add_components: Vec<String>,
     pub remove_components: Vec<String>,
     pub transition: Option<String>,
+    pub move_to: Option<TicketMove>,
     pub delete: bool,
 }
 
@@ -153,9 +159,25 @@ impl BulkRequest {
                 .as_deref()
                 .map(|to| crate::http::validate::required_text("operations.transition", to, 100))
                 .transpose()?,
+            move_to: ops
+                .move_to
+                .as_ref()
+                .map(MoveRequest::validate)
+                .transpose()
+                .map_err(|e| prefixed("operations.move", e))?,
             delete: ops.delete,
         };
-        if !operations.edits_fields() && operations.transition.is_none() && !operations.delete {
+        if operations.move_to.is_some() && operations.delete {
+            return Err(ApiError::validation(
+                "operations.move",
+                "a ticket is either moved or deleted",
+            ));
+        }
+        if !operations.edits_fields()
+            && operations.transition.is_none()
+            && operations.move_to.is_none()
+            && !operations.delete
+        {
             return Err(ApiError::validation(
                 "operations",
                 "give at least one operation",

@@ -1,12 +1,14 @@
 //! Applying a bulk request in the caller's transaction.
 
+use std::collections::HashSet;
+
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use tenancy::ScopedConn;
 
 use super::{Bulk, BulkError, BulkId, BulkResponse, BulkResult, Operations};
 use crate::http::{ApiError, IfMatch};
-use crate::tickets::{TicketChange, TicketKey, queries as tickets};
+use crate::tickets::{TicketChange, TicketId, TicketKey, TicketType, moving, queries as tickets};
 
 /// Raw SQL throughout: savepoints and `set_config` are not diesel's to say.
 async fn run(tx: &mut ScopedConn<'_>, statement: &'static str) -> Result<(), ApiError> {
@@ -23,39 +25,58 @@ pub(crate) async fn apply(tx: &mut ScopedConn<'_>, bulk: Bulk) -> Result<BulkRes
         .execute(tx.conn())
         .await?;
     run(tx, "SAVEPOINT bulk_request").await?;
+    let listed: HashSet<&str> = bulk.keys.iter().map(|(k, _)| k.as_str()).collect();
     let mut results = Vec::with_capacity(bulk.keys.len());
+    // Sub-tasks left to move with their parent: result index and ticket.
+    let mut with_parent: Vec<(usize, TicketId)> = Vec::new();
     for (requested, key) in &bulk.keys {
         run(tx, "SAVEPOINT bulk_item").await?;
         let outcome = match key {
-            Some(key) => apply_one(tx, key, &bulk.operations).await,
+            Some(key) => apply_one(tx, key, &bulk.operations, &listed).await,
             None => Err(ApiError::not_found("ticket")),
         };
         results.push(match outcome {
-            Ok(ticket) => {
+            Ok(applied) => {
                 run(tx, "RELEASE SAVEPOINT bulk_item").await?;
+                let ticket = match applied {
+                    Applied::Key(key) => Some(key),
+                    Applied::WithParent(id) => {
+                        with_parent.push((results.len(), id));
+                        None
+                    }
+                };
                 BulkResult {
                     key: requested.clone(),
                     status: "ok",
-                    ticket: Some(ticket),
+                    ticket,
                     error: None,
                 }
             }
             Err(error) if error.status().is_server_error() => return Err(error),
             Err(error) => {
                 run(tx, "ROLLBACK TO SAVEPOINT bulk_item").await?;
-                BulkResult {
-                    key: requested.clone(),
-                    status: "error",
-                    ticket: None,
-                    error: Some(BulkError {
-                        kind: format!("urn:trellis:problem:{}", error.kind()),
-                        status: error.status().as_u16(),
-                        detail: error.detail().to_owned(),
-                        field: error.field().map(str::to_owned),
-                    }),
-                }
+                failure(requested, &error)
             }
         });
+    }
+    if let Some(mv) = &bulk.operations.move_to {
+        for (index, id) in with_parent {
+            let ticket = tickets::load(tx, id).await?;
+            results[index] = if ticket.project == mv.project {
+                BulkResult {
+                    key: results[index].key.clone(),
+                    status: "ok",
+                    ticket: Some(ticket.key),
+                    error: None,
+                }
+            } else {
+                // Its parent failed, or lives in another project and moved alone.
+                failure(
+                    &results[index].key,
+                    &ApiError::validation("project", "a sub-task moves with its parent"),
+                )
+            };
+        }
     }
     let failed = results.iter().filter(|r| r.error.is_some()).count();
     let applied = !bulk.dry_run && (failed == 0 || !bulk.atomic);
@@ -73,6 +94,29 @@ pub(crate) async fn apply(tx: &mut ScopedConn<'_>, bulk: Bulk) -> Result<BulkRes
         failed,
         results,
     })
+}
+
+/// A failed ticket's result: its problem document's members.
+fn failure(requested: &str, error: &ApiError) -> BulkResult {
+    BulkResult {
+        key: requested.to_owned(),
+        status: "error",
+        ticket: None,
+        error: Some(BulkError {
+            kind: format!("urn:trellis:problem:{}", error.kind()),
+            status: error.status().as_u16(),
+            detail: error.detail().to_owned(),
+            field: error.field().map(str::to_owned),
+        }),
+    }
+}
+
+/// What one ticket's operations came to.
+enum Applied {
+    /// Done; the ticket's key afterwards.
+    Key(String),
+    /// A sub-task whose parent is in the request too: it moves along with it.
+    WithParent(TicketId),
 }
 
 /// Names in `current`, plus `add`, less `remove` (comparing with `same`), in order.
@@ -102,7 +146,8 @@ async fn apply_one(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
     ops: &Operations,
-) -> Result<String, ApiError> {
+    listed: &HashSet<&str>,
+) -> Result<Applied, ApiError> {
     let mut ticket = tickets::find(tx, key).await?;
     if ops.edits_fields() {
         let mut change: TicketChange = ops.set.clone();
@@ -138,8 +183,22 @@ async fn apply_one(
             ticket = tickets::transition(tx, key, &IfMatch::any(), to).await?;
         }
     }
+    if let Some(mv) = &ops.move_to {
+        // Already there (e.g. moved along with its parent earlier in this request,
+        // its old key following it): left as it is, like a transition to its status.
+        let parent_listed = ticket.kind == TicketType::Subtask
+            && ticket.parent.as_deref().is_some_and(|p| listed.contains(p));
+        if parent_listed {
+            return Ok(Applied::WithParent(ticket.id));
+        }
+        if ticket.project != mv.project {
+            ticket = moving::move_ticket(tx, key, &IfMatch::any(), mv)
+                .await?
+                .ticket;
+        }
+    }
     if ops.delete {
         tickets::soft_delete(tx, key, &IfMatch::any()).await?;
     }
-    Ok(ticket.key)
+    Ok(Applied::Key(ticket.key))
 }

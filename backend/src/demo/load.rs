@@ -566,7 +566,7 @@ async fn copy_tickets(
         let parent = match kind {
             "epic" => None,
             "subtask" => Some(tree.stories[rng.random_range(0..tree.stories.len())]),
-            _ if rng.random_range(0..200) == 0 => tree.epics.iter().next().copied(),
+            _ if rng.random_range(0..200) == 0 => <[_]>::first(&tree.epics).copied(),
             _ if rng.random_range(0..10) < 3 => {
                 let recent = &tree.epics[tree.epics.len().saturating_sub(4)..];
                 Some(recent[rng.random_range(0..recent.len())])
@@ -578,7 +578,7 @@ async fn copy_tickets(
         trees[p].record(kind, id);
         // A link to an earlier ticket of the org (any project), stored outward; one in
         // 500 tickets points at the first project's big epic (`linkedIssues(WEB-1)`).
-        let big_epic = trees[0].epics.iter().next().copied().filter(|&e| e != id);
+        let big_epic = <[_]>::first(&trees[0].epics).copied().filter(|&e| e != id);
         if let (Some(epic), 0) = (big_epic, rng.random_range(0..500)) {
             links.push((id, epic, "relates", reporter, created));
         } else if !org_ids.is_empty() && rng.random_range(0..100) < 8 {

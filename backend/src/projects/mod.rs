@@ -21,7 +21,7 @@ use crate::workflows::{Status, WorkflowId};
 pub use crate::ids::ProjectId;
 pub use crate::refs::ProjectRole;
 
-pub(crate) use queries::find_open_for_update;
+pub(crate) use queries::{allocate_ticket_numbers, find_open_for_update};
 
 /// A project as the API shows it.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]

@@ -224,13 +224,25 @@ pub(crate) async fn find_open_for_update(
     tx: &mut ScopedConn<'_>,
     key: &str,
 ) -> Result<(ProjectId, WorkflowId, i32), ApiError> {
+    allocate_ticket_numbers(tx, key, 1).await
+}
+
+/// Takes the next `count` ticket numbers of an open project (0 only locks it), as
+/// [`find_open_for_update`] takes one: answers the last number taken, so they are
+/// `last - count + 1 ..= last`. The counter only grows, so a number once given out
+/// (a moved ticket's former key included) is never given out again.
+pub(crate) async fn allocate_ticket_numbers(
+    tx: &mut ScopedConn<'_>,
+    key: &str,
+    count: i32,
+) -> Result<(ProjectId, WorkflowId, i32), ApiError> {
     let taken: Option<(ProjectId, WorkflowId, i32)> = diesel::update(
         projects::table
             .filter(projects::org_id.eq(tx.scope().org_id()))
             .filter(projects::key.eq(key))
             .filter(projects::archived_at.is_null()),
     )
-    .set(projects::ticket_counter.eq(projects::ticket_counter + 1))
+    .set(projects::ticket_counter.eq(projects::ticket_counter + count))
     .returning((
         projects::id,
         projects::workflow_id,

@@ -462,9 +462,39 @@ fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
                 .push(")");
         })
     };
+    // Equality also finds tickets that had the key before they moved to another
+    // project: their ids from `ticket_key_aliases`' primary key in one uncorrelated
+    // subquery (run once; row-level security confines it to the organization, and
+    // uuid, int and `= ANY` are LEAKPROOF), so both arms stay index scans.
+    let named = |keys: &[crate::tickets::TicketKey]| -> Condition {
+        let former = any(keys
+            .iter()
+            .map(|k| {
+                expr(
+                    "(a.project_id = ANY(",
+                    Bind::Names(NameKind::Project, vec![k.project.clone()]),
+                )
+                .with(|s| {
+                    s.push(") AND a.number = ")
+                        .bind(Bind::Int4(k.number))
+                        .push(")");
+                })
+            })
+            .collect());
+        let aliased = Sql::new(
+            "t.id = ANY(ARRAY(SELECT a.ticket_id FROM ticket_key_aliases a WHERE ",
+        )
+        .with(|s| {
+            s.append(&former).push("))");
+        });
+        any(vec![
+            any(keys.iter().map(|k| one(k, "=")).collect()),
+            aliased,
+        ])
+    };
     Ok(match cmp.op {
-        Operator::Eq | Operator::In => any(keys.iter().map(|k| one(k, "=")).collect()),
-        Operator::NotEq | Operator::NotIn => not(any(keys.iter().map(|k| one(k, "=")).collect())),
+        Operator::Eq | Operator::In => named(&keys),
+        Operator::NotEq | Operator::NotIn => not(named(&keys)),
         Operator::Gt => any(keys.iter().map(|k| one(k, ">")).collect()),
         Operator::Ge => any(keys.iter().map(|k| one(k, ">=")).collect()),
         Operator::Lt => any(keys.iter().map(|k| one(k, "<")).collect()),

@@ -12,32 +12,23 @@ use tenancy::ScopedConn;
 
 use super::{TicketId, TicketKey, TicketType};
 use crate::http::ApiError;
-use crate::projects::access;
-use crate::schema::{ticket_views, tickets};
+use crate::schema::tickets;
 
 fn invalid(message: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
     ApiError::validation("parent", message)
 }
 
-/// The live ticket `key` names, as a parent: its id. A missing, deleted or hidden
-/// ticket (another organization's included) is a 422 on `parent`.
+/// The live ticket `key` names (current or former key), as a parent: its id. A
+/// missing, deleted or hidden ticket (another organization's included) is a 422 on
+/// `parent`.
 pub(super) async fn resolve(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
 ) -> Result<TicketId, ApiError> {
-    let found: Option<(TicketId, crate::projects::ProjectId)> = ticket_views::table
-        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
-        .filter(ticket_views::project_key.eq(&key.project))
-        .filter(ticket_views::number.eq(key.number))
-        .filter(ticket_views::deleted_at.is_null())
-        .select((ticket_views::id, ticket_views::project_id))
-        .first(tx.conn())
-        .await
-        .optional()?;
-    let missing = || invalid(format!("no ticket {}-{}", key.project, key.number));
-    let (id, project) = found.ok_or_else(missing)?;
-    access::visible(tx, project).map_err(|_| missing())?;
-    Ok(id)
+    super::queries::locate(tx, key)
+        .await?
+        .map(|(id, _)| id)
+        .ok_or_else(|| invalid(format!("no ticket {}-{}", key.project, key.number)))
 }
 
 /// A locked row: its type, and whether it is live.
@@ -169,4 +160,43 @@ pub(super) async fn check(
         ));
     }
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Descendant {
+    #[diesel(sql_type = SqlUuid)]
+    id: uuid::Uuid,
+}
+
+/// Locks `root` and then its live descendants in `project` (an epic's children and
+/// their sub-tasks, a story's sub-tasks), and answers them parents first: what moves
+/// with `root` to another project. Children in other projects stay where they are.
+///
+/// The root is locked first, so a ticket being created under it (which locks its
+/// parent) either waits for the move or is already there to be found.
+pub(super) async fn lock_family(
+    tx: &mut ScopedConn<'_>,
+    root: TicketId,
+    project: crate::projects::ProjectId,
+) -> Result<Vec<TicketId>, ApiError> {
+    lock(tx, &[root]).await?;
+    let below: Vec<Descendant> = diesel::sql_query(
+        "WITH RECURSIVE down(id, depth, number) AS (
+             SELECT t.id, 1, t.number FROM tickets t
+              WHERE t.org_id = $1 AND t.parent_id = $2 AND t.project_id = $3
+                AND t.deleted_at IS NULL
+             UNION ALL
+             SELECT t.id, down.depth + 1, t.number FROM tickets t JOIN down ON t.parent_id = down.id
+              WHERE t.org_id = $1 AND t.project_id = $3 AND t.deleted_at IS NULL
+                AND down.depth < 16)
+         SELECT id FROM down ORDER BY depth, number",
+    )
+    .bind::<SqlUuid, _>(tx.scope().org_id().0)
+    .bind::<SqlUuid, _>(root.0)
+    .bind::<SqlUuid, _>(project.0)
+    .load(tx.conn())
+    .await?;
+    let below: Vec<TicketId> = below.into_iter().map(|d| TicketId(d.id)).collect();
+    lock(tx, &below).await?;
+    Ok(std::iter::once(root).chain(below).collect())
 }

@@ -1,6 +1,18 @@
 //! Tickets: the work items (`WEB-12`), their fields, workflow transitions and lists.
 
+/// The ticket `$id` of the organization in scope, if it is still at `$version` (the
+/// filter of every version-guarded ticket write; `tickets` must be in scope).
+macro_rules! guarded {
+    ($tx:expr, $id:expr, $version:expr) => {
+        tickets::table
+            .filter(tickets::org_id.eq($tx.scope().org_id()))
+            .filter(tickets::id.eq($id))
+            .filter(tickets::version.eq($version))
+    };
+}
+
 mod hierarchy;
+pub(crate) mod moving;
 pub(crate) mod planning;
 pub(crate) mod queries;
 pub(crate) mod routes;
@@ -12,6 +24,8 @@ mod estimate_tests;
 mod hierarchy_tests;
 #[cfg(test)]
 mod idempotency_tests;
+#[cfg(test)]
+mod moving_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +39,7 @@ use crate::schema::ticket_views;
 use crate::workflows::{Status, StatusCategory, StatusId};
 
 pub use crate::ids::TicketId;
+pub use moving::{MoveRequest, MoveResult, MovedTicket};
 pub use planning::SprintRef;
 
 pub(crate) use queries::find_id_by_key;
@@ -184,6 +199,9 @@ pub struct Ticket {
     pub time_spent: i32,
     /// Minutes of work left (Jira's remaining estimate); worklogs adjust it.
     pub remaining_estimate: Option<i32>,
+    /// The keys it had before it moved to other projects, oldest first (`[]` if it
+    /// never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+    pub moved_from: Vec<String>,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
@@ -231,6 +249,7 @@ pub(crate) struct TicketRow {
     components: Vec<String>,
     time_spent: i32,
     remaining_estimate: Option<i32>,
+    moved_from: Vec<String>,
 }
 
 impl From<TicketRow> for Ticket {
@@ -283,6 +302,7 @@ impl From<TicketRow> for Ticket {
             components: r.components,
             time_spent: r.time_spent,
             remaining_estimate: r.remaining_estimate,
+            moved_from: r.moved_from,
             project_id: r.project_id,
         }
     }

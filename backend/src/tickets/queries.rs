@@ -13,18 +13,8 @@ use super::{
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
-use crate::schema::{projects, statuses, ticket_views, tickets};
+use crate::schema::{projects, statuses, ticket_key_aliases, ticket_views, tickets};
 use crate::workflows::{self, StatusCategory, Transition};
-
-/// The ticket `$id` of the organization in scope, if it is still at `$version`.
-macro_rules! guarded {
-    ($tx:expr, $id:expr, $version:expr) => {
-        tickets::table
-            .filter(tickets::org_id.eq($tx.scope().org_id()))
-            .filter(tickets::id.eq($id))
-            .filter(tickets::version.eq($version))
-    };
-}
 
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
     crate::orgs::queries::find_member(tx, login)
@@ -93,10 +83,29 @@ pub(crate) async fn hide_invisible_parents(
     Ok(())
 }
 
-/// The live (not deleted) ticket with this key.
-pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
+/// The ticket a former key names: one that moved to another project (its old keys
+/// are in `ticket_key_aliases`, by the old project and number). Asked only after the
+/// key named no live ticket, so reads of current keys cost nothing more.
+async fn aliased(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Option<TicketId>, ApiError> {
+    let org = tx.scope().org_id();
+    Ok(ticket_key_aliases::table
+        .inner_join(projects::table.on(projects::id.eq(ticket_key_aliases::project_id)))
+        .filter(ticket_key_aliases::org_id.eq(org))
+        .filter(projects::org_id.eq(org))
+        .filter(projects::key.eq(&key.project))
+        .filter(ticket_key_aliases::number.eq(key.number))
+        .select(ticket_key_aliases::ticket_id)
+        .first(tx.conn())
+        .await
+        .optional()?)
+}
+
+/// The live ticket `key` names, its current key or a former one (reads and writes
+/// both follow a moved ticket's old key), without access checks.
+async fn live_row(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Option<TicketRow>, ApiError> {
+    let org = tx.scope().org_id();
     let row: Option<TicketRow> = ticket_views::table
-        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
+        .filter(ticket_views::org_id.eq(org))
         .filter(ticket_views::project_key.eq(&key.project))
         .filter(ticket_views::number.eq(key.number))
         .filter(ticket_views::deleted_at.is_null())
@@ -104,7 +113,60 @@ pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
         .first(tx.conn())
         .await
         .optional()?;
-    let mut ticket = row
+    if row.is_some() {
+        return Ok(row);
+    }
+    let Some(id) = aliased(tx, key).await? else {
+        return Ok(None);
+    };
+    Ok(ticket_views::table
+        .filter(ticket_views::org_id.eq(org))
+        .filter(ticket_views::id.eq(id))
+        .filter(ticket_views::deleted_at.is_null())
+        .select(TicketRow::as_select())
+        .first(tx.conn())
+        .await
+        .optional()?)
+}
+
+/// The id and project of the live ticket `key` names (current or former key), if the
+/// caller may see it; otherwise `None`, as if it did not exist.
+pub(super) async fn locate(
+    tx: &mut ScopedConn<'_>,
+    key: &TicketKey,
+) -> Result<Option<(TicketId, crate::projects::ProjectId)>, ApiError> {
+    let org = tx.scope().org_id();
+    let direct: Option<(TicketId, crate::projects::ProjectId)> = ticket_views::table
+        .filter(ticket_views::org_id.eq(org))
+        .filter(ticket_views::project_key.eq(&key.project))
+        .filter(ticket_views::number.eq(key.number))
+        .filter(ticket_views::deleted_at.is_null())
+        .select((ticket_views::id, ticket_views::project_id))
+        .first(tx.conn())
+        .await
+        .optional()?;
+    let found = match direct {
+        Some(found) => Some(found),
+        None => match aliased(tx, key).await? {
+            Some(id) => tickets::table
+                .filter(tickets::org_id.eq(org))
+                .filter(tickets::id.eq(id))
+                .filter(tickets::deleted_at.is_null())
+                .select((tickets::id, tickets::project_id))
+                .first(tx.conn())
+                .await
+                .optional()?,
+            None => None,
+        },
+    };
+    Ok(found.filter(|(_, project)| access::visible(tx, *project).is_ok()))
+}
+
+/// The live (not deleted) ticket with this key, or that had this key before it moved
+/// to another project.
+pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Ticket, ApiError> {
+    let mut ticket = live_row(tx, key)
+        .await?
         .map(Ticket::from)
         .ok_or_else(|| ApiError::not_found("ticket"))?;
     access::visible(tx, ticket.project_id).map_err(|_| ApiError::not_found("ticket"))?;
@@ -112,27 +174,18 @@ pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
     Ok(ticket)
 }
 
-/// The id of the live ticket with this key (for features that hang off tickets),
-/// after checking the caller may use `permission` in its project.
+/// The id of the live ticket with this key (current or former; for features that
+/// hang off tickets), after checking the caller may use `permission` in its project.
 pub(crate) async fn find_id_by_key(
     tx: &mut ScopedConn<'_>,
     key: &TicketKey,
     permission: tenancy::Permission,
 ) -> Result<TicketId, ApiError> {
-    let (id, project): (uuid::Uuid, uuid::Uuid) = ticket_views::table
-        .filter(ticket_views::org_id.eq(tx.scope().org_id()))
-        .filter(ticket_views::project_key.eq(&key.project))
-        .filter(ticket_views::number.eq(key.number))
-        .filter(ticket_views::deleted_at.is_null())
-        .select((ticket_views::id, ticket_views::project_id))
-        .first(tx.conn())
-        .await
-        .optional()?
+    let (id, project) = locate(tx, key)
+        .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
-    let project = crate::projects::ProjectId(project);
-    access::visible(tx, project).map_err(|_| ApiError::not_found("ticket"))?;
     access::require(tx, permission, project)?;
-    Ok(TicketId(id))
+    Ok(id)
 }
 
 pub(crate) async fn create(

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tenancy::Permission;
 
+use super::moving::{self, MoveRequest, MoveResult};
 use super::queries::{self, Cursor, Filters, Sort};
 use super::{
     NewTicket, Priority, Ticket, TicketChange, TicketKey, TicketPatch, TicketReplace, TicketType,
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_transitions))
             .route(web::post().to(perform_transition)),
     )
+    .route("/tickets/{key}/move", web::post().to(move_ticket))
     .route("/tickets/{key}/history", web::get().to(ticket_history));
 }
 
@@ -407,4 +409,44 @@ pub(crate) async fn perform_transition(
         })
         .await?;
     Ok(ticket_response(StatusCode::OK, &ticket))
+}
+
+/// Moves the ticket, and its children in the same project, to another project of the
+/// organization: new keys (the old ones keep resolving), statuses mapped to the target
+/// workflow, components dropped, the sprint left. Needs `tickets.update` and
+/// `tickets.delete` in the ticket's project and `tickets.create` in the target.
+#[utoipa::path(
+    post, path = "/api/v1/orgs/{org}/tickets/{key}/move", tag = "tickets",
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key (a former key works too)"),
+           ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    request_body = MoveRequest,
+    responses((status = 200, description = "Moved; `ETag` is the ticket's", body = MoveResult),
+              (status = 403, body = Problem),
+              (status = 404, description = "No such ticket, or no such target project (or one the caller cannot see)", body = Problem),
+              (status = 409, description = "Already in that project, or the target is archived", body = Problem),
+              (status = 412, body = Problem),
+              (status = 422, description = "Bad project key or status map, unmapped statuses (`unmapped`), a sub-task on its own", body = Problem)),
+    security(("bearer" = []))
+)]
+pub(crate) async fn move_ticket(
+    mut caller: Caller,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<MoveRequest>,
+) -> Result<HttpResponse, ApiError> {
+    for permission in [
+        Permission::TicketsUpdate,
+        Permission::TicketsDelete,
+        Permission::TicketsCreate,
+    ] {
+        caller.scope.require(permission)?;
+    }
+    let key = TicketKey::parse(&path.1)?;
+    let mv = body.validate()?;
+    let moved: MoveResult = caller
+        .tx(Permission::TicketsUpdate, async move |tx| {
+            moving::move_ticket(tx, &key, &if_match, &mv).await
+        })
+        .await?;
+    Ok(json_with_etag(StatusCode::OK, moved.ticket.version, &moved))
 }

@@ -297,16 +297,24 @@ impl WorkflowCopy {
         if from.is_empty() || from.len() > 10 {
             return Err(ApiError::validation("from", "a project key"));
         }
-        if self.mapping.len() > 100 {
-            return Err(ApiError::validation("mapping", "at most 100 statuses"));
-        }
-        let mapping = self
-            .mapping
-            .iter()
-            .map(|(old, new)| Ok((status_name("mapping", old)?, status_name("mapping", new)?)))
-            .collect::<Result<_, ApiError>>()?;
+        let mapping = status_mapping("mapping", &self.mapping)?;
         Ok(ValidCopy { from, mapping })
     }
+}
+
+/// A map of status names to status names from a body (a workflow copy's `mapping`,
+/// a ticket move's `status_map`): at most 100 entries, every name checked; matched
+/// against workflows case-insensitively later.
+pub(crate) fn status_mapping(
+    field: &'static str,
+    raw: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    if raw.len() > 100 {
+        return Err(ApiError::validation(field, "at most 100 statuses"));
+    }
+    raw.iter()
+        .map(|(old, new)| Ok((status_name(field, old)?, status_name(field, new)?)))
+        .collect()
 }
 
 /// The default workflow every new project starts with:

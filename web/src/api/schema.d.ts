@@ -1061,6 +1061,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/tickets/{key}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves the ticket, and its children in the same project, to another project of the
+         *     organization: new keys (the old ones keep resolving), statuses mapped to the target
+         *     workflow, components dropped, the sprint left. Needs `tickets.update` and
+         *     `tickets.delete` in the ticket's project and `tickets.create` in the target.
+         */
+        post: operations["move_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/tickets/{key}/rank": {
         parameters: {
             query?: never;
@@ -1431,7 +1453,7 @@ export interface components {
         BulkId: string;
         /**
          * @description What to do to every ticket, in this order: set fields, labels and components,
-         *     then transition, then delete.
+         *     then transition, then move (or delete: not both).
          */
         BulkOperations: {
             /** @description Component names of each ticket's project (case-insensitive). */
@@ -1439,6 +1461,7 @@ export interface components {
             add_labels?: string[];
             /** @description Soft-delete the tickets. */
             delete?: boolean;
+            move?: null | components["schemas"]["MoveRequest"];
             remove_components?: string[];
             remove_labels?: string[];
             set?: null | components["schemas"]["TicketPatch"];
@@ -1762,6 +1785,38 @@ export interface components {
             joined_at: string;
             role: components["schemas"]["Role"];
             user: components["schemas"]["UserRef"];
+        };
+        /** @description `POST /tickets/{key}/move` body (also a bulk request's `operations.move`). */
+        MoveRequest: {
+            /** @description Key of the target project (of the same organization). */
+            project: string;
+            /**
+             * @description Status names the moved tickets use (case-insensitive) to status names of the
+             *     target project's workflow, e.g. `{"In Review": "Doing"}`. Needed only for
+             *     statuses whose name the target workflow lacks.
+             */
+            status_map?: {
+                [key: string]: string;
+            };
+        };
+        /** @description `POST /tickets/{key}/move` answer. */
+        MoveResult: {
+            /** @description The ticket first, then every child that moved with it (parents first). */
+            moved: components["schemas"]["MovedTicket"][];
+            /** @description The ticket after the move. */
+            ticket: components["schemas"]["Ticket"];
+        };
+        /** @description One ticket's move. */
+        MovedTicket: {
+            /** @description Its components, dropped (components belong to one project). */
+            dropped_components: string[];
+            /** @description Its key before (it keeps resolving). */
+            from: string;
+            left_sprint?: null | components["schemas"]["SprintRef"];
+            status_from: string;
+            status_to: string;
+            /** @description Its key now. */
+            to: string;
         };
         /** @description An open invitation, as its invitee sees it. */
         MyInvitation: {
@@ -2202,6 +2257,11 @@ export interface components {
                 /** @description `PROJECT-NUMBER`, e.g. `WEB-12`. */
                 key: string;
                 labels: string[];
+                /**
+                 * @description The keys it had before it moved to other projects, oldest first (`[]` if it
+                 *     never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+                 */
+                moved_from: string[];
                 /** Format: int32 */
                 number: number;
                 /**
@@ -2606,6 +2666,11 @@ export interface components {
             /** @description `PROJECT-NUMBER`, e.g. `WEB-12`. */
             key: string;
             labels: string[];
+            /**
+             * @description The keys it had before it moved to other projects, oldest first (`[]` if it
+             *     never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+             */
+            moved_from: string[];
             /** Format: int32 */
             number: number;
             /**
@@ -6613,6 +6678,81 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_ticket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Ticket key (a former key works too) */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Moved; `ETag` is the ticket's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveResult"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such ticket, or no such target project (or one the caller cannot see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already in that project, or the target is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad project key or status map, unmapped statuses (`unmapped`), a sub-task on its own */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
