@@ -344,7 +344,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 5 * 20);
+        assert_eq!(cells, 5 * 21);
     }
 
     #[test]
