@@ -635,13 +635,10 @@ fn linked_issues(cmp: &Comparison, key: &str, link: Option<&str>) -> Result<Cond
             (Some(kind), outward)
         }
     };
-    // The named ticket, as `parent` finds it: uncorrelated, so it runs once.
+    // The named ticket, as `parent` finds it (also by a key it had before a move).
+    let keys = [key];
     let named = |s: &mut Sql| {
-        s.push("(SELECT k.id FROM tickets k WHERE k.deleted_at IS NULL AND k.project_id = ANY(")
-            .bind(Bind::Names(NameKind::Project, vec![key.project.clone()]))
-            .push(") AND k.number = ")
-            .bind(Bind::Int4(key.number))
-            .push(")");
+        s.push("(").append(&ids_named(&keys)).push(")");
     };
     // The other ends of the named ticket's links stored with it as `column`.
     let side = |s: &mut Sql, column: &str, other: &str| {
@@ -676,6 +673,37 @@ fn linked_issues(cmp: &Comparison, key: &str, link: Option<&str>) -> Result<Cond
     Ok(condition)
 }
 
+/// The ids of the live tickets `keys` name, by their key or by one they had before a
+/// move (`ticket_key_aliases`), as one uncorrelated `SELECT` (it runs once; row-level
+/// security confines both tables to the organization, and the `(org_id, project_id,
+/// number)` keys serve both arms with LEAKPROOF equality only).
+fn ids_named(keys: &[crate::tickets::TicketKey]) -> Sql {
+    let test = |table: &str| {
+        any(keys
+            .iter()
+            .map(|k| {
+                expr(
+                    &format!("({table}.project_id = ANY("),
+                    Bind::Names(NameKind::Project, vec![k.project.clone()]),
+                )
+                .with(|s| {
+                    s.push(&format!(") AND {table}.number = "))
+                        .bind(Bind::Int4(k.number))
+                        .push(")");
+                })
+            })
+            .collect())
+    };
+    Sql::new("SELECT k.id FROM tickets k WHERE k.deleted_at IS NULL AND ").with(|s| {
+        s.append(&test("k"))
+            .push(
+                " UNION ALL SELECT a.ticket_id FROM ticket_key_aliases a \
+                 JOIN tickets m ON m.id = a.ticket_id AND m.deleted_at IS NULL WHERE ",
+            )
+            .append(&test("a"));
+    })
+}
+
 /// `parent = WEB-1`, `parent IN (...)`, `parent IS EMPTY`: the children of the named
 /// live tickets, through `tickets_org_parent_idx`. Like every negative test, `!=` and
 /// `NOT IN` do not match tickets without a parent.
@@ -693,27 +721,8 @@ fn parent(cmp: &Comparison) -> Result<Condition, ApiError> {
                 .map_err(|_| error(cmp, format!("`{s}` is not an issue key")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let named = any(keys
-        .iter()
-        .map(|k| {
-            expr(
-                "(k.project_id = ANY(",
-                Bind::Names(NameKind::Project, vec![k.project.clone()]),
-            )
-            .with(|s| {
-                s.push(") AND k.number = ")
-                    .bind(Bind::Int4(k.number))
-                    .push(")");
-            })
-        })
-        .collect());
-    let children = Sql::new(
-        // Uncorrelated, so it runs once (row-level security confines `k` to the
-        // organization, which the `(org_id, project_id, number)` key then serves).
-        "t.parent_id IN (SELECT k.id FROM tickets k WHERE k.deleted_at IS NULL AND ",
-    )
-    .with(|s| {
-        s.append(&named).push(")");
+    let children = Sql::new("t.parent_id IN (").with(|s| {
+        s.append(&ids_named(&keys)).push(")");
     });
     Ok(match cmp.op {
         Operator::Eq | Operator::In => children,

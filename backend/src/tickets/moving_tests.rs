@@ -640,3 +640,69 @@ async fn old_key_in_jql_after_a_move_is_answered_by_indexes() {
     assert!(!plan.contains("Seq Scan"), "{plan}");
     assert!(plan.contains("ticket_key_aliases"), "{plan}");
 }
+
+#[tokio::test]
+async fn parent_and_linked_issues_in_jql_follow_an_old_key() {
+    let (app, org) = setup(&["WEB", "OPS", "API"]).await;
+    let token = &org.owner_token;
+    create(
+        &app,
+        &org,
+        "WEB",
+        json!({ "title": "Epic", "type": "epic" }),
+    )
+    .await;
+    // A child in another project stays there when its epic moves.
+    create(
+        &app,
+        &org,
+        "API",
+        json!({ "title": "Story elsewhere", "type": "story", "parent": "WEB-1" }),
+    )
+    .await;
+    app.ticket(&org, "API", "Related").await;
+    let (status, link) = post(
+        &app,
+        token,
+        "/tickets/API-2/links",
+        json!({ "link": "blocks", "ticket": "WEB-1" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{link}");
+    let (status, moved) = move_to(&app, token, "WEB-1", json!({ "project": "OPS" })).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["ticket"]["key"], "OPS-1");
+    for old_or_new in ["WEB-1", "OPS-1"] {
+        assert_eq!(
+            app.found(token, "acme", &format!("parent = {old_or_new}"))
+                .await,
+            ["API-1"],
+            "{old_or_new}"
+        );
+        assert_eq!(
+            app.found(
+                token,
+                "acme",
+                &format!("issue IN linkedIssues({old_or_new})")
+            )
+            .await,
+            ["API-2"],
+            "{old_or_new}"
+        );
+        assert_eq!(
+            app.found(
+                token,
+                "acme",
+                &format!("issue IN linkedIssues({old_or_new}, \"is blocked by\")")
+            )
+            .await,
+            ["API-2"],
+            "{old_or_new}"
+        );
+    }
+    assert!(
+        app.found(token, "acme", "parent != WEB-1 AND project = API")
+            .await
+            .is_empty()
+    );
+}
