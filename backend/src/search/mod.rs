@@ -321,7 +321,7 @@ async fn load_page(
     }
     let rows: Vec<TicketRow> = rows_query.load(tx.conn()).await?;
     let mut issues: Vec<Ticket> = rows.into_iter().map(Ticket::from).collect();
-    crate::tickets::queries::hide_invisible_parents(tx, &mut issues).await?;
+    crate::tickets::queries::hide_invisible_relatives(tx, &mut issues).await?;
     let next = if issues.len() as i64 > limit {
         issues.truncate(limit as usize);
         issues

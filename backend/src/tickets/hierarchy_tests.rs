@@ -420,6 +420,43 @@ async fn a_parent_in_a_private_project_stays_unnamed_for_those_who_cannot_see_it
     }
     assert_eq!(list["items"][0]["key"], "WEB-1", "{list}");
     assert_eq!(found["issues"][0]["key"], "WEB-1", "{found}");
+    // Children in the private project are not counted for them on a public parent.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            "/api/v1/orgs/acme/projects/WEB/tickets",
+            json!({ "title": "Public epic", "type": "epic" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for title in ["Hidden child", "Another hidden child"] {
+        let (status, body) = app
+            .send_json(
+                Method::POST,
+                &org.owner_token,
+                "/api/v1/orgs/acme/projects/SEC/tickets",
+                json!({ "title": title, "type": "story", "parent": "WEB-2" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    created(
+        &app,
+        &org,
+        json!({ "title": "Public child", "type": "story", "parent": "WEB-2" }),
+    )
+    .await;
+    assert_eq!(
+        get(&app, &org, "WEB-2").await["children"],
+        json!({ "total": 3, "done": 0 })
+    );
+    let (_, seen) = app.get(&outsider, "/api/v1/orgs/acme/tickets/WEB-2").await;
+    assert_eq!(seen["children"], json!({ "total": 1, "done": 0 }), "{seen}");
+    let (_, found) = app
+        .get(&outsider, "/api/v1/orgs/acme/search?jql=key%20%3D%20WEB-2")
+        .await;
+    assert_eq!(found["issues"][0]["children"]["total"], 1, "{found}");
     // Their edits of the child keep the parent they cannot see.
     let (status, edited) = app
         .send_json(

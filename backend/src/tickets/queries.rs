@@ -49,35 +49,68 @@ pub(crate) async fn load(tx: &mut ScopedConn<'_>, id: TicketId) -> Result<Ticket
         .await?;
     let mut ticket = Ticket::from(row);
     access::visible(tx, ticket.project_id)?;
-    hide_invisible_parents(tx, std::slice::from_mut(&mut ticket)).await?;
+    hide_invisible_relatives(tx, std::slice::from_mut(&mut ticket)).await?;
     Ok(ticket)
 }
 
-/// Blanks the parent key of tickets whose parent is in a private project the caller
-/// may not see (the child is visible, its parent's key is not theirs to know). Costs a
-/// query only for callers with hidden projects reading tickets that have parents.
-pub(crate) async fn hide_invisible_parents(
+/// What a caller with hidden projects may not learn through a ticket they see: its
+/// parent's key when the parent is in a private project they cannot see (blanked), and
+/// its children there (left out of `children`, total and done). Costs nothing for
+/// callers who see every project, and a query each only for tickets that have a parent
+/// or children.
+pub(crate) async fn hide_invisible_relatives(
     tx: &mut ScopedConn<'_>,
     tickets: &mut [Ticket],
 ) -> Result<(), ApiError> {
     let hidden = access::hidden(tx.scope());
-    if hidden.is_empty() || tickets.iter().all(|t| t.parent.is_none()) {
+    if hidden.is_empty() {
         return Ok(());
     }
-    let keys: Vec<String> = projects::table
-        .filter(projects::org_id.eq(tx.scope().org_id()))
-        .filter(projects::id.eq_any(hidden))
-        .select(projects::key)
-        .load(tx.conn())
-        .await?;
-    for ticket in tickets {
-        let in_hidden = ticket
-            .parent
-            .as_deref()
-            .and_then(|key| key.rsplit_once('-'))
-            .is_some_and(|(project, _)| keys.iter().any(|k| k == project));
-        if in_hidden {
-            ticket.parent = None;
+    let org = tx.scope().org_id();
+    if tickets.iter().any(|t| t.parent.is_some()) {
+        let keys: Vec<String> = projects::table
+            .filter(projects::org_id.eq(org))
+            .filter(projects::id.eq_any(&hidden))
+            .select(projects::key)
+            .load(tx.conn())
+            .await?;
+        for ticket in tickets.iter_mut() {
+            let in_hidden = ticket
+                .parent
+                .as_deref()
+                .and_then(|key| key.rsplit_once('-'))
+                .is_some_and(|(project, _)| keys.iter().any(|k| k == project));
+            if in_hidden {
+                ticket.parent = None;
+            }
+        }
+    }
+    let parents: Vec<TicketId> = tickets
+        .iter()
+        .filter(|t| t.children.total > 0)
+        .map(|t| t.id)
+        .collect();
+    if !parents.is_empty() {
+        use diesel::dsl::{count_star, sql};
+        let seen: Vec<(Option<TicketId>, i64, i64)> = tickets::table
+            .filter(tickets::org_id.eq(org))
+            .filter(tickets::parent_id.eq_any(&parents))
+            .filter(tickets::deleted_at.is_null())
+            .filter(tickets::project_id.ne_all(&hidden))
+            .group_by(tickets::parent_id)
+            .select((
+                tickets::parent_id,
+                count_star(),
+                sql::<diesel::sql_types::BigInt>("count(*) FILTER (WHERE resolved_at IS NOT NULL)"),
+            ))
+            .load(tx.conn())
+            .await?;
+        for ticket in tickets.iter_mut().filter(|t| t.children.total > 0) {
+            let (total, done) = seen
+                .iter()
+                .find(|(parent, _, _)| *parent == Some(ticket.id))
+                .map_or((0, 0), |(_, total, done)| (*total, *done));
+            ticket.children = super::Children { total, done };
         }
     }
     Ok(())
@@ -170,7 +203,7 @@ pub(crate) async fn find(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Tic
         .map(Ticket::from)
         .ok_or_else(|| ApiError::not_found("ticket"))?;
     access::visible(tx, ticket.project_id).map_err(|_| ApiError::not_found("ticket"))?;
-    hide_invisible_parents(tx, std::slice::from_mut(&mut ticket)).await?;
+    hide_invisible_relatives(tx, std::slice::from_mut(&mut ticket)).await?;
     Ok(ticket)
 }
 
@@ -638,6 +671,6 @@ pub(super) async fn list(
     };
     let rows: Vec<TicketRow> = q.limit(limit + 1).load(tx.conn()).await?;
     let mut tickets: Vec<Ticket> = rows.into_iter().map(Ticket::from).collect();
-    hide_invisible_parents(tx, &mut tickets).await?;
+    hide_invisible_relatives(tx, &mut tickets).await?;
     Ok(tickets)
 }
