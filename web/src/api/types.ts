@@ -27,7 +27,7 @@ export interface Transitions {
   transitions: Transition[];
 }
 export type Project = Schemas["Project"];
-export type ProjectDetail = Project & { statuses: WorkflowStatus[] };
+export type ProjectDetail = Project & { statuses: WorkflowStatus[]; my_permissions: string[] };
 export type UserRef = Schemas["UserRef"];
 export type Me = Schemas["Me"];
 export type MyOrg = Schemas["MyOrg"];

@@ -23,6 +23,7 @@ import { Attachments, FileDropZone } from "./ticket/Attachments";
 import { useUploads } from "./ticket/useUploads";
 import { TimeTrackingSummary, WorkLog, useWorklogCount } from "./ticket/TimeTracking";
 import { useMe } from "../app/session";
+import { projectQuery } from "./board/queries";
 
 const Markdown = lazy(() => import("../components/Markdown"));
 
@@ -49,8 +50,13 @@ export default function TicketPage() {
   return <TicketView key={ticket.data.data.key} org={org} entry={ticket.data} canEdit={canEdit} role={role} />;
 }
 
-function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketEntry; canEdit: boolean; role: ReturnType<typeof useCurrentOrg>["role"] }) {
+function TicketView({ org, entry, canEdit: orgMayEdit, role }: { org: string; entry: TicketEntry; canEdit: boolean; role: ReturnType<typeof useCurrentOrg>["role"] }) {
   const t = entry.data;
+  // The project narrows the org role (a project viewer only reads there): its
+  // `my_permissions` decide once loaded; until then the org role does.
+  const project = useQuery(projectQuery(org, t.project));
+  const allowed = (p: Parameters<typeof can>[1]) => can(role, p) && (project.data?.my_permissions?.includes(p) ?? true);
+  const canEdit = orgMayEdit && allowed("tickets.update");
   const { patch, conflict, reapply, discard } = useTicketPatch(org, t.key);
   const [tab, setTab] = useState("comments");
   const commentCount = useCommentCount(org, t.key);
@@ -84,9 +90,9 @@ function TicketView({ org, entry, canEdit, role }: { org: string; entry: TicketE
         <div className="ticket-main">
           <TitleEditor title={t.title} canEdit={canEdit} onSave={(title) => patch({ title })} />
           <div className="row ticket-actions">
-            <TransitionBar org={org} ticket={t} etag={entry.etag} canTransition={can(role, "tickets.transition")} />
+            <TransitionBar org={org} ticket={t} etag={entry.etag} canTransition={allowed("tickets.transition")} />
             <Watchers org={org} ticketKey={t.key} canEdit={canEdit} me={me} />
-            {can(role, "tickets.delete") ? (
+            {allowed("tickets.delete") ? (
               <Menu label={`More actions for ${t.key}`} buttonClassName="btn btn-sm btn-ghost" buttonContent={<span aria-hidden="true">⋯</span>}
                 items={[
                   { label: "Copy link", onSelect: () => void navigator.clipboard?.writeText(window.location.href).then(() => toast.success("Link copied.")) },
