@@ -58,3 +58,11 @@ tenancy::id_type!(
     /// One bulk-change request (its audit entries carry it).
     BulkId
 );
+tenancy::id_type!(
+    /// An organization's own ticket field.
+    CustomFieldId
+);
+tenancy::id_type!(
+    /// One option of a select or multi-select custom field.
+    CustomOptionId
+);

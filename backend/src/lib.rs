@@ -13,6 +13,7 @@ pub mod cli;
 pub mod comments;
 pub mod components;
 pub mod config;
+pub mod custom_fields;
 pub mod db;
 pub mod demo;
 pub mod entitlements;

@@ -119,6 +119,8 @@ diesel::table! {
         remaining_estimate -> Nullable<Int4>,
         /// The keys it had before moving to other projects, oldest first.
         moved_from -> Array<Text>,
+        /// Custom field values by field id (`custom_fields::Values`).
+        custom_fields -> Jsonb,
     }
 }
 
@@ -176,6 +178,8 @@ diesel::table! {
         remaining_estimate -> Nullable<Int4>,
         /// The keys it had before moving to other projects, oldest first.
         moved_from -> Array<Text>,
+        /// Custom field values by field id (`custom_fields::Values`).
+        custom_fields -> Jsonb,
     }
 }
 
@@ -574,3 +578,19 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(ticket_key_aliases, projects);
 diesel::allow_tables_to_appear_in_same_query!(ticket_key_aliases, ticket_views);
+
+diesel::table! {
+    /// Search rows of custom field values (the key is the unique index's prefix).
+    ticket_custom_values (org_id, ticket_id, field_id) {
+        org_id -> Uuid,
+        ticket_id -> Uuid,
+        field_id -> Uuid,
+        project_id -> Uuid,
+        live -> Bool,
+        option_id -> Nullable<Uuid>,
+        value_text -> Nullable<Text>,
+        value_num -> Nullable<Float8>,
+        value_date -> Nullable<Date>,
+        value_user -> Nullable<Uuid>,
+    }
+}

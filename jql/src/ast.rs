@@ -284,6 +284,94 @@ pub enum Field {
     WorklogAuthor,
     /// When logged work started.
     WorklogDate,
+    /// An organization's own field, written `cf[10001]` or by its name in quotes; the
+    /// parser knows it only through the [`CustomFields`] it is given.
+    Custom(CustomField),
+}
+
+/// The type of an organization's own field, which decides its operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CustomKind {
+    /// Free text: `~`, `!~`, `IS EMPTY`.
+    Text,
+    /// A number: `=`, `!=`, `>`, `<`, `IN`, `IS EMPTY`.
+    Number,
+    /// A calendar date: compared like `due`.
+    Date,
+    /// One option of a list: `=`, `!=`, `IN`, `IS EMPTY` by the option's value.
+    Select,
+    /// Several options of a list: as `Select`, matching a ticket with any of them.
+    MultiSelect,
+    /// A member: like `assignee`.
+    User,
+}
+
+/// A custom field as a query names it: its number (the `10001` of `cf[10001]`) and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CustomField {
+    pub number: u32,
+    pub kind: CustomKind,
+}
+
+/// The custom fields a query may name: the organization's, given to [`crate::parse_with`].
+/// Names are matched ignoring case; a system field of the same name wins.
+#[derive(Debug, Clone, Default)]
+pub struct CustomFields {
+    fields: Vec<(String, CustomField)>,
+}
+
+impl CustomFields {
+    /// A catalog of `(name, field)` pairs.
+    pub fn new(fields: impl IntoIterator<Item = (String, CustomField)>) -> Self {
+        Self {
+            fields: fields.into_iter().collect(),
+        }
+    }
+
+    /// Whether the catalog is empty.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The field written `name`: `cf[10001]` by number, else by name ignoring case.
+    pub fn find(&self, name: &str) -> Option<CustomField> {
+        if let Some(number) = custom_number(name) {
+            return self
+                .fields
+                .iter()
+                .map(|(_, f)| *f)
+                .find(|f| f.number == number);
+        }
+        self.fields
+            .iter()
+            .find(|(n, _)| n.to_lowercase() == name.to_lowercase())
+            .map(|(_, f)| *f)
+    }
+
+    /// The field's name, for messages.
+    pub fn name_of(&self, number: u32) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(_, f)| f.number == number)
+            .map(|(n, _)| n.as_str())
+    }
+
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(n, _)| n.as_str())
+    }
+}
+
+/// The number in `cf[10001]` (any case), if `name` has that form.
+pub fn custom_number(name: &str) -> Option<u32> {
+    let inner = name
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("cf["))
+        .and(name.get(3..))?
+        .strip_suffix(']')?;
+    if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    inner.parse().ok()
 }
 
 impl Field {
@@ -363,6 +451,7 @@ impl Field {
             Field::RemainingEstimate => "remainingEstimate",
             Field::WorklogAuthor => "worklogAuthor",
             Field::WorklogDate => "worklogDate",
+            Field::Custom(_) => "cf",
         }
     }
 
@@ -390,6 +479,14 @@ impl Field {
 
     pub(crate) fn kind(self) -> FieldKind {
         match self {
+            Field::Custom(custom) => match custom.kind {
+                CustomKind::Text => FieldKind::Text,
+                CustomKind::Date => FieldKind::Date,
+                CustomKind::User => FieldKind::User,
+                CustomKind::Number | CustomKind::Select | CustomKind::MultiSelect => {
+                    FieldKind::Named
+                }
+            },
             Field::Summary | Field::Description | Field::Comment | Field::Text => FieldKind::Text,
             Field::Created
             | Field::Updated
@@ -422,7 +519,8 @@ impl Field {
     pub fn can_be_empty(self) -> bool {
         matches!(
             self,
-            Field::Assignee
+            Field::Custom(_)
+                | Field::Assignee
                 | Field::Due
                 | Field::Resolved
                 | Field::Labels
@@ -466,6 +564,10 @@ impl Field {
                 | Field::Sprint
                 | Field::WorklogAuthor
                 | Field::WorklogDate
+                | Field::Custom(CustomField {
+                    kind: CustomKind::MultiSelect,
+                    ..
+                })
         )
     }
 
@@ -498,6 +600,10 @@ impl Field {
                     | Field::OriginalEstimate
                     | Field::TimeSpent
                     | Field::RemainingEstimate
+                    | Field::Custom(CustomField {
+                        kind: CustomKind::Number,
+                        ..
+                    })
             );
         match (self.kind(), ordered, self.can_be_empty()) {
             (FieldKind::Text, _, false) => TEXT,
@@ -512,7 +618,10 @@ impl Field {
 
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Field::Custom(custom) => write!(f, "cf[{}]", custom.number),
+            other => f.write_str(other.name()),
+        }
     }
 }
 

@@ -90,10 +90,10 @@ impl ParseError {
     }
 
     /// Suggests the closest of `candidates` to `typed` as the hint, if one is close.
-    pub(crate) fn suggesting(
+    pub(crate) fn suggesting<'c>(
         self,
         typed: &str,
-        candidates: impl IntoIterator<Item = &'static str>,
+        candidates: impl IntoIterator<Item = &'c str>,
     ) -> Self {
         match closest(typed, candidates) {
             Some(best) => self.with_hint(format!("did you mean '{best}'?")),
@@ -104,10 +104,10 @@ impl ParseError {
 
 /// The candidate within two edits of `typed` (ignoring case), if any; a typo rarely
 /// needs more, and further suggestions are more confusing than helpful.
-pub(crate) fn closest(
+pub(crate) fn closest<'c>(
     typed: &str,
-    candidates: impl IntoIterator<Item = &'static str>,
-) -> Option<&'static str> {
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let typed: Vec<char> = typed.to_lowercase().chars().collect();
     // Words much longer than any candidate cannot be within two edits; skipping them
     // also bounds the work on hostile input.

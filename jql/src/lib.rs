@@ -43,9 +43,11 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
+pub use ast::custom_number;
 pub use ast::{
-    Clause, Comparison, DEFAULT_ORDER, DateUnit, Direction, Field, Function, FunctionArg, History,
-    HistoryOp, Operator, OrderKey, Predicate, PredicateKind, Query, Span, Value,
+    Clause, Comparison, CustomField, CustomFields, CustomKind, DEFAULT_ORDER, DateUnit, Direction,
+    Field, Function, FunctionArg, History, HistoryOp, Operator, OrderKey, Predicate, PredicateKind,
+    Query, Span, Value,
 };
 pub use duration::{MINUTES_PER_DAY, MINUTES_PER_WEEK, duration_minutes};
 pub use error::{ErrorKind, ParseError};
@@ -69,6 +71,31 @@ pub const MAX_LIST_VALUES: usize = 1_000;
 /// an unknown field, operator or function, an operator or value that does not suit the
 /// field, or input beyond [`MAX_QUERY_CHARS`], [`MAX_DEPTH`] or [`MAX_LIST_VALUES`].
 pub fn parse(input: &str) -> Result<Query, ParseError> {
+    parse_with(input, &CustomFields::default())
+}
+
+/// [`parse`], also knowing the organization's own fields: `cf[10001]` or a field's
+/// name (quoted when it has spaces, `"Customer" = Acme`) is a [`Field::Custom`].
+///
+/// ```
+/// use jql::{Clause, CustomField, CustomFields, CustomKind, Field};
+///
+/// let customer = CustomField { number: 10001, kind: CustomKind::Select };
+/// let fields = CustomFields::new([("Customer".to_owned(), customer)]);
+/// let query = jql::parse_with(r#""customer" IN (Acme, Globex)"#, &fields)?;
+/// let Some(Clause::Compare(cmp)) = &query.clause else { panic!() };
+/// assert_eq!(cmp.field, Field::Custom(customer));
+/// // Printed by number, so a renamed field keeps a saved query working:
+/// assert_eq!(query.to_string(), r#"cf[10001] IN ("Acme", "Globex")"#);
+/// // A select field has no `~`:
+/// assert!(jql::parse_with("cf[10001] ~ acme", &fields).is_err());
+/// # Ok::<(), jql::ParseError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`parse`]; a `cf[N]` or name not in `custom` is an unknown field.
+pub fn parse_with(input: &str, custom: &CustomFields) -> Result<Query, ParseError> {
     // A char is at most 4 bytes: the byte check bounds the count on huge input.
     if input.len() > MAX_QUERY_CHARS * 4 || input.chars().count() > MAX_QUERY_CHARS {
         let column = MAX_QUERY_CHARS + 1;
@@ -82,5 +109,5 @@ pub fn parse(input: &str) -> Result<Query, ParseError> {
         ));
     }
     let tokens = lexer::tokenize(input)?;
-    parser::Parser::new(tokens).parse_query()
+    parser::Parser::new(tokens, custom).parse_query()
 }

@@ -4,8 +4,8 @@
 //! error in reading order is the one reported.
 
 use crate::ast::{
-    Clause, Direction, Field, History, HistoryOp, Operator, OrderKey, Predicate, PredicateKind,
-    Query, Value,
+    Clause, CustomFields, Direction, Field, History, HistoryOp, Operator, OrderKey, Predicate,
+    PredicateKind, Query, Value,
 };
 use crate::error::{ErrorKind, ParseError};
 use crate::lexer::{Token, TokenKind, shorten};
@@ -59,22 +59,25 @@ const OPERATOR_SYMBOLS: &[&str] = &[
 
 const QUOTE_HINT: &str = "put values with spaces or reserved words in quotes, e.g. \"In Progress\"";
 
-pub(crate) struct Parser {
+pub(crate) struct Parser<'a> {
     tokens: Vec<Token>,
+    /// The organization's own fields, found by name or `cf[N]` after the system ones.
+    custom: &'a CustomFields,
     pos: usize,
     depth: usize,
     /// Returned by `peek` past the last token, so lookups never index out of bounds.
     end: Token,
 }
 
-impl Parser {
-    pub(crate) fn new(tokens: Vec<Token>) -> Parser {
+impl<'a> Parser<'a> {
+    pub(crate) fn new(tokens: Vec<Token>, custom: &'a CustomFields) -> Parser<'a> {
         let end = tokens.last().cloned().unwrap_or(Token {
             kind: TokenKind::End,
             span: Span { start: 1, end: 1 },
         });
         Parser {
             tokens,
+            custom,
             pos: 0,
             depth: 0,
             end,
@@ -422,13 +425,19 @@ impl Parser {
                 ));
             }
         };
-        let Some(field) = Field::from_name(name) else {
+        let found = Field::from_name(name).or_else(|| self.custom.find(name).map(Field::Custom));
+        let Some(field) = found else {
             return Err(ParseError::new(
                 ErrorKind::UnknownField,
                 format!("unknown field '{}'", shorten(name)),
                 token.span,
             )
-            .suggesting(name, Field::spellings())
+            .suggesting(
+                name,
+                Field::spellings()
+                    .map(|s| -> &str { s })
+                    .chain(self.custom.names()),
+            )
             .expecting(Field::ALL.iter().map(|field| field.name()).collect()));
         };
         self.advance();

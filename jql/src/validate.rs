@@ -240,7 +240,7 @@ fn typed_text(field: Field, text: String, quoted: bool, span: Span) -> Result<Va
         };
     }
     match field.kind() {
-        FieldKind::Date => date_value(field.name(), &text, span),
+        FieldKind::Date => date_value(&field.to_string(), &text, span),
         FieldKind::Named if !quoted => Ok(match integer(&text) {
             Some(number) => Value::Number(number),
             None => Value::String(text),

@@ -136,6 +136,7 @@ pub fn build_app(
                         .configure(crate::worklogs::routes::configure)
                         .configure(crate::attachments::routes::configure)
                         .configure(crate::components::routes::configure)
+                        .configure(crate::custom_fields::routes::configure)
                         .configure(crate::links::routes::configure)
                         .configure(crate::watchers::routes::configure)
                         .configure(crate::sprints::routes::configure)

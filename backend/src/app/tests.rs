@@ -158,6 +158,27 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/components/{component}",
             None,
         ),
+        (Method::GET, "/api/v1/orgs/{org}/custom-fields", None),
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/custom-fields",
+            Some(json!({ "name": "Injected", "type": "text" })),
+        ),
+        (
+            Method::GET,
+            "/api/v1/orgs/{org}/custom-fields/{field}",
+            None,
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/custom-fields/{field}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/orgs/{org}/custom-fields/{field}",
+            None,
+        ),
         (Method::GET, "/api/v1/orgs/{org}/link-types", None),
         (Method::GET, "/api/v1/orgs/{org}/tickets/{key}/links", None),
         (
@@ -410,6 +431,8 @@ struct Fixture {
     component: String,
     /// A worklog on `key`.
     worklog: String,
+    /// A select custom field (by id), with a value on `key`.
+    field: String,
 }
 
 /// An org with project WEB, `tickets` tickets in it, and a comment on the last one.
@@ -507,7 +530,26 @@ async fn fixture(app: &TestApp, slug: &str, tickets: usize) -> Fixture {
         )
         .await;
     assert_eq!(status, 201, "{worklog}");
+    let (status, field) = app
+        .send_json(
+            Method::POST,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/custom-fields"),
+            json!({ "name": "Secret customer", "type": "select", "options": ["Secret Corp"] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{field}");
+    let (status, valued) = app
+        .send_json(
+            Method::PATCH,
+            &org.owner_token,
+            &format!("/api/v1/orgs/{slug}/tickets/{key}"),
+            json!({ "custom_fields": { "10001": "Secret Corp" } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{valued}");
     Fixture {
+        field: field["id"].as_str().unwrap_or_default().to_owned(),
         worklog: worklog["id"].as_str().unwrap_or_default().to_owned(),
         component: component["id"].as_str().unwrap_or_default().to_owned(),
         status: workflow["statuses"][1]["id"]
@@ -549,6 +591,7 @@ fn fill(template: &str, org: &str, f: &Fixture) -> String {
         .replace("{transition}", &f.transition)
         .replace("{component}", &f.component)
         .replace("{worklog}", &f.worklog)
+        .replace("{field}", &f.field)
 }
 
 fn fill_body(body: &Option<Value>, org: &str, f: &Fixture) -> Option<Value> {
@@ -573,6 +616,7 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
         format!("/api/v1/orgs/{slug}/filters"),
         format!("/api/v1/orgs/{slug}/invitations"),
         format!("/api/v1/orgs/{slug}/tokens"),
+        format!("/api/v1/orgs/{slug}/custom-fields"),
     ] {
         let (status, mut body) = app.get(&f.org.owner_token, &path).await;
         assert_eq!(status, 200, "{path}: {body}");
@@ -652,6 +696,7 @@ async fn member_of_other_org_gets_404_on_every_route_and_changes_nothing() {
             "{transition}",
             "{component}",
             "{worklog}",
+            "{field}",
         ] {
             if template.contains(placeholder) {
                 let path = fill(template, "beta", &b).replace("/beta/", "/alpha/");
@@ -823,6 +868,12 @@ fn write_routes() -> Vec<(Method, &'static str, &'static str)> {
         ),
         (Method::PUT, "/api/v1/orgs/{org}/tickets/{key}", "title"),
         (Method::PATCH, "/api/v1/orgs/{org}/tickets/{key}", "title"),
+        (Method::POST, "/api/v1/orgs/{org}/custom-fields", "name"),
+        (
+            Method::PATCH,
+            "/api/v1/orgs/{org}/custom-fields/{field}",
+            "name",
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/{key}/transitions",

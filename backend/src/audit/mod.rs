@@ -21,7 +21,8 @@ use crate::schema::audit_log;
 
 pub use crate::ids::AuditId;
 use crate::ids::{
-    AttachmentId, CommentId, ComponentId, FilterId, ProjectId, SprintId, TicketId, WorkflowId,
+    AttachmentId, CommentId, ComponentId, CustomFieldId, FilterId, ProjectId, SprintId, TicketId,
+    WorkflowId,
 };
 
 /// What an audit entry is about.
@@ -38,6 +39,8 @@ pub enum Entity {
     /// A project's workflow (its statuses and transitions).
     Workflow(WorkflowId),
     Component(ComponentId),
+    /// An organization's own ticket field.
+    CustomField(CustomFieldId),
     /// A membership, by its user.
     Member(tenancy::UserId),
     Invitation(tenancy::InvitationId),
@@ -54,6 +57,7 @@ impl Entity {
         "filter",
         "sprint",
         "component",
+        "custom_field",
         "attachment",
         "workflow",
         "member",
@@ -73,6 +77,7 @@ impl Entity {
             Entity::Sprint(id) => ("sprint", id.0),
             Entity::Workflow(id) => ("workflow", id.0),
             Entity::Component(id) => ("component", id.0),
+            Entity::CustomField(id) => ("custom_field", id.0),
             Entity::Member(id) => ("member", id.0),
             Entity::Invitation(id) => ("invitation", id.0),
         }

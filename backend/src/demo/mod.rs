@@ -176,6 +176,7 @@ pub async fn seed(conn: &mut DbConn) -> anyhow::Result<bool> {
                     .map(|_| all[extra.random_range(0..all.len())].to_owned())
                     .collect()
             },
+            custom_fields: serde_json::Map::new(),
         };
         let moves: &[&str] = match rng.random_range(0..10) {
             0..=3 => &[],

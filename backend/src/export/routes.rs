@@ -206,7 +206,6 @@ pub(crate) async fn export(
             format!("must be at most {} characters", jql::MAX_QUERY_CHARS),
         ));
     }
-    let parsed = jql::parse(&request.jql).map_err(|e| crate::search::syntax_error(&e))?;
     let ctx = Context {
         user: caller.scope.user_id(),
         now: chrono::Utc::now(),
@@ -219,9 +218,12 @@ pub(crate) async fn export(
     })?;
     // The first page before the status line: a query that cannot run is a problem
     // document, not a broken download.
-    let (first, after) = caller
+    let (parsed, first, after) = caller
         .tx(Permission::TicketsRead, async |tx| {
-            crate::search::page_without_total(tx, &parsed, &ctx, None, PAGE).await
+            let parsed = crate::search::parse(tx, &request.jql).await?;
+            let (first, after) =
+                crate::search::page_without_total(tx, &parsed, &ctx, None, PAGE).await?;
+            Ok((parsed, first, after))
         })
         .await?;
     let csv = CsvRows::new(columns.clone(), ctx.zone);

@@ -34,7 +34,6 @@ fn check_jql(jql: &str) -> Result<String, ApiError> {
             format!("must be at most {} characters", jql::MAX_QUERY_CHARS),
         ));
     }
-    jql::parse(jql).map_err(|e| crate::search::syntax_error(&e))?;
     Ok(jql.to_owned())
 }
 
@@ -62,6 +61,7 @@ pub(crate) async fn create_filter(
     let shared = body.shared;
     let filter = caller
         .tx(Permission::TicketsRead, async move |tx| {
+            crate::search::parse(tx, &jql).await?;
             queries::insert(tx, &name, &jql, shared).await
         })
         .await?;
@@ -138,6 +138,9 @@ pub(crate) async fn update_filter(
     let shared = body.shared;
     let filter = caller
         .tx(Permission::TicketsRead, async move |tx| {
+            if let Some(jql) = &jql {
+                crate::search::parse(tx, jql).await?;
+            }
             let before = queries::find_own(tx, id, &if_match).await?;
             let change = queries::FilterChange { name, jql, shared };
             queries::update(tx, &before, change).await

@@ -24,6 +24,7 @@ use tenancy::UserId;
 
 use super::sql::{Bind, NameKind, Sql};
 
+mod custom;
 mod history;
 use crate::http::ApiError;
 use crate::projects::ProjectId;
@@ -119,12 +120,18 @@ pub(crate) struct Compiled {
     /// `trellis_text_search(..)`, which needs no `tickets` (a deleted ticket's vectors
     /// are empty).
     pub text_matches: Option<Sql>,
+    /// When the query is exactly one positive custom-field comparison (not text): its
+    /// matches counted on `ticket_custom_values` alone, which knows each value's project
+    /// and whether its ticket is live.
+    pub custom_count: Option<custom::Count>,
 }
 
 struct Compiler<'a> {
     ctx: &'a Context,
     plan: TextPlan,
     texts: Vec<TextSearch>,
+    /// The count of the last positive custom-field comparison compiled, on its rows.
+    custom_count: Option<custom::Count>,
 }
 
 /// Compiles the query's clause (everything when there is none).
@@ -137,6 +144,7 @@ pub(crate) fn compile(
         ctx,
         plan,
         texts: Vec::new(),
+        custom_count: None,
     };
     let condition = match &query.clause {
         Some(clause) => compiler.clause(clause)?,
@@ -164,10 +172,12 @@ pub(crate) fn compile(
             text_matches = Some(call);
         }
     }
+    let lone_custom = matches!(&query.clause, Some(Clause::Compare(cmp)) if matches!(cmp.field, Field::Custom(_)));
     Ok(Compiled {
         condition,
         ctes,
         text_matches,
+        custom_count: compiler.custom_count.filter(|_| lone_custom),
     })
 }
 
@@ -327,6 +337,11 @@ impl Compiler<'_> {
             Field::Parent => parent(cmp)?,
             Field::Watcher => watcher(cmp, self.ctx)?,
             Field::Component => component(cmp)?,
+            Field::Custom(field) => {
+                let (condition, lone) = custom::condition(cmp, field, self.ctx)?;
+                self.custom_count = lone;
+                condition
+            }
             Field::Rank => {
                 return Err(error(
                     cmp,
@@ -846,6 +861,20 @@ fn user_on(cmp: &Comparison, ctx: &Context, id: &str) -> Result<Condition, ApiEr
             not(empty)
         });
     }
+    let (matched, empty) = user_matches(cmp, ctx, id)?;
+    Ok(if is_negative(cmp.op) {
+        // Jira: a negative test never matches an unassigned ticket.
+        all(vec![not(matched), Sql::new(&format!("{id} IS NOT NULL"))])
+    } else if empty {
+        any(vec![matched, Sql::new(&format!("{id} IS NULL"))])
+    } else {
+        matched
+    })
+}
+
+/// Whether the user-id column `id` holds one of the users `cmp` names (logins,
+/// `currentUser()`, `membersOf(role)`), and whether `EMPTY` is in its list.
+fn user_matches(cmp: &Comparison, ctx: &Context, id: &str) -> Result<(Condition, bool), ApiError> {
     let mut logins = Vec::new();
     let mut parts: Vec<Condition> = Vec::new();
     let mut empty = false;
@@ -894,15 +923,7 @@ fn user_on(cmp: &Comparison, ctx: &Context, id: &str) -> Result<Condition, ApiEr
             Bind::Names(NameKind::Login, logins),
         ));
     }
-    let matched = any(parts);
-    Ok(if is_negative(cmp.op) {
-        // Jira: a negative test never matches an unassigned ticket.
-        all(vec![not(matched), Sql::new(&format!("{id} IS NOT NULL"))])
-    } else if empty {
-        any(vec![matched, Sql::new(&format!("{id} IS NULL"))])
-    } else {
-        matched
-    })
+    Ok((any(parts), empty))
 }
 
 /// The ticket was in a sprint that was completed (`ticket_sprints`).
@@ -1159,6 +1180,8 @@ pub(crate) enum Column {
     Summary,
     Rank,
     Id,
+    /// A custom field's value (not a multi-select).
+    Custom(jql::CustomField),
 }
 
 /// A name table the page query joins to sort by a name.
@@ -1184,7 +1207,14 @@ impl Join {
 
 impl Column {
     /// The expression over `tickets t` (and the tables of [`Column::join`]).
-    pub(crate) fn expr(self) -> &'static str {
+    pub(crate) fn expr(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Column::Custom(field) => custom::sort_expr(field, "t").into(),
+            other => other.system_expr().into(),
+        }
+    }
+
+    fn system_expr(self) -> &'static str {
         match self {
             Column::Created => "t.created_at",
             Column::Updated => "t.updated_at",
@@ -1201,11 +1231,19 @@ impl Column {
             Column::Summary => "t.title",
             Column::Rank => "t.rank",
             Column::Id => "t.id",
+            Column::Custom(_) => "t.id",
         }
     }
 
     /// The same expression over `ticket_views`, to put the page's rows in order.
-    pub(crate) fn view_expr(self) -> &'static str {
+    pub(crate) fn view_expr(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Column::Custom(field) => custom::sort_expr(field, "ticket_views").into(),
+            other => other.system_view_expr().into(),
+        }
+    }
+
+    fn system_view_expr(self) -> &'static str {
         match self {
             Column::Created => "ticket_views.created_at",
             Column::Updated => "ticket_views.updated_at",
@@ -1222,6 +1260,7 @@ impl Column {
             Column::Summary => "ticket_views.title",
             Column::Rank => "ticket_views.rank",
             Column::Id => "ticket_views.id",
+            Column::Custom(_) => "ticket_views.id",
         }
     }
 
@@ -1263,6 +1302,7 @@ impl Column {
             Column::Summary => SortValue::Text(t.title.clone()),
             Column::Rank => SortValue::Text(t.rank.clone()),
             Column::Id => SortValue::Text(t.id.to_string()),
+            Column::Custom(field) => SortValue::Text(custom::token_value(field, t)),
         }
     }
 }
@@ -1303,6 +1343,13 @@ pub(crate) fn sort_keys(order: &[jql::OrderKey]) -> Result<Vec<SortKey>, ApiErro
             Field::Summary => &[Column::Summary],
             // Rank orders within a project; across projects it interleaves them.
             Field::Rank => &[Column::Rank],
+            Field::Custom(field) => {
+                keys.push(SortKey {
+                    column: Column::Custom(field),
+                    descending,
+                });
+                continue;
+            }
             other => {
                 return Err(
                     ApiError::bad_request("jql", format!("cannot order by `{other}`"))
@@ -1329,6 +1376,9 @@ fn sort_value(key: &SortKey, value: &SortValue) -> Result<Sql, ApiError> {
         })
     };
     Ok(match (key.column, value) {
+        (Column::Custom(field), SortValue::Text(v)) => {
+            custom::bind_token_value(field, v).ok_or_else(bad)?
+        }
         // 'infinity' stands for "not resolved" or "no due date", sorting last.
         (Column::Resolved, SortValue::Text(v)) if v == "infinity" => {
             Sql::new("'infinity'::timestamptz")
@@ -1397,7 +1447,7 @@ pub(crate) fn after(keys: &[SortKey], last: &[SortValue]) -> Result<Condition, A
         return Ok(out);
     }
     let compare = |k: &SortKey, op: &str, v: &Sql| {
-        Sql::new(k.column.expr()).with(|s| {
+        Sql::new(&k.column.expr()).with(|s| {
             s.push(op).append(v);
         })
     };

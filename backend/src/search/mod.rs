@@ -46,6 +46,22 @@ pub(crate) fn syntax_error(e: &jql::ParseError) -> ApiError {
         )
 }
 
+/// Parses `jql` for the organization in scope: the system fields first; only a query
+/// naming a field the parser does not know costs a look at the organization's custom
+/// fields (one small query), and is parsed again knowing them.
+pub(crate) async fn parse(tx: &mut ScopedConn<'_>, jql: &str) -> Result<jql::Query, ApiError> {
+    match jql::parse(jql) {
+        Err(e) if e.kind == jql::ErrorKind::UnknownField => {
+            let custom = crate::custom_fields::queries::catalog(tx).await?;
+            if custom.is_empty() {
+                return Err(syntax_error(&e));
+            }
+            jql::parse_with(jql, &custom).map_err(|e| syntax_error(&e))
+        }
+        other => other.map_err(|e| syntax_error(&e)),
+    }
+}
+
 /// One page of results.
 pub(crate) struct Found {
     pub issues: Vec<Ticket>,
@@ -91,6 +107,13 @@ fn name_lookup(kind: NameKind) -> (&'static str, &'static str, &'static str, boo
         NameKind::Role => ("role", "user_id", "memberships", true),
         NameKind::Sprint => ("lower(name)", "id", "sprints", true),
         NameKind::Component => ("lower(name)", "id", "components", true),
+        NameKind::CustomField => ("number::text", "id", "custom_fields", true),
+        NameKind::CustomOption => (
+            "name",
+            "id",
+            "(SELECT o.id, o.org_id, f.number::text || ':' || lower(o.value) AS name                FROM custom_field_options o                JOIN custom_fields f ON f.org_id = o.org_id AND f.id = o.field_id) co",
+            true,
+        ),
     }
 }
 
@@ -164,10 +187,32 @@ pub(crate) async fn run(
         .text_matches
         .as_ref()
         .filter(|_| ctx.hidden_projects.is_empty());
-    let mut count = match text_only {
+    let mut count = match (text_only, &counted.custom_count) {
+        // One custom-field comparison and nothing else: counted on its value rows, which
+        // carry the ticket's project and whether it is live (an index-only scan).
+        (None, Some(custom)) => {
+            let mut count = Sql::new(if custom.distinct {
+                "SELECT count(DISTINCT v.ticket_id), NULL::uuid[] FROM ticket_custom_values v WHERE v.org_id = "
+            } else {
+                "SELECT count(*), NULL::uuid[] FROM ticket_custom_values v WHERE v.org_id = "
+            });
+            count
+                .bind(Bind::Uuid(org.0))
+                .push(" AND v.live AND ")
+                .append(&custom.rows);
+            if !ctx.hidden_projects.is_empty() {
+                count
+                    .push(" AND v.project_id <> ALL(")
+                    .bind(Bind::Uuids(
+                        ctx.hidden_projects.iter().map(|p| p.0).collect(),
+                    ))
+                    .push(")");
+            }
+            count
+        }
         // One text comparison and nothing else: its matches are the answer, and when
         // they are few their ids come back too, so the page need not search again.
-        Some(matches) => {
+        (Some(matches), _) => {
             let mut count = Sql::new("SELECT count(*), CASE WHEN count(*) <= ");
             count
                 .bind(Bind::Int8(matches_first_max()))
@@ -175,7 +220,7 @@ pub(crate) async fn run(
                 .append(matches);
             count
         }
-        None => {
+        (None, None) => {
             let mut count = counted.ctes.clone();
             count
                 .push("SELECT count(*), NULL::uuid[] FROM tickets t WHERE ")
@@ -205,6 +250,7 @@ pub(crate) async fn run(
             }),
             ctes: Sql::default(),
             text_matches: None,
+            custom_count: None,
         },
         None if total <= matches_first_max() => counted,
         None => compile::compile(query, ctx, compile::TextPlan::PerRow)?,
@@ -359,7 +405,6 @@ pub async fn command(
     if !(1..=MAX_RESULTS).contains(&limit) {
         anyhow::bail!("--max-results must be between 1 and {MAX_RESULTS}");
     }
-    let query = jql::parse(jql).map_err(|e| anyhow::anyhow!("{e}"))?;
     let ctx = compile::Context {
         user: scope.user_id(),
         now: chrono::Utc::now(),
@@ -369,6 +414,7 @@ pub async fn command(
     let mut plans = Vec::new();
     let found = scope
         .transaction(conn, async |tx| {
+            let query = parse(tx, jql).await?;
             run(tx, &query, &ctx, None, limit, explain.then_some(&mut plans)).await
         })
         .await

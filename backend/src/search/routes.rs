@@ -121,23 +121,26 @@ async fn search(
             format!("must be at most {} characters", jql::MAX_QUERY_CHARS),
         ));
     }
-    let query = jql::parse(&request.jql).map_err(|e| super::syntax_error(&e))?;
     let ctx = Context {
         user: caller.scope.user_id(),
         now: chrono::Utc::now(),
         zone: zone(request.time_zone.as_deref())?,
         hidden_projects: crate::projects::access::hidden(&caller.scope),
     };
-    // The token is bound to the canonical query, so re-spacing the JQL keeps it valid.
-    let binding = token::query_binding(&query.to_string(), &caller.scope);
-    let after = request
-        .next_page_token
-        .as_deref()
-        .map(|t| token::decode(keys, &binding, t))
-        .transpose()?;
-    let found = caller
+    let scope = caller.scope.clone();
+    let (found, binding) = caller
         .tx(Permission::TicketsRead, async |tx| {
-            super::run(tx, &query, &ctx, after, limit, None).await
+            let query = super::parse(tx, &request.jql).await?;
+            // The token is bound to the canonical query, so re-spacing the JQL keeps
+            // it valid.
+            let binding = token::query_binding(&query.to_string(), &scope);
+            let after = request
+                .next_page_token
+                .as_deref()
+                .map(|t| token::decode(keys, &binding, t))
+                .transpose()?;
+            let found = super::run(tx, &query, &ctx, after, limit, None).await?;
+            Ok((found, binding))
         })
         .await?;
     let wanted = request.fields.as_ref().map(Fields::names);

@@ -34,10 +34,14 @@ pub(crate) enum NameKind {
     Sprint,
     /// Component names, lower case: every component of that name (any project).
     Component,
+    /// Custom field numbers (`10001`): the field's id.
+    CustomField,
+    /// `number:value` of a custom field's option, the value lower case: its id.
+    CustomOption,
 }
 
 impl NameKind {
-    pub(crate) const ALL: [NameKind; 7] = [
+    pub(crate) const ALL: [NameKind; 9] = [
         Self::Project,
         Self::Status,
         Self::Category,
@@ -45,6 +49,8 @@ impl NameKind {
         Self::Role,
         Self::Sprint,
         Self::Component,
+        Self::CustomField,
+        Self::CustomOption,
     ];
 
     pub(crate) fn as_str(self) -> &'static str {
@@ -56,6 +62,8 @@ impl NameKind {
             Self::Role => "role",
             Self::Sprint => "sprint",
             Self::Component => "component",
+            Self::CustomField => "custom_field",
+            Self::CustomOption => "custom_option",
         }
     }
 }

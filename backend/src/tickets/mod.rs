@@ -202,6 +202,11 @@ pub struct Ticket {
     /// The keys it had before it moved to other projects, oldest first (`[]` if it
     /// never moved). Each still resolves to this ticket, in reads and in JQL `key`.
     pub moved_from: Vec<String>,
+    /// Custom field values by field number (`"10001"`; see `GET /custom-fields` for
+    /// names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
+    /// of option ids (multi-select) or a user id. Fields without a value are absent.
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
     /// For access checks (private projects, project roles); the API shows the key.
@@ -250,6 +255,7 @@ pub(crate) struct TicketRow {
     time_spent: i32,
     remaining_estimate: Option<i32>,
     moved_from: Vec<String>,
+    custom_fields: serde_json::Value,
 }
 
 impl From<TicketRow> for Ticket {
@@ -303,6 +309,10 @@ impl From<TicketRow> for Ticket {
             time_spent: r.time_spent,
             remaining_estimate: r.remaining_estimate,
             moved_from: r.moved_from,
+            custom_fields: match r.custom_fields {
+                serde_json::Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            },
             project_id: r.project_id,
         }
     }
@@ -373,6 +383,12 @@ pub struct NewTicket {
     /// Names of the project's components (case-insensitive).
     #[serde(default)]
     pub components: Vec<String>,
+    /// Custom field values by field number (or id): text, a number, a `YYYY-MM-DD`
+    /// date, an option's value or id (a list of them for a multi-select), a member's
+    /// login. Required fields enabled in the project must be given.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `PUT /tickets/{key}` body: the complete editable state. Omitted optional fields
@@ -398,6 +414,10 @@ pub struct TicketReplace {
     /// Omitted: none.
     #[serde(default)]
     pub components: Vec<String>,
+    /// Every custom field value (as for a new ticket); fields left out are cleared.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `PATCH /tickets/{key}` body: only the fields present change; `null` clears the
@@ -444,6 +464,10 @@ pub struct TicketPatch {
     pub start_date: Option<Option<NaiveDate>>,
     /// Replaces the ticket's components (`[]` clears them).
     pub components: Option<Vec<String>>,
+    /// The custom fields to change, by number (or id); `null` clears one, fields left
+    /// out keep their values.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Validated changes to a ticket's editable fields; `None` leaves a field as it is.
@@ -465,6 +489,16 @@ pub(crate) struct TicketChange {
     pub start_date: Option<Option<NaiveDate>>,
     /// Component names, trimmed and deduplicated (resolved in the ticket's project).
     pub components: Option<Vec<String>>,
+    /// Custom field values as given (checked against the fields in the transaction).
+    pub custom_fields: Option<CustomValues>,
+}
+
+/// A write's custom field values: all of them (`replace`: fields left out are
+/// cleared) or only those given.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct CustomValues {
+    pub values: serde_json::Map<String, serde_json::Value>,
+    pub replace: bool,
 }
 
 impl TicketChange {
@@ -609,6 +643,13 @@ impl NewTicket {
             remaining_estimate: None,
             start_date: Some(self.start_date),
             components: Some(component_names(&self.components)?),
+            custom_fields: {
+                crate::custom_fields::values_shape(&self.custom_fields)?;
+                Some(CustomValues {
+                    values: self.custom_fields.clone(),
+                    replace: true,
+                })
+            },
         })
     }
 }
@@ -628,6 +669,7 @@ impl TicketReplace {
             original_estimate: self.original_estimate,
             start_date: self.start_date,
             components: self.components.clone(),
+            custom_fields: self.custom_fields.clone(),
         }
         .validate()
     }
@@ -673,6 +715,16 @@ impl TicketPatch {
                 .as_deref()
                 .map(component_names)
                 .transpose()?,
+            custom_fields: match &self.custom_fields {
+                Some(values) => {
+                    crate::custom_fields::values_shape(values)?;
+                    Some(CustomValues {
+                        values: values.clone(),
+                        replace: false,
+                    })
+                }
+                None => None,
+            },
         })
     }
 }

@@ -237,6 +237,14 @@ pub(crate) async fn create(
         None => None,
     };
     hierarchy::check(tx, None, None, kind, parent).await?;
+    let custom = crate::custom_fields::queries::prepare(
+        tx,
+        project_id,
+        &serde_json::Map::new(),
+        &change.custom_fields.unwrap_or_default().values,
+        crate::custom_fields::queries::Mode::Create,
+    )
+    .await?;
     let id = TicketId::new();
     let description = change.description.unwrap_or_default();
     let scope = tx.scope();
@@ -264,11 +272,13 @@ pub(crate) async fn create(
             .flatten()
             .or(change.original_estimate.flatten())),
         tickets::start_date.eq(change.start_date.flatten()),
+        tickets::custom_fields.eq(serde_json::Value::Object(custom.json.clone())),
     );
     diesel::insert_into(tickets::table)
         .values(values)
         .execute(tx.conn())
         .await?;
+    crate::custom_fields::queries::store(tx, id, project_id, &custom).await?;
     let watchers: Vec<UserId> = std::iter::once(reporter).chain(assignee).collect();
     watching::watch(tx, id, &watchers).await?;
     watching::record_mentions(tx, id, None, &description).await?;
@@ -343,6 +353,26 @@ pub(crate) async fn update(
     if let Some(names) = &change.components {
         crate::components::queries::set_for_ticket(tx, id, before.project_id, names).await?;
     }
+    let custom = match &change.custom_fields {
+        Some(given) => {
+            let mode = if given.replace {
+                crate::custom_fields::queries::Mode::Replace
+            } else {
+                crate::custom_fields::queries::Mode::Patch
+            };
+            let prepared = crate::custom_fields::queries::prepare(
+                tx,
+                before.project_id,
+                &before.custom_fields,
+                &given.values,
+                mode,
+            )
+            .await?;
+            crate::custom_fields::queries::store(tx, id, before.project_id, &prepared).await?;
+            prepared.json
+        }
+        None => before.custom_fields.clone(),
+    };
     let write = async |tx: &mut ScopedConn<'_>| {
         diesel::update(guarded!(tx, id, version))
             .set((
@@ -362,6 +392,7 @@ pub(crate) async fn update(
                     .eq(change.original_estimate.unwrap_or(before.original_estimate)),
                 tickets::remaining_estimate.eq(remaining),
                 tickets::start_date.eq(change.start_date.unwrap_or(before.start_date)),
+                tickets::custom_fields.eq(serde_json::Value::Object(custom)),
                 tickets::version.eq(tickets::version + 1),
                 tickets::updated_at.eq(diesel::dsl::now),
             ))

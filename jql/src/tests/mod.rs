@@ -1,6 +1,7 @@
 //! Specification tests: accepted queries, rejected queries, properties.
 
 mod accepted;
+mod custom;
 mod properties;
 mod rejected;
 

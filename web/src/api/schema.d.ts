@@ -214,6 +214,46 @@ export interface paths {
         patch: operations["update_component"];
         trace?: never;
     };
+    "/api/v1/orgs/{org}/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's custom fields, by name, with their options and projects. */
+        get: operations["list_custom_fields"];
+        put?: never;
+        /** Defines a field (admins and owners). */
+        post: operations["create_custom_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/custom-fields/{field}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One field, with its `ETag`. */
+        get: operations["get_custom_field"];
+        put?: never;
+        post?: never;
+        /** Deletes a field and every ticket's value of it. */
+        delete: operations["delete_custom_field"];
+        options?: never;
+        head?: never;
+        /**
+         * Renames a field, changes its description, whether it is required, its projects or
+         *     its options (the whole list, in order).
+         */
+        patch: operations["update_custom_field"];
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/export": {
         parameters: {
             query?: never;
@@ -1598,6 +1638,63 @@ export interface components {
         CreatedToken: components["schemas"]["TokenInfo"] & {
             token: string;
         };
+        /** @description A custom field as the API shows it. */
+        CustomField: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: components["schemas"]["CustomFieldId"];
+            name: string;
+            /**
+             * Format: int32
+             * @description The key of its values in a ticket's `custom_fields` (as a string) and of JQL's
+             *     `cf[N]`; Jira calls it `customfield_N`. Never reused.
+             */
+            number: number;
+            /** @description In order (select and multi-select fields; empty for the others). */
+            options: components["schemas"]["CustomOption"][];
+            /** @description Keys of the projects it is enabled in; `null`: every project. */
+            projects?: string[] | null;
+            /** @description A value is needed when a ticket is created (and cannot be cleared). */
+            required: boolean;
+            type: components["schemas"]["CustomFieldKind"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description An organization's own ticket field.
+         */
+        CustomFieldId: string;
+        /**
+         * @description A custom field's type.
+         * @enum {string}
+         */
+        CustomFieldKind: "text" | "number" | "date" | "select" | "multi_select" | "user";
+        /**
+         * @description `PATCH /custom-fields/{field}` body. `options` is the whole new list, in order:
+         *     options left out are deleted and leave the tickets that held them.
+         */
+        CustomFieldPatch: {
+            description?: string | null;
+            name?: string | null;
+            options?: components["schemas"]["OptionEdit"][] | null;
+            /** @description `null`: every project. */
+            projects?: string[] | null;
+            required?: boolean | null;
+        };
+        /** @description One option of a select field. */
+        CustomOption: {
+            id: components["schemas"]["CustomOptionId"];
+            value: string;
+        };
+        /**
+         * Format: uuid
+         * @description One option of a select or multi-select custom field.
+         */
+        CustomOptionId: string;
         /** @enum {string} */
         Direction: "outward" | "inward";
         /** @description A presigned download. */
@@ -1686,6 +1783,33 @@ export interface components {
                  * @description Live tickets in it.
                  */
                 tickets: number;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+        };
+        /** @description A whole, short list (no paging): `{"items": [...]}`. */
+        Items_CustomField: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                id: components["schemas"]["CustomFieldId"];
+                name: string;
+                /**
+                 * Format: int32
+                 * @description The key of its values in a ticket's `custom_fields` (as a string) and of JQL's
+                 *     `cf[N]`; Jira calls it `customfield_N`. Never reused.
+                 */
+                number: number;
+                /** @description In order (select and multi-select fields; empty for the others). */
+                options: components["schemas"]["CustomOption"][];
+                /** @description Keys of the projects it is enabled in; `null`: every project. */
+                projects?: string[] | null;
+                /** @description A value is needed when a ticket is created (and cannot be cleared). */
+                required: boolean;
+                type: components["schemas"]["CustomFieldKind"];
                 /** Format: date-time */
                 updated_at: string;
                 /** Format: int32 */
@@ -1841,6 +1965,17 @@ export interface components {
             lead?: string | null;
             name: string;
         };
+        /** @description `POST /custom-fields` body. */
+        NewCustomField: {
+            description?: string;
+            name: string;
+            /** @description Option values, in order (select and multi-select fields only). */
+            options?: string[];
+            /** @description Keys of the projects to enable it in; omitted or `null`: every project. */
+            projects?: string[] | null;
+            required?: boolean;
+            type: components["schemas"]["CustomFieldKind"];
+        };
         /** @description `POST /filters` body. */
         NewFilter: {
             jql: string;
@@ -1902,6 +2037,12 @@ export interface components {
             assignee?: string | null;
             /** @description Names of the project's components (case-insensitive). */
             components?: string[];
+            /**
+             * @description Custom field values by field number (or id): text, a number, a `YYYY-MM-DD`
+             *     date, an option's value or id (a list of them for a multi-select), a member's
+             *     login. Required fields enabled in the project must be given.
+             */
+            custom_fields?: Record<string, never>;
             description?: string;
             /** Format: date */
             due_date?: string | null;
@@ -2005,6 +2146,14 @@ export interface components {
              * @description When the work started; default now.
              */
             started_at?: string | null;
+        };
+        /**
+         * @description One option in a `PATCH`: with an `id`, an existing option (renamed if the value
+         *     differs); without, a new one.
+         */
+        OptionEdit: {
+            id?: null | components["schemas"]["CustomOptionId"];
+            value: string;
         };
         /** @description An organization as the API shows it. */
         Org: {
@@ -2250,6 +2399,12 @@ export interface components {
                 components: string[];
                 /** Format: date-time */
                 created_at: string;
+                /**
+                 * @description Custom field values by field number (`"10001"`; see `GET /custom-fields` for
+                 *     names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
+                 *     of option ids (multi-select) or a user id. Fields without a value are absent.
+                 */
+                custom_fields: Record<string, never>;
                 description: string;
                 /** Format: date */
                 due_date?: string | null;
@@ -2659,6 +2814,12 @@ export interface components {
             components: string[];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Custom field values by field number (`"10001"`; see `GET /custom-fields` for
+             *     names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
+             *     of option ids (multi-select) or a user id. Fields without a value are absent.
+             */
+            custom_fields: Record<string, never>;
             description: string;
             /** Format: date */
             due_date?: string | null;
@@ -2734,6 +2895,11 @@ export interface components {
             assignee?: string | null;
             /** @description Replaces the ticket's components (`[]` clears them). */
             components?: string[] | null;
+            /**
+             * @description The custom fields to change, by number (or id); `null` clears one, fields left
+             *     out keep their values.
+             */
+            custom_fields?: Record<string, never> | null;
             description?: string | null;
             /** Format: date */
             due_date?: string | null;
@@ -2775,6 +2941,8 @@ export interface components {
             assignee?: string | null;
             /** @description Omitted: none. */
             components?: string[];
+            /** @description Every custom field value (as for a new ticket); fields left out are cleared. */
+            custom_fields?: Record<string, never>;
             description?: string;
             /** Format: date */
             due_date?: string | null;
@@ -3642,6 +3810,251 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Component"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_custom_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_CustomField"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response to the same key and body */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCustomField"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken, or too many fields */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Field id or number */
+                field: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Field id or number */
+                field: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a previous read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Field id or number */
+                field: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomField"];
                 };
             };
             403: {
