@@ -205,7 +205,7 @@ pub struct Ticket {
     /// Custom field values by field number (`"10001"`; see `GET /custom-fields` for
     /// names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
     /// of option ids (multi-select) or a user id. Fields without a value are absent.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
     pub parent_id: Option<TicketId>,
@@ -387,7 +387,7 @@ pub struct NewTicket {
     /// date, an option's value or id (a list of them for a multi-select), a member's
     /// login. Required fields enabled in the project must be given.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -416,7 +416,7 @@ pub struct TicketReplace {
     pub components: Vec<String>,
     /// Every custom field value (as for a new ticket); fields left out are cleared.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -466,7 +466,7 @@ pub struct TicketPatch {
     pub components: Option<Vec<String>>,
     /// The custom fields to change, by number (or id); `null` clears one, fields left
     /// out keep their values.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

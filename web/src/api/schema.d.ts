@@ -2042,7 +2042,9 @@ export interface components {
              *     date, an option's value or id (a list of them for a multi-select), a member's
              *     login. Required fields enabled in the project must be given.
              */
-            custom_fields?: Record<string, never>;
+            custom_fields?: {
+                [key: string]: unknown;
+            };
             description?: string;
             /** Format: date */
             due_date?: string | null;
@@ -2404,7 +2406,9 @@ export interface components {
                  *     names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
                  *     of option ids (multi-select) or a user id. Fields without a value are absent.
                  */
-                custom_fields: Record<string, never>;
+                custom_fields: {
+                    [key: string]: unknown;
+                };
                 description: string;
                 /** Format: date */
                 due_date?: string | null;
@@ -2819,7 +2823,9 @@ export interface components {
              *     names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
              *     of option ids (multi-select) or a user id. Fields without a value are absent.
              */
-            custom_fields: Record<string, never>;
+            custom_fields: {
+                [key: string]: unknown;
+            };
             description: string;
             /** Format: date */
             due_date?: string | null;
@@ -2899,7 +2905,9 @@ export interface components {
              * @description The custom fields to change, by number (or id); `null` clears one, fields left
              *     out keep their values.
              */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: {
+                [key: string]: unknown;
+            } | null;
             description?: string | null;
             /** Format: date */
             due_date?: string | null;
@@ -2942,7 +2950,9 @@ export interface components {
             /** @description Omitted: none. */
             components?: string[];
             /** @description Every custom field value (as for a new ticket); fields left out are cleared. */
-            custom_fields?: Record<string, never>;
+            custom_fields?: {
+                [key: string]: unknown;
+            };
             description?: string;
             /** Format: date */
             due_date?: string | null;

@@ -6,5 +6,5 @@ export const baseTicket: Ticket = {
   labels: [], due_date: null, version: 1, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", resolved_at: null,
   rank: "i00000", sprint: null, parent: null, children: { total: 0, done: 0 },
   story_points: null, original_estimate: null, start_date: null, watchers: 1, components: [],
-  time_spent: 0, remaining_estimate: null, moved_from: [],
+  time_spent: 0, remaining_estimate: null, moved_from: [], custom_fields: {},
 };
