@@ -549,6 +549,14 @@ async fn values_in_a_private_project_stay_out_of_other_members_counts() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(search(&app, &bob, "Customer = Acme").await.0, 0);
+    // So does its field history (a lone WAS clause is counted on the history rows).
+    assert_eq!(
+        search(&app, &org.owner_token, r#"status WAS "To Do""#)
+            .await
+            .0,
+        2
+    );
+    assert_eq!(search(&app, &bob, r#"status WAS "To Do""#).await.0, 0);
     assert_eq!(
         search(&app, &org.owner_token, "Customer = Acme AND project = SEC")
             .await

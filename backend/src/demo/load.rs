@@ -329,7 +329,7 @@ struct Deferred {
 }
 
 /// The tables the bulk load writes.
-const BULK_TABLES: &str = "ARRAY['tickets', 'comments', 'ticket_search', 'ticket_links', 'ticket_field_history']::regclass[]";
+const BULK_TABLES: &str = "ARRAY['tickets', 'comments', 'ticket_search', 'ticket_links', 'ticket_field_history', 'ticket_custom_values']::regclass[]";
 
 impl Deferred {
     async fn drop(client: &tokio_postgres::Client) -> anyhow::Result<Self> {
@@ -411,6 +411,30 @@ impl Deferred {
     }
 }
 
+/// The options of the seeded "Customer" field (invented company names).
+const CUSTOMERS: [&str; 20] = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Massive Dynamic",
+    "Vandelay",
+    "Oceanic",
+    "Aperture",
+    "Black Mesa",
+    "Monarch",
+    "Pied Piper",
+    "Dunder Mifflin",
+    "Gringotts",
+];
+
 /// A link to COPY: source, target, type, creator, when.
 type Link = (
     uuid::Uuid,
@@ -450,9 +474,9 @@ impl Tree {
 /// to its last update (set by its assignee), done from its resolution.
 const HISTORY_ROWS: &str = "
     INSERT INTO ticket_field_history
-        (org_id, ticket_id, field, value_id, value_num, prev_id, prev_num, initial,
+        (org_id, ticket_id, project_id, field, value_id, value_num, prev_id, prev_num, initial,
          started_at, ended_at, changed_by)
-    SELECT t.org_id, t.id, h.field, h.value_id, h.value_num, h.prev_id, NULL,
+    SELECT t.org_id, t.id, t.project_id, h.field, h.value_id, h.value_num, h.prev_id, NULL,
            h.initial, h.started_at, h.ended_at, h.changed_by
       FROM tickets t
       JOIN statuses s ON s.id = t.status_id
@@ -513,10 +537,36 @@ async fn copy_tickets(
              ALTER TABLE comments DISABLE TRIGGER ticket_search_comments",
         )
         .await?;
+    // A select custom field on every ticket ("Customer", cf[10001]): the largest
+    // customer holds a fifth of the tickets, nineteen others share the rest.
+    let customer = uuid::Uuid::now_v7();
+    client
+        .execute(
+            "INSERT INTO custom_fields (id, org_id, number, name, kind) VALUES ($1, $2, 10001, 'Customer', 'select')",
+            &[&customer, &org.0],
+        )
+        .await?;
+    client
+        .execute(
+            "UPDATE orgs SET custom_field_counter = 10001 WHERE id = $1",
+            &[&org.0],
+        )
+        .await?;
+    let customers: Vec<uuid::Uuid> = CUSTOMERS.iter().map(|_| uuid::Uuid::now_v7()).collect();
+    let names: Vec<&str> = CUSTOMERS.to_vec();
+    client
+        .execute(
+            "INSERT INTO custom_field_options (id, org_id, field_id, value, position) \
+             SELECT o.id, $2, $3, o.value, o.n::integer FROM unnest($1::uuid[], $4::text[]) WITH ORDINALITY AS o(id, value, n)",
+            &[&customers, &org.0, &customer, &names],
+        )
+        .await?;
+    let mut valued: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = Vec::with_capacity(tickets);
     let sink = client
         .copy_in(
             "COPY tickets (id, org_id, project_id, number, title, description, type, priority, status_id, \
-             assignee_id, reporter_id, labels, due_date, created_at, updated_at, resolved_at, parent_id, rank) FROM STDIN",
+             assignee_id, reporter_id, labels, due_date, created_at, updated_at, resolved_at, parent_id, rank, \
+             custom_fields) FROM STDIN",
         )
         .await?;
     futures_util::pin_mut!(sink);
@@ -593,9 +643,17 @@ async fn copy_tickets(
         let description = sentence(rng, words);
         let labels = format!("{{{}}}", labels.join(","));
         let null = "\\N".to_owned();
+        // From the id's random bits, so the other data stay as the seed makes them.
+        let byte = id.as_bytes()[15];
+        let option = customers[if byte < 51 {
+            0
+        } else {
+            1 + usize::from(byte) % (CUSTOMERS.len() - 1)
+        }];
+        valued.push((id, project.id.0, option));
         let _ = writeln!(
             buf,
-            "{id}\t{org}\t{}\t{}\t{title}\t{description}\t{kind}\t{priority}\t{status}\t{}\t{reporter}\t{labels}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{id}\t{org}\t{}\t{}\t{title}\t{description}\t{kind}\t{priority}\t{status}\t{}\t{reporter}\t{labels}\t{}\t{}\t{}\t{}\t{}\t{}\t{{\"10001\": \"{option}\"}}",
             project.id,
             counters[p],
             assignee.map_or(null.clone(), |a| a.to_string()),
@@ -652,6 +710,22 @@ async fn copy_tickets(
         sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
     }
     sink.as_mut().finish().await?;
+
+    let sink = client
+        .copy_in("COPY ticket_custom_values (org_id, ticket_id, field_id, project_id, option_id) FROM STDIN")
+        .await?;
+    futures_util::pin_mut!(sink);
+    for (ticket, project, option) in &valued {
+        let _ = writeln!(buf, "{org}\t{ticket}\t{customer}\t{project}\t{option}");
+        if buf.len() > (1 << 20) - 4096 {
+            sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+        }
+    }
+    if !buf.is_empty() {
+        sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
+    }
+    sink.as_mut().finish().await?;
+    drop(valued);
 
     let sink = client
         .copy_in("COPY ticket_links (id, org_id, source_id, target_id, link_type, created_by, created_at) FROM STDIN")

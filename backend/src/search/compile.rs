@@ -120,18 +120,30 @@ pub(crate) struct Compiled {
     /// `trellis_text_search(..)`, which needs no `tickets` (a deleted ticket's vectors
     /// are empty).
     pub text_matches: Option<Sql>,
-    /// When the query is exactly one positive custom-field comparison (not text): its
-    /// matches counted on `ticket_custom_values` alone, which knows each value's project
-    /// and whether its ticket is live.
-    pub custom_count: Option<custom::Count>,
+    /// When the query is exactly one positive custom-field comparison (not text) or
+    /// one positive `WAS`/`CHANGED` clause: its matches counted on that table alone,
+    /// whose rows know their ticket's project and whether the ticket is live.
+    pub lone_count: Option<LoneCount>,
+}
+
+/// How to count a lone clause's tickets on its own table: `SELECT count(..) FROM
+/// {from} WHERE {alias}.org_id = $org AND {alias}.live AND {rows}` (and not in the
+/// hidden projects), the ids distinct when a ticket may have several matching rows.
+#[derive(Debug, Clone)]
+pub(crate) struct LoneCount {
+    pub from: &'static str,
+    pub alias: &'static str,
+    pub rows: Sql,
+    pub distinct: bool,
 }
 
 struct Compiler<'a> {
     ctx: &'a Context,
     plan: TextPlan,
     texts: Vec<TextSearch>,
-    /// The count of the last positive custom-field comparison compiled, on its rows.
-    custom_count: Option<custom::Count>,
+    /// The count of the last positive custom-field or history clause compiled, on its
+    /// own rows.
+    lone_count: Option<LoneCount>,
 }
 
 /// Compiles the query's clause (everything when there is none).
@@ -144,7 +156,7 @@ pub(crate) fn compile(
         ctx,
         plan,
         texts: Vec::new(),
-        custom_count: None,
+        lone_count: None,
     };
     let condition = match &query.clause {
         Some(clause) => compiler.clause(clause)?,
@@ -172,12 +184,16 @@ pub(crate) fn compile(
             text_matches = Some(call);
         }
     }
-    let lone_custom = matches!(&query.clause, Some(Clause::Compare(cmp)) if matches!(cmp.field, Field::Custom(_)));
+    let lone = matches!(&query.clause, Some(Clause::History(_)))
+        || matches!(
+            &query.clause,
+            Some(Clause::Compare(cmp)) if matches!(cmp.field, Field::Custom(_))
+        );
     Ok(Compiled {
         condition,
         ctes,
         text_matches,
-        custom_count: compiler.custom_count.filter(|_| lone_custom),
+        lone_count: compiler.lone_count.filter(|_| lone),
     })
 }
 
@@ -248,7 +264,11 @@ impl Compiler<'_> {
                 .collect::<Result<_, _>>()?),
             Clause::Not(inner) => not(self.clause(inner)?),
             Clause::Compare(cmp) => self.comparison(cmp)?,
-            Clause::History(history) => history::condition(history, self.ctx)?,
+            Clause::History(history) => {
+                let (condition, lone) = history::condition(history, self.ctx)?;
+                self.lone_count = lone;
+                condition
+            }
         })
     }
 
@@ -339,7 +359,7 @@ impl Compiler<'_> {
             Field::Component => component(cmp)?,
             Field::Custom(field) => {
                 let (condition, lone) = custom::condition(cmp, field, self.ctx)?;
-                self.custom_count = lone;
+                self.lone_count = lone;
                 condition
             }
             Field::Rank => {

@@ -187,26 +187,35 @@ pub(crate) async fn run(
         .text_matches
         .as_ref()
         .filter(|_| ctx.hidden_projects.is_empty());
-    let mut count = match (text_only, &counted.custom_count) {
-        // One custom-field comparison and nothing else: counted on its value rows, which
-        // carry the ticket's project and whether it is live (an index-only scan).
-        (None, Some(custom)) => {
-            let mut count = Sql::new(if custom.distinct {
-                "SELECT count(DISTINCT v.ticket_id), NULL::uuid[] FROM ticket_custom_values v WHERE v.org_id = "
-            } else {
-                "SELECT count(*), NULL::uuid[] FROM ticket_custom_values v WHERE v.org_id = "
-            });
-            count
-                .bind(Bind::Uuid(org.0))
-                .push(" AND v.live AND ")
-                .append(&custom.rows);
+    let mut count = match (text_only, &counted.lone_count) {
+        // One custom-field comparison or history clause and nothing else: counted on its
+        // own rows, which carry the ticket's project and whether it is live (an
+        // index-only scan, no probe of `tickets` per match).
+        (None, Some(lone)) => {
+            let a = lone.alias;
+            let mut rows = Sql::new(&format!("FROM {} WHERE {a}.org_id = ", lone.from));
+            rows.bind(Bind::Uuid(org.0))
+                .push(&format!(" AND {a}.live AND "))
+                .append(&lone.rows);
             if !ctx.hidden_projects.is_empty() {
-                count
-                    .push(" AND v.project_id <> ALL(")
+                rows.push(&format!(" AND {a}.project_id <> ALL("))
                     .bind(Bind::Uuids(
                         ctx.hidden_projects.iter().map(|p| p.0).collect(),
                     ))
                     .push(")");
+            }
+            let mut count = Sql::new(if lone.distinct {
+                "SELECT count(*), NULL::uuid[] FROM (SELECT DISTINCT "
+            } else {
+                "SELECT count(*), NULL::uuid[] "
+            });
+            if lone.distinct {
+                count
+                    .push(&format!("{a}.ticket_id "))
+                    .append(&rows)
+                    .push(") d");
+            } else {
+                count.append(&rows);
             }
             count
         }
@@ -250,7 +259,7 @@ pub(crate) async fn run(
             }),
             ctes: Sql::default(),
             text_matches: None,
-            custom_count: None,
+            lone_count: None,
         },
         None if total <= matches_first_max() => counted,
         None => compile::compile(query, ctx, compile::TextPlan::PerRow)?,

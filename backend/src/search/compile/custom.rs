@@ -11,20 +11,11 @@
 use jql::{Comparison, CustomField, CustomKind, Operator, Value};
 
 use super::{
-    Condition, Context, all, any, error, expr, instant, is_negative, membership, not, strings,
-    user_matches, values, words,
+    Condition, Context, LoneCount, all, any, error, expr, instant, is_negative, membership, not,
+    strings, user_matches, values, words,
 };
 use crate::http::ApiError;
 use crate::search::sql::{Bind, NameKind, Sql};
-
-/// A lone comparison's count: `SELECT count(..) FROM ticket_custom_values v WHERE
-/// <rows>` (the caller adds the org, `live` and hidden projects).
-#[derive(Debug, Clone)]
-pub(crate) struct Count {
-    pub rows: Sql,
-    /// A multi-select ticket may hold several of the options asked for.
-    pub distinct: bool,
-}
 
 /// `v.field_id = <the field numbered `field`>`.
 fn field_test(field: CustomField) -> Condition {
@@ -55,7 +46,7 @@ pub(super) fn condition(
     cmp: &Comparison,
     field: CustomField,
     ctx: &Context,
-) -> Result<(Condition, Option<Count>), ApiError> {
+) -> Result<(Condition, Option<LoneCount>), ApiError> {
     let present = || rows(field, None);
     match cmp.op {
         Operator::Is => return Ok((not(present()), None)),
@@ -100,8 +91,11 @@ pub(super) fn condition(
         counted.push(" AND ").append(&test);
         (
             positive,
-            Some(Count {
+            Some(LoneCount {
+                from: "ticket_custom_values v",
+                alias: "v",
                 rows: counted,
+                // A multi-select ticket may hold several of the options asked for.
                 distinct: field.kind == CustomKind::MultiSelect,
             }),
         )

@@ -16,7 +16,9 @@
 use chrono::{DateTime, Duration, Utc};
 use jql::{Comparison, Field, History, HistoryOp, Operator, PredicateKind, Span, Value};
 
-use super::{Condition, Context, all, error, expr, instant, local_midnight, membership, not};
+use super::{
+    Condition, Context, LoneCount, all, error, expr, instant, local_midnight, membership, not,
+};
 use super::{priority_on, user_on};
 use crate::http::ApiError;
 use crate::search::sql::{Bind, NameKind, Sql};
@@ -47,7 +49,12 @@ fn field_name(field: Field) -> &'static str {
     }
 }
 
-pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, ApiError> {
+/// The condition for `history`, and, when it is positive, how to count it on the
+/// history rows alone (they know their ticket's project and whether it is live).
+pub(super) fn condition(
+    history: &History,
+    ctx: &Context,
+) -> Result<(Condition, Option<LoneCount>), ApiError> {
     // Errors point at the value (or the predicate) that caused them.
     let at = |value: &Value, value_span: Span| Comparison {
         field: history.field,
@@ -56,11 +63,9 @@ pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, A
         span: history.span,
         value_span,
     };
-    let mut parts = vec![
-        Sql::new("h.org_id = t.org_id AND h.ticket_id = t.id AND h.field = ").with(|s| {
-            s.bind(Bind::Text(field_name(history.field).to_owned()));
-        }),
-    ];
+    let mut parts = vec![Sql::new("h.field = ").with(|s| {
+        s.bind(Bind::Text(field_name(history.field).to_owned()));
+    })];
     let changed = history.op == HistoryOp::Changed;
     if changed {
         parts.push(Sql::new("NOT h.initial"));
@@ -105,12 +110,25 @@ pub(super) fn condition(history: &History, ctx: &Context) -> Result<Condition, A
             }
         });
     }
-    let mut exists = Sql::new("EXISTS (SELECT 1 FROM ticket_field_history h WHERE ");
-    exists.append(&all(parts)).push(")");
+    let rows = all(parts);
+    let mut exists = Sql::new(
+        "EXISTS (SELECT 1 FROM ticket_field_history h \
+         WHERE h.org_id = t.org_id AND h.ticket_id = t.id AND ",
+    );
+    exists.append(&rows).push(")");
     Ok(if history.op.is_negative() {
-        not(exists)
+        (not(exists), None)
     } else {
-        exists
+        (
+            exists,
+            Some(LoneCount {
+                from: "ticket_field_history h",
+                alias: "h",
+                rows,
+                // A ticket holds a value over several intervals.
+                distinct: true,
+            }),
+        )
     })
 }
 
