@@ -356,6 +356,11 @@ impl CustomFields {
             .map(|(n, _)| n.as_str())
     }
 
+    /// Every field, with its name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, CustomField)> {
+        self.fields.iter().map(|(n, f)| (n.as_str(), *f))
+    }
+
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(n, _)| n.as_str())
     }

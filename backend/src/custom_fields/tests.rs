@@ -718,3 +718,73 @@ async fn options_are_renamed_reordered_and_removed_and_fields_deleted() {
     let again = field(&app, &org, json!({ "name": "Client", "type": "text" })).await;
     assert_eq!(again["number"], 10003);
 }
+
+#[tokio::test]
+async fn bulk_changes_set_custom_fields_checked_per_ticket() {
+    let (app, org) = setup().await;
+    field(&app, &org, json!({ "name": "Customer", "type": "select", "options": ["Acme", "Globex"], "projects": ["WEB"] })).await;
+    for project in ["WEB", "WEB", "API"] {
+        ticket(&app, &org, project, json!({ "title": "T" })).await;
+    }
+    let bulk = async |keys: Value| {
+        send(
+            &app,
+            Method::POST,
+            &org.owner_token,
+            "/tickets/bulk",
+            json!({ "keys": keys, "operations": { "set": { "custom_fields": { "10001": "Globex" } } } }),
+        )
+        .await
+    };
+    // API-1's project does not have the field: nothing is applied, and its result says why.
+    let (status, body) = bulk(json!(["WEB-1", "WEB-2", "API-1"])).await;
+    assert_eq!((status, &body["applied"]), (200, &json!(false)), "{body}");
+    assert_eq!(
+        body["results"][2]["error"]["field"], "custom_fields.10001",
+        "{body}"
+    );
+    assert_eq!(
+        search(&app, &org.owner_token, "Customer = Globex").await.0,
+        0
+    );
+    let (status, body) = bulk(json!(["WEB-1", "WEB-2"])).await;
+    assert_eq!((status, &body["applied"]), (200, &json!(true)), "{body}");
+    assert_eq!(
+        search(&app, &org.owner_token, "Customer = Globex").await.0,
+        2
+    );
+}
+
+#[tokio::test]
+async fn autocomplete_offers_custom_fields_and_their_options() {
+    let (app, org) = setup().await;
+    field(
+        &app,
+        &org,
+        json!({ "name": "Customer", "type": "select", "options": ["Acme", "Globex", "Aperture"] }),
+    )
+    .await;
+    field(&app, &org, json!({ "name": "Cost centre", "type": "text" })).await;
+    let suggest = async |jql: &str| -> Vec<String> {
+        let (status, body) = app
+            .get(
+                &org.owner_token,
+                &format!(
+                    "/api/v1/orgs/acme/search/autocomplete?jql={}",
+                    crate::test_support::urlencode(jql)
+                ),
+            )
+            .await;
+        assert_eq!(status, 200, "{jql}: {body}");
+        body["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(suggest("Cus").await, ["Customer"]);
+    assert_eq!(suggest("cost").await, ["\"Cost centre\""]);
+    assert_eq!(suggest("Customer = A").await, ["Acme", "Aperture"]);
+    assert_eq!(suggest("cf[10001] IN (Gl").await, ["Globex"]);
+}

@@ -105,6 +105,90 @@ const ALIASES: [(&str, Column); 10] = [
     ("original_estimate", Column::OriginalEstimate),
 ];
 
+/// A column of an export: one of ours, or an organization's custom field.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ExportColumn {
+    System(Column),
+    Custom(CustomColumn),
+}
+
+/// A custom field as a column: what its cells need to show values by name.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CustomColumn {
+    pub number: i32,
+    pub name: String,
+    pub kind: crate::custom_fields::CustomFieldKind,
+    /// Option id (as stored on tickets) to value.
+    pub options: Vec<(String, String)>,
+    /// User id (as stored) to login, for user fields.
+    pub logins: std::collections::HashMap<String, String>,
+}
+
+impl ExportColumn {
+    /// The JSON member's name: ours, or the custom field's name.
+    pub(crate) fn name(&self) -> Cow<'_, str> {
+        match self {
+            ExportColumn::System(c) => Cow::Borrowed(c.name()),
+            ExportColumn::Custom(c) => Cow::Borrowed(&c.name),
+        }
+    }
+
+    /// The CSV header: Jira's, `Custom field (Name)` for custom fields, so an export
+    /// reads back as a Jira CSV.
+    pub(crate) fn header(&self) -> Cow<'_, str> {
+        match self {
+            ExportColumn::System(c) => Cow::Borrowed(c.header()),
+            ExportColumn::Custom(c) => Cow::Owned(format!("Custom field ({})", c.name)),
+        }
+    }
+
+    fn cell(&self, t: &Ticket, zone: &FixedOffset) -> Cell {
+        match self {
+            ExportColumn::System(c) => c.cell(t, zone),
+            ExportColumn::Custom(c) => c.cell(t),
+        }
+    }
+}
+
+impl CustomColumn {
+    fn cell(&self, t: &Ticket) -> Cell {
+        use crate::custom_fields::CustomFieldKind as Kind;
+        let Some(value) = t.custom_fields.get(&self.number.to_string()) else {
+            return Cell::Empty;
+        };
+        let option = |id: &Value| {
+            id.as_str().and_then(|id| {
+                self.options
+                    .iter()
+                    .find(|(o, _)| o == id)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        match self.kind {
+            Kind::Number => Cell::Number(value.clone()),
+            Kind::Date => value
+                .as_str()
+                .map_or(Cell::Empty, |d| Cell::Plain(d.to_owned())),
+            Kind::Text => value
+                .as_str()
+                .map_or(Cell::Empty, |s| Cell::Text(s.to_owned())),
+            Kind::Select => option(value).map_or(Cell::Empty, Cell::Text),
+            Kind::MultiSelect => Cell::List(
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(option)
+                    .collect(),
+            ),
+            Kind::User => value
+                .as_str()
+                .and_then(|id| self.logins.get(id))
+                .map_or(Cell::Empty, |l| Cell::Text(l.clone())),
+        }
+    }
+}
+
 /// A value of one cell, before it is written as CSV or JSON.
 enum Cell {
     /// User text: neutralised in CSV.
@@ -210,12 +294,12 @@ pub(crate) fn neutralize(text: &str) -> Cow<'_, str> {
 
 /// Writes CSV rows (RFC 4180: quoted when needed, CRLF line ends).
 pub(crate) struct CsvRows {
-    columns: Vec<Column>,
+    columns: Vec<ExportColumn>,
     zone: FixedOffset,
 }
 
 impl CsvRows {
-    pub(crate) fn new(columns: Vec<Column>, zone: FixedOffset) -> Self {
+    pub(crate) fn new(columns: Vec<ExportColumn>, zone: FixedOffset) -> Self {
         Self { columns, zone }
     }
 
@@ -230,7 +314,7 @@ impl CsvRows {
 
     /// The header line.
     pub(crate) fn header(&self) -> Vec<u8> {
-        Self::record(self.columns.iter().map(|c| c.header()))
+        Self::record(self.columns.iter().map(|c| c.header().into_owned()))
     }
 
     /// One line per ticket.
@@ -258,7 +342,7 @@ impl CsvRows {
 }
 
 /// One JSON object per ticket, members named as the columns.
-pub(crate) fn json_row(columns: &[Column], ticket: &Ticket, zone: &FixedOffset) -> Value {
+pub(crate) fn json_row(columns: &[ExportColumn], ticket: &Ticket, zone: &FixedOffset) -> Value {
     let mut map = serde_json::Map::new();
     for column in columns {
         let value = match column.cell(ticket, zone) {
@@ -267,7 +351,7 @@ pub(crate) fn json_row(columns: &[Column], ticket: &Ticket, zone: &FixedOffset) 
             Cell::Number(n) => n,
             Cell::Empty => Value::Null,
         };
-        map.insert(column.name().to_owned(), value);
+        map.insert(column.name().into_owned(), value);
     }
     Value::Object(map)
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tenancy::Permission;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::{Column, CsvRows, DEFAULT_COLUMNS, json_row};
+use super::{Column, CsvRows, CustomColumn, DEFAULT_COLUMNS, ExportColumn, json_row};
 use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::error::Problem;
@@ -41,7 +41,8 @@ pub(crate) struct ExportQuery {
     /// Columns, comma-separated, in order: `key`, `summary`, `type`, `status`,
     /// `statusCategory`, `priority`, `assignee`, `reporter`, `project`, `labels`,
     /// `component`, `sprint`, `parent`, `created`, `updated`, `resolved`, `due`,
-    /// `startDate`, `storyPoints`, `originalEstimate`, `watchers`, `description`.
+    /// `startDate`, `storyPoints`, `originalEstimate`, `watchers`, `description`, and
+    /// custom fields by `cf[10001]` or name (CSV header `Custom field (Name)`).
     /// Default: key, summary, type, status, priority, assignee, reporter, created,
     /// updated, resolved.
     columns: Option<String>,
@@ -58,23 +59,59 @@ enum Format {
     Json,
 }
 
-fn columns(raw: Option<&str>) -> Result<Vec<Column>, ApiError> {
+/// The columns `raw` names: ours by name or alias, custom fields by `cf[N]` or name
+/// (their definitions are read only when a name is not one of ours).
+async fn columns(
+    tx: &mut tenancy::ScopedConn<'_>,
+    raw: Option<&str>,
+) -> Result<Vec<ExportColumn>, ApiError> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-        return Ok(DEFAULT_COLUMNS.to_vec());
+        return Ok(DEFAULT_COLUMNS.map(ExportColumn::System).to_vec());
     };
-    let mut out = Vec::new();
+    let mut fields: Option<Vec<crate::custom_fields::queries::Definition>> = None;
+    let mut out: Vec<ExportColumn> = Vec::new();
     for name in raw.split(',').filter(|n| !n.trim().is_empty()) {
-        let column = Column::parse(name).ok_or_else(|| {
-            ApiError::validation(
-                "columns",
-                format!(
-                    "unknown column `{}`; one of: {}",
-                    name.trim(),
-                    Column::names().join(", ")
-                ),
-            )
-        })?;
-        if out.contains(&column) {
+        let name = name.trim();
+        let column = match Column::parse(name) {
+            Some(column) => ExportColumn::System(column),
+            None => {
+                if fields.is_none() {
+                    let hidden = crate::projects::access::hidden(tx.scope());
+                    fields = Some(crate::custom_fields::queries::definitions(tx, &hidden).await?);
+                }
+                let number = jql::custom_number(name);
+                let def = fields.iter().flatten().find(|d| {
+                    number.is_some_and(|n| i64::from(d.field.number) == i64::from(n))
+                        || d.field.name.to_lowercase() == name.to_lowercase()
+                });
+                let Some(def) = def else {
+                    return Err(ApiError::validation(
+                        "columns",
+                        format!(
+                            "unknown column `{name}`; one of: {}, or a custom field (`cf[10001]` or its name)",
+                            Column::names().join(", ")
+                        ),
+                    ));
+                };
+                ExportColumn::Custom(CustomColumn {
+                    number: def.field.number,
+                    name: def.field.name.clone(),
+                    kind: def.field.kind,
+                    options: def
+                        .field
+                        .options
+                        .iter()
+                        .map(|o| (o.id.0.to_string(), o.value.clone()))
+                        .collect(),
+                    logins: if def.field.kind == crate::custom_fields::CustomFieldKind::User {
+                        member_logins(tx).await?
+                    } else {
+                        Default::default()
+                    },
+                })
+            }
+        };
+        if out.iter().any(|c| c.name() == column.name()) {
             return Err(ApiError::validation(
                 "columns",
                 format!("`{}` is named twice", column.name()),
@@ -91,13 +128,32 @@ fn columns(raw: Option<&str>) -> Result<Vec<Column>, ApiError> {
     Ok(out)
 }
 
+/// Every member's login by user id (as user fields store them).
+async fn member_logins(
+    tx: &mut tenancy::ScopedConn<'_>,
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    use crate::schema::{memberships, users};
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let rows: Vec<(uuid::Uuid, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(tx.scope().org_id()))
+        .select((users::id, users::login))
+        .load(tx.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, login)| (id.to_string(), login))
+        .collect())
+}
+
 /// What the stream needs between pages.
 struct Export {
     caller: Caller,
     query: jql::Query,
     ctx: Context,
     format: Format,
-    columns: Vec<Column>,
+    columns: Vec<ExportColumn>,
     csv: CsvRows,
     /// The page read but not yet written.
     page: Vec<Ticket>,
@@ -199,7 +255,6 @@ pub(crate) async fn export(
         Some("json") => Format::Json,
         Some(_) => return Err(ApiError::validation("format", "`csv` or `json`")),
     };
-    let columns = columns(request.columns.as_deref())?;
     if request.jql.chars().count() > jql::MAX_QUERY_CHARS {
         return Err(ApiError::validation(
             "jql",
@@ -218,12 +273,13 @@ pub(crate) async fn export(
     })?;
     // The first page before the status line: a query that cannot run is a problem
     // document, not a broken download.
-    let (parsed, first, after) = caller
+    let (parsed, columns, first, after) = caller
         .tx(Permission::TicketsRead, async |tx| {
+            let columns = columns(tx, request.columns.as_deref()).await?;
             let parsed = crate::search::parse(tx, &request.jql).await?;
             let (first, after) =
                 crate::search::page_without_total(tx, &parsed, &ctx, None, PAGE).await?;
-            Ok((parsed, first, after))
+            Ok((parsed, columns, first, after))
         })
         .await?;
     let csv = CsvRows::new(columns.clone(), ctx.zone);

@@ -275,3 +275,71 @@ async fn a_fifth_concurrent_export_is_told_to_retry() {
     let (status, _, _, _) = export(&app, &org.owner_token, "").await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn custom_fields_export_by_name_with_jiras_headers() {
+    let (app, org) = setup().await;
+    let t = &org.owner_token;
+    for body in [
+        json!({ "name": "Customer", "type": "select", "options": ["Acme", "=Evil"] }),
+        json!({ "name": "Platforms", "type": "multi_select", "options": ["iOS", "Web"] }),
+        json!({ "name": "Score", "type": "number" }),
+        json!({ "name": "Reviewer", "type": "user" }),
+    ] {
+        let (status, field) = app
+            .send_json(Method::POST, t, "/api/v1/orgs/acme/custom-fields", body)
+            .await;
+        assert_eq!(status, 201, "{field}");
+    }
+    for values in [
+        json!({ "10001": "Acme", "10002": ["Web", "iOS"], "10003": 2.5, "10004": "acme-owner" }),
+        json!({ "10001": "=Evil" }),
+    ] {
+        let (status, ticket) = app
+            .send_json(
+                Method::POST,
+                t,
+                "/api/v1/orgs/acme/projects/WEB/tickets",
+                json!({ "title": "Valued", "custom_fields": values }),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+    }
+    let (status, _, _, body) = export(
+        &app,
+        t,
+        "jql=ORDER%20BY%20key%20ASC&columns=key,Customer,cf%5B10002%5D,score,Reviewer",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        records(&body),
+        [
+            vec![
+                "Issue key",
+                "Custom field (Customer)",
+                "Custom field (Platforms)",
+                "Custom field (Score)",
+                "Custom field (Reviewer)"
+            ],
+            vec!["WEB-1", "Acme", "iOS, Web", "2.5", "acme-owner"],
+            vec!["WEB-2", "'=Evil", "", "", ""],
+        ]
+    );
+    let (status, _, _, body) = export(
+        &app,
+        t,
+        "jql=key%3DWEB-1&format=json&columns=key,Customer,Platforms,Score",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let rows: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        rows,
+        json!([{ "key": "WEB-1", "Customer": "Acme", "Platforms": ["iOS", "Web"], "Score": 2.5 }])
+    );
+    let (status, _, _, body) = export(&app, t, "columns=key,Nope").await;
+    let problem: Value = serde_json::from_str(&body).expect("problem");
+    assert_problem(status, &problem, 422, "validation");
+    assert_eq!(problem["field"], "columns");
+}

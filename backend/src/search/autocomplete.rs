@@ -5,7 +5,7 @@
 //! `GET /api/v1/orgs/{org}/search/autocomplete?jql=...`
 
 use actix_web::web;
-use jql::{Field, Function, Operator};
+use jql::{CustomFields, CustomKind, Field, Function, Operator};
 use serde::{Deserialize, Serialize};
 use tenancy::{Permission, ScopedConn};
 
@@ -100,8 +100,9 @@ fn keyword(token: &Token, word: &str) -> bool {
     token.text.eq_ignore_ascii_case(word)
 }
 
-/// Works out what the caret expects, and the partial token being typed (if any).
-fn expectation(input: &str) -> (Expect, Option<Token>) {
+/// Works out what the caret expects, and the partial token being typed (if any);
+/// `custom` names the organization's own fields.
+fn expectation(input: &str, custom: &CustomFields) -> (Expect, Option<Token>) {
     let mut all = tokens(input);
     let typing = !input.ends_with(char::is_whitespace) && !input.ends_with(['(', ',']);
     let partial = if typing { all.pop() } else { None };
@@ -112,7 +113,12 @@ fn expectation(input: &str) -> (Expect, Option<Token>) {
         let t = &all[i];
         expect = match expect {
             Expect::Field if keyword(t, "NOT") || t.text == "(" => Expect::Field,
-            Expect::Field => Field::from_name(&t.text).map_or(Expect::Field, Expect::Operator),
+            Expect::Field => {
+                let name = t.text.trim_matches(['"', '\'']);
+                Field::from_name(name)
+                    .or_else(|| custom.find(name).map(Field::Custom))
+                    .map_or(Expect::Field, Expect::Operator)
+            }
             // `NOT` of `NOT IN` still waits for `IN`; `IS` is followed by [NOT] EMPTY.
             Expect::Operator(field) if keyword(t, "NOT") => Expect::Operator(field),
             Expect::Operator(field) => Expect::Value(field),
@@ -216,6 +222,13 @@ async fn values(
             .map(|s| s.to_string())
             .filter(|s| starts(s, prefix))
             .collect(),
+        Field::Custom(custom) => match custom.kind {
+            CustomKind::Select | CustomKind::MultiSelect => {
+                queries::option_values(tx, custom.number, &pattern, LIMIT as i64).await?
+            }
+            CustomKind::User => queries::member_logins(tx, &pattern, LIMIT as i64).await?,
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     };
     let mut out: Vec<Suggestion> = names
@@ -226,9 +239,23 @@ async fn values(
         })
         .collect();
     let functions: Vec<Function> = match field {
-        Field::Assignee | Field::Reporter | Field::Watcher => {
+        Field::Assignee
+        | Field::Reporter
+        | Field::Watcher
+        | Field::Custom(jql::CustomField {
+            kind: CustomKind::User,
+            ..
+        }) => {
             vec![Function::CurrentUser, Function::MembersOf]
         }
+        Field::Custom(jql::CustomField {
+            kind: CustomKind::Date,
+            ..
+        }) => Function::ALL
+            .iter()
+            .copied()
+            .filter(|f| f.is_date())
+            .collect(),
         Field::Sprint => vec![Function::OpenSprints, Function::ClosedSprints],
         Field::Created | Field::Updated | Field::Resolved | Field::Due | Field::StartDate => {
             Function::ALL
@@ -258,8 +285,8 @@ async fn values(
     Ok(out)
 }
 
-fn fields(prefix: &str, orderable: bool) -> Vec<Suggestion> {
-    Field::ALL
+fn fields(prefix: &str, orderable: bool, custom: &[(String, Field)]) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = Field::ALL
         .iter()
         .filter(|f| !orderable || f.is_orderable())
         .filter(|f| starts(f.name(), prefix))
@@ -267,7 +294,19 @@ fn fields(prefix: &str, orderable: bool) -> Vec<Suggestion> {
             value: f.name().to_owned(),
             kind: "field",
         })
-        .collect()
+        .collect();
+    out.extend(
+        custom
+            .iter()
+            .filter(|(_, f)| !orderable || f.is_orderable())
+            .filter(|(name, _)| starts(name, prefix))
+            .map(|(name, _)| Suggestion {
+                value: quoted(name),
+                kind: "field",
+            }),
+    );
+    out.truncate(LIMIT);
+    out
 }
 
 /// Suggests what can follow the text before the caret.
@@ -292,14 +331,24 @@ pub(crate) async fn autocomplete(
             "must not contain control characters",
         ));
     }
-    let (expect, partial) = expectation(text);
+    // The organization's own fields: their names complete like the system ones.
+    let catalog = caller
+        .tx(Permission::TicketsRead, async |tx| {
+            Ok(crate::custom_fields::queries::catalog(tx).await?)
+        })
+        .await?;
+    let named: Vec<(String, Field)> = catalog
+        .iter()
+        .map(|(name, f)| (name.to_owned(), Field::Custom(f)))
+        .collect();
+    let (expect, partial) = expectation(text, &catalog);
     let prefix = partial.as_ref().map_or("", |t| t.text.as_str()).to_owned();
     let replace_from = partial
         .as_ref()
         .map_or(text.chars().count() + 1, |t| t.start);
     let suggestions = match expect {
-        Expect::Field => fields(&prefix, false),
-        Expect::OrderField => fields(&prefix, true),
+        Expect::Field => fields(&prefix, false, &named),
+        Expect::OrderField => fields(&prefix, true, &named),
         Expect::Operator(field) => field
             .operators()
             .iter()
@@ -342,7 +391,14 @@ mod tests {
     use super::*;
 
     fn expect(input: &str) -> (Expect, Option<String>) {
-        let (e, partial) = expectation(input);
+        let custom = CustomFields::new([(
+            "Customer".to_owned(),
+            jql::CustomField {
+                number: 10001,
+                kind: CustomKind::Select,
+            },
+        )]);
+        let (e, partial) = expectation(input, &custom);
         (e, partial.map(|t| t.text))
     }
 
@@ -381,5 +437,11 @@ mod tests {
             expect("summary ~ \"login pa"),
             (Expect::Value(Field::Summary), Some("\"login pa".into()))
         );
+        let customer = Field::Custom(jql::CustomField {
+            number: 10001,
+            kind: CustomKind::Select,
+        });
+        assert_eq!(expect("\"Customer\" "), (Expect::Operator(customer), None));
+        assert_eq!(expect("cf[10001] = "), (Expect::Value(customer), None));
     }
 }

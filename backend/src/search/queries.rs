@@ -80,3 +80,30 @@ pub(crate) async fn recent_labels(
         .await?;
     Ok(recent.into_iter().flatten().collect())
 }
+
+/// Values of the options of custom field `number` matching `pattern`, in option order.
+pub(crate) async fn option_values(
+    tx: &mut ScopedConn<'_>,
+    number: u32,
+    pattern: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT o.value FROM custom_field_options o \
+           JOIN custom_fields f ON f.org_id = o.org_id AND f.id = o.field_id \
+          WHERE o.org_id = $1 AND f.number = $2 AND o.value ILIKE $3 \
+          ORDER BY o.position LIMIT $4",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(tx.scope().org_id().0)
+    .bind::<diesel::sql_types::Integer, _>(i32::try_from(number).unwrap_or(-1))
+    .bind::<diesel::sql_types::Text, _>(pattern)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| r.value).collect())
+}

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tenancy::{DbConn, Role};
 
-use crate::test_support::{TestApp, TestOrg, assert_problem};
+use crate::test_support::{TestApp, TestOrg, assert_problem, urlencode};
 
 struct Dataset {
     app: TestApp,
@@ -691,15 +691,6 @@ async fn autocomplete_suggests_fields_operators_and_the_orgs_values() {
     let other = data.app.org("globex").await;
     data.app.project(&other, "SECRET").await;
     assert_eq!(suggest("project = S").await, Vec::<String>::new());
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -427,6 +427,16 @@ pub fn header(response: &Response, name: &str) -> String {
         .to_owned()
 }
 
+/// `text` percent-encoded for a query string (unreserved characters kept).
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Asserts a response is a problem document of `status` and `kind`, with a request id.
 #[track_caller]
 pub fn assert_problem(status: u16, body: &Value, expected_status: u16, kind: &str) {
