@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CustomField } from "../api/types";
 import {
-  checkOptions, fieldsForProject, formatValue, isWholeDate, jqlString, moveRow, newOptionRow, optionRows,
+  checkOptions, fieldsForProject, formatValue, isWholeDate, moveRow, newOptionRow, optionRows,
   problemFieldKey, projectsLabel, sameValue, toApiValue, toFormValue,
 } from "./fields";
 
@@ -105,12 +105,6 @@ describe("problemFieldKey", () => {
     expect(problemFieldKey("custom_fields.10003[1]")).toBe("10003");
     expect(problemFieldKey("title")).toBeNull();
     expect(problemFieldKey(null)).toBeNull();
-  });
-});
-
-describe("jqlString", () => {
-  it("quotes and escapes", () => {
-    expect(jqlString('Say "hi"')).toBe('"Say \\"hi\\""');
   });
 });
 

@@ -150,11 +150,6 @@ export function problemFieldKey(problemField: string | null | undefined): string
   return m ? m[1]! : null;
 }
 
-/** JQL for "this field is this value": `"Name" = "Value"` (quotes escaped). */
-export function jqlString(s: string): string {
-  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
 // The option list an admin edits: rows keep the option's id (kept options are renamed,
 // not replaced, so tickets keep them) and a local key for React.
 export interface OptionRow {

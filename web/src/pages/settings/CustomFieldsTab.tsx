@@ -93,6 +93,9 @@ export function CustomFieldsTab({ org, role }: { org: string; role: Role | undef
           <FieldForm key={editing === "new" ? "new" : editing.id} org={org} field={editing === "new" ? null : editing}
             onDone={(f, created) => {
               setEditing(null);
+              // The answer is the newest version: an edit opened right away must not be stale.
+              qc.setQueryData<CustomField[]>(qk.customFields(org), (all) =>
+                all ? (all.some((x) => x.id === f.id) ? all.map((x) => (x.id === f.id ? f : x)) : [...all, f]) : all);
               refresh();
               toast.success(created ? `Created the field “${f.name}” (cf[${f.number}]).` : `Saved the field “${f.name}”.`);
             }} />
