@@ -3,7 +3,7 @@
 // reorder, add, remove: ids kept), a stale edit (412) reloads their version into the
 // form; the create dialog asks for the required field and sends both; the ticket page
 // edits them (a bad number refused before sending, the API's 422 shown at the field);
-// JQL by the field's name finds the ticket; a viewer sees the values and no editor;
+// JQL by the field's name finds the ticket, the field shows as a list column; a viewer sees the values and no editor;
 // delete after confirming; axe at 1280 and 390 on the settings, dialogs and ticket.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -278,7 +278,7 @@ describe('values on tickets', () => {
     await o.s.assertClean();
   });
 
-  test('JQL by the field’s name finds the ticket in the list', async () => {
+  test('JQL by the field’s name or cf[N] finds the ticket in the list; the field as a sortable column', async () => {
     const { page } = o.s;
     const tier = await field('Tier');
     await createTicket(o.s.context, o.slug, 'CRM', { title: 'Upsell Globex', custom_fields: { [String(tier.number)]: 'Golden' } }); // CRM-2
@@ -295,6 +295,24 @@ describe('values on tickets', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByTestId('row-CRM-2').waitFor();
     expect(await page.getByTestId('row-CRM-1').count()).toBe(0);
+
+    // The field as a column (kept in the URL), sortable by cf[N].
+    await bar.fill('project = CRM');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByTestId('row-CRM-1').waitFor();
+    await page.getByTestId('columns-menu').click();
+    await page.getByRole('menuitem', { name: 'Show Tier' }).click();
+    await expect.poll(() => page.getByTestId(`cell-CRM-1-cf-${tier.number}`).textContent()).toBe('Silver');
+    expect(await page.getByTestId(`cell-CRM-2-cf-${tier.number}`).textContent()).toBe('Golden');
+    expect(new URL(page.url()).searchParams.get('cf')).toBe(String(tier.number));
+    const table = page.getByRole('table', { name: 'Search results' });
+    await table.getByRole('columnheader', { name: /Tier/ }).getByRole('button').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('jql')).toBe(`project = CRM ORDER BY cf[${tier.number}] DESC`);
+    await expect.poll(() => table.getByRole('columnheader', { name: /Tier/ }).getAttribute('aria-sort')).toBe('descending');
+    await page.getByTestId(`cell-CRM-2-cf-${tier.number}`).waitFor();
+    await page.getByTestId('columns-menu').click();
+    await page.getByRole('menuitem', { name: 'Hide Tier' }).click();
+    await page.getByTestId(`cell-CRM-1-cf-${tier.number}`).waitFor({ state: 'detached' });
     await o.s.assertClean();
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CustomField } from "../api/types";
 import {
-  checkOptions, fieldsForProject, formatValue, isWholeDate, moveRow, newOptionRow, optionRows,
-  problemFieldKey, projectsLabel, sameValue, toApiValue, toFormValue,
+  checkOptions, columnFields, fieldsForProject, formatValue, isWholeDate, moveRow, newOptionRow, optionRows,
+  problemFieldKey, projectsLabel, sameValue, toApiValue, toFormValue, toggleColumn,
 } from "./fields";
 
 function field(over: Partial<CustomField>): CustomField {
@@ -124,5 +124,20 @@ describe("the option list", () => {
 
   it("refuses the same value twice, ignoring case", () => {
     expect(checkOptions([newOptionRow("Gold"), newOptionRow("gold ")])).toEqual({ ok: false, index: 1, error: "“gold” is listed twice." });
+  });
+});
+
+describe("list columns", () => {
+  const seats = field({ id: "f4", number: 10004, name: "Seats", type: "number", projects: ["OPS"] });
+  it("shows the named fields that exist, in the order named, only those of the project in a project's list", () => {
+    expect(columnFields([tier, tags, seats], "10004,10002,99999,10002", null).map((f) => f.number)).toEqual([10004, 10002]);
+    expect(columnFields([tier, tags, seats], "10004,10002", "WEB").map((f) => f.number)).toEqual([10002]);
+    expect(columnFields([tier], null, null)).toEqual([]);
+  });
+  it("adds and removes a column", () => {
+    expect(toggleColumn(null, tier)).toBe("10002");
+    expect(toggleColumn("10002,10003", tier)).toBe("10003");
+    expect(toggleColumn("10003", tier)).toBe("10003,10002");
+    expect(toggleColumn("10002", tier)).toBe("");
   });
 });

@@ -200,3 +200,24 @@ export function checkOptions(rows: readonly OptionRow[]): OptionCheck {
   }
   return { ok: true, options: out };
 }
+
+// The list view's optional columns: `?cf=10001,10002` names the fields shown.
+
+/** The fields `param` names that exist (and, in a project's list, are enabled there), in the order named. */
+export function columnFields(fields: readonly CustomField[], param: string | null, project: string | null): CustomField[] {
+  const offered = project ? fieldsForProject(fields, project) : [...fields];
+  const wanted = (param ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const out: CustomField[] = [];
+  for (const n of wanted) {
+    const f = offered.find((x) => keyOf(x) === n);
+    if (f && !out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+/** `param` with the field's column added at the end, or taken away; "" when none is left. */
+export function toggleColumn(param: string | null, field: Pick<CustomField, "number">): string {
+  const wanted = (param ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const n = keyOf(field);
+  return (wanted.includes(n) ? wanted.filter((x) => x !== n) : [...wanted, n]).join(",");
+}
