@@ -329,6 +329,7 @@ describe('screens', () => {
         expect(settings.serious, settings.details.join('\n')).toBe(0);
         expect(settings.violations, settings.details.join('\n')).toBe(0);
         expect(await horizontalOverflow(s.page)).toBeLessThanOrEqual(0);
+        if (viewport === MOBILE) await s.screenshot('custom-fields-settings-390');
 
         await s.page.getByRole('button', { name: 'Edit Tier' }).click();
         await s.page.getByRole('dialog', { name: 'Edit Tier' }).getByLabel('Option 1', { exact: true }).waitFor();
@@ -376,6 +377,8 @@ describe('a viewer', () => {
     for (const role of ['combobox', 'textbox', 'spinbutton', 'checkbox', 'button'] as const) {
       expect(await box.getByRole(role).count(), role).toBe(0);
     }
+    await box.scrollIntoViewIfNeeded();
+    await viewer.screenshot('ticket-custom-fields-viewer');
 
     await page.goto(`/${o.slug}/settings/custom-fields`);
     await page.getByTestId('custom-field-Tier').waitFor();

@@ -3,6 +3,7 @@ import { useNavigate } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
+import { customFieldsQuery } from "../api/hooks";
 import { PRIORITIES, TICKET_TYPES, type NewTicket, type Priority, type TicketType } from "../api/types";
 import { PRIORITY_LABEL, TYPE_LABEL } from "../lib/format";
 import { Button, Dialog, SelectField, TextField, useToast } from "../ui";
@@ -35,7 +36,7 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
   const [description, setDescription] = useState("");
   const [another, setAnother] = useState(false);
   const [fieldError, setFieldError] = useState<{ field?: string | null; message: string } | null>(null);
-  const customDefs = useQuery({ queryKey: qk.customFields(org), queryFn: () => endpoints.customFields(org), staleTime: 60_000 });
+  const customDefs = useQuery(customFieldsQuery(org));
   // By field number; values of fields the chosen project lacks are kept but not sent.
   const [custom, setCustom] = useState<Record<string, FormValue>>({});
   const [customErrors, setCustomErrors] = useState<Record<string, string>>({});

@@ -5,10 +5,9 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { describeError } from "../api/client";
 import { endpoints, exportUrl, qk, type ExportParams } from "../api/endpoints";
-import { hoverIntent, prefetchTicket } from "../api/hooks";
+import { customFieldsQuery, hoverIntent, prefetchTicket } from "../api/hooks";
 import type { CustomField, SavedFilter, Ticket, UserRef } from "../api/types";
 import { columnFields, fieldsForProject, formatValue, keyOf, toggleColumn } from "../customFields/fields";
-import { customFieldsQuery } from "./ticket/CustomFields";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg, useMe } from "../app/session";
 import { rememberProject } from "../app/ui-context";

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
-import { storeTicket, useTicket, useTransitions, type TicketEntry } from "../api/hooks";
+import { customFieldsQuery, storeTicket, useTicket, useTransitions, type TicketEntry } from "../api/hooks";
 import { can, PRIORITIES, TICKET_TYPES, type Priority, type Ticket, type TicketType } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
@@ -16,7 +16,7 @@ import { Avatar, Button, Dialog, Menu, SelectField, Skeleton, Tabs, TextField, u
 import { Comments, useCommentCount } from "./ticket/Comments";
 import { History } from "./ticket/History";
 import { useTicketPatch } from "./ticket/useTicketPatch";
-import { customFieldsQuery, TicketCustomFields } from "./ticket/CustomFields";
+import { TicketCustomFields } from "./ticket/CustomFields";
 import { patchFields } from "./ticket/diff";
 import { Links } from "./ticket/Links";
 import { Watchers } from "./ticket/Watchers";

@@ -8,7 +8,7 @@ import {
   checkOptions, hasOptions, KIND_LABEL, KINDS, moveRow, newOptionRow, optionRows, projectsLabel, type OptionRow,
 } from "../../customFields/fields";
 import { Badge, Button, Checkbox, Dialog, SelectField, SkeletonRows, TextAreaField, TextField, useToast } from "../../ui";
-import { customFieldsQuery } from "../ticket/CustomFields";
+import { customFieldsQuery } from "../../api/hooks";
 
 /**
  * The organization's custom fields: everyone reads the list; owners and admins

@@ -1,13 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { endpoints, qk } from "../../api/endpoints";
+import { customFieldsQuery } from "../../api/hooks";
 import type { CustomField, Member, Ticket, TicketPatch } from "../../api/types";
 import { CustomFieldInput } from "../../customFields/CustomFieldInput";
 import { fieldsForProject, formatValue, keyOf, sameValue, toApiValue, toFormValue, type FormValue } from "../../customFields/fields";
-
-export function customFieldsQuery(org: string) {
-  return { queryKey: qk.customFields(org), queryFn: () => endpoints.customFields(org), staleTime: 60_000 };
-}
 
 /**
  * The custom fields enabled in the ticket's project, in the details panel: editors by
