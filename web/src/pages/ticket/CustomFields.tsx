@@ -68,13 +68,9 @@ function CustomFieldEditor({ field, stored, members, serverError, onSave }: {
   const people = members.map((m) => m.user);
   const [draft, setDraft] = useState<FormValue>(() => toFormValue(field, stored, people));
   const [error, setError] = useState<string | null>(null);
-  const storedKey = JSON.stringify(stored ?? null);
-  const peopleKey = members.length;
-  useEffect(() => {
-    setDraft(toFormValue(field, stored, people));
-    // `stored` by value: a refetch with the same value keeps what is being typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [storedKey, peopleKey, field]);
+  // By value: a refetch with the same value keeps what is being typed.
+  const shownKey = JSON.stringify(toFormValue(field, stored, people));
+  useEffect(() => setDraft(JSON.parse(shownKey) as FormValue), [shownKey]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
 
