@@ -7,6 +7,7 @@ import type {
   TicketPatch, TokenInfo, Transitions, Sprint, SprintState, NewSprint, SprintPatch, SprintTickets, Completion, ChangedTickets,
   RankMove, Items, TicketLink, LinkTypeInfo, NewLink, Watchers, Component,
   Attachment, NewUpload, Worklog, NewWorklog, WorklogPatch, AdjustEstimate, PendingUpload, Workflow, NewStatus, StatusPatch, NewTransition, WorkflowCopy,
+  CustomField, NewCustomField, CustomFieldPatch,
 } from "./types";
 
 const o = (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}`;
@@ -198,6 +199,15 @@ export const endpoints = {
   copyWorkflow: (org: string, project: string, body: WorkflowCopy) =>
     api.post<Workflow>(`${o(org)}/projects/${seg(project)}/workflow/copy`, body).then((r) => r.data),
 
+  customFields: (org: string) => api.get<Items<CustomField>>(`${o(org)}/custom-fields`).then((r) => r.items),
+  customField: (org: string, field: string | number) => api.getWithEtag<CustomField>(`${o(org)}/custom-fields/${seg(String(field))}`),
+  createCustomField: (org: string, body: NewCustomField) =>
+    api.post<CustomField>(`${o(org)}/custom-fields`, body).then((r) => r.data),
+  updateCustomField: (org: string, field: string, body: CustomFieldPatch, version: number) =>
+    api.patch<CustomField>(`${o(org)}/custom-fields/${seg(field)}`, body, { ifMatch: version }).then((r) => r.data),
+  deleteCustomField: (org: string, field: string, version: number) =>
+    api.del(`${o(org)}/custom-fields/${seg(field)}`, { ifMatch: version }),
+
   billing: (org: string) => api.get<BillingSummary>(`${o(org)}/billing`),
   checkout: (org: string, body: CheckoutRequest) =>
     api.post<RedirectUrl>(`${o(org)}/billing/checkout`, body).then((r) => r.data),
@@ -229,6 +239,7 @@ export const qk = {
   watchers: (org: string, key: string) => ["org", org, "watchers", key.toUpperCase()] as const,
   components: (org: string, project: string) => ["org", org, "components", project.toUpperCase()] as const,
   billing: (org: string) => ["org", org, "billing"] as const,
+  customFields: (org: string) => ["org", org, "custom-fields"] as const,
   attachments: (org: string, key: string) => ["org", org, "attachments", key.toUpperCase()] as const,
   worklogs: (org: string, key: string) => ["org", org, "worklogs", key.toUpperCase()] as const,
   workflow: (org: string, project: string) => ["org", org, "workflow", project.toUpperCase()] as const,

@@ -27,6 +27,11 @@ export function transitionsQuery(org: string, key: string) {
   };
 }
 
+/** The organization's custom field definitions (rarely change: a minute fresh). */
+export function customFieldsQuery(org: string) {
+  return { queryKey: qk.customFields(org), queryFn: () => endpoints.customFields(org), staleTime: 60_000 };
+}
+
 /** Every sprint of a project, oldest first (each page of the cursor list, all states). */
 export function sprintsQuery(org: string, project: string) {
   return {

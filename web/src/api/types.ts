@@ -106,6 +106,14 @@ export type NewStatus = Schemas["NewStatus"];
 export type StatusPatch = Schemas["StatusPatch"];
 export type NewTransition = Schemas["NewTransition"];
 export type WorkflowCopy = Schemas["WorkflowCopy"];
+// Custom fields (docs/openapi.json "custom-fields"): org-defined ticket fields; a ticket's
+// values sit in `custom_fields`, keyed by the field's number as a string.
+export type CustomField = Schemas["CustomField"];
+export type CustomFieldKind = Schemas["CustomFieldKind"];
+export type CustomOption = Schemas["CustomOption"];
+export type NewCustomField = Schemas["NewCustomField"];
+export type CustomFieldPatch = Schemas["CustomFieldPatch"];
+export type OptionEdit = Schemas["OptionEdit"];
 // Time tracking (docs/API.md "Time tracking (worklogs)"): minutes, with Jira's estimate rules.
 export type Worklog = Schemas["Worklog"];
 export type NewWorklog = Schemas["NewWorklog"];

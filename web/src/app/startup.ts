@@ -2,7 +2,7 @@
 // in parallel with /auth/me, instead of one after the other.
 import type { QueryClient } from "@tanstack/react-query";
 import { qk } from "../api/endpoints";
-import { ticketQuery, transitionsQuery } from "../api/hooks";
+import { customFieldsQuery, ticketQuery, transitionsQuery } from "../api/hooks";
 import { can, type Me, type Role } from "../api/types";
 import { prefetchBoard } from "../pages/board/queries";
 import { prefetchBacklog } from "../pages/backlog/queries";
@@ -55,7 +55,11 @@ export function bootstrapRoute(qc: QueryClient, location: Location = window.loca
     whenMember(qc, org, (role) => {
       // The transitions only once the ticket exists (a missing ticket asks the API once).
       void qc.fetchQuery(ticketQuery(org, key)).then(
-        () => { if (can(role, "tickets.transition")) void qc.prefetchQuery(transitionsQuery(org, key)); },
+        () => {
+          if (can(role, "tickets.transition")) void qc.prefetchQuery(transitionsQuery(org, key));
+          // The details panel shows the project's custom fields.
+          void qc.prefetchQuery(customFieldsQuery(org));
+        },
         () => {},
       );
     });

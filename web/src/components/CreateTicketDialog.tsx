@@ -3,10 +3,13 @@ import { useNavigate } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
+import { customFieldsQuery } from "../api/hooks";
 import { PRIORITIES, TICKET_TYPES, type NewTicket, type Priority, type TicketType } from "../api/types";
 import { PRIORITY_LABEL, TYPE_LABEL } from "../lib/format";
 import { Button, Dialog, SelectField, TextField, useToast } from "../ui";
 import { MarkdownEditor } from "./MarkdownEditor";
+import { CustomFieldInput } from "../customFields/CustomFieldInput";
+import { emptyValue, fieldsForProject, keyOf, problemFieldKey, toApiValue, type FormValue } from "../customFields/fields";
 
 export function parseLabels(text: string): string[] {
   const out: string[] = [];
@@ -33,8 +36,13 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
   const [description, setDescription] = useState("");
   const [another, setAnother] = useState(false);
   const [fieldError, setFieldError] = useState<{ field?: string | null; message: string } | null>(null);
+  const customDefs = useQuery(customFieldsQuery(org));
+  // By field number; values of fields the chosen project lacks are kept but not sent.
+  const [custom, setCustom] = useState<Record<string, FormValue>>({});
+  const [customErrors, setCustomErrors] = useState<Record<string, string>>({});
 
   const chosenProject = project || projects.data?.items[0]?.key || "";
+  const customFields = chosenProject ? fieldsForProject(customDefs.data ?? [], chosenProject) : [];
 
   const create = useMutation({
     mutationFn: (body: NewTicket) => endpoints.createTicket(org, chosenProject, body),
@@ -64,6 +72,19 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
       setFieldError({ field: "title", message: "A title is required." });
       return;
     }
+    const values: Record<string, unknown> = {};
+    const errors: Record<string, string> = {};
+    for (const f of customFields) {
+      const r = toApiValue(f, custom[keyOf(f)] ?? emptyValue(f));
+      if (!r.ok) errors[keyOf(f)] = r.error;
+      else if (r.value === null && f.required) errors[keyOf(f)] = `${f.name} is required.`;
+      else if (r.value !== null) values[keyOf(f)] = r.value;
+    }
+    setCustomErrors(errors);
+    if (Object.keys(errors).length) {
+      setFieldError(null);
+      return;
+    }
     create.mutate({
       title: title.trim(),
       type,
@@ -72,11 +93,14 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
       assignee: assignee || null,
       labels: parseLabels(labels),
       due_date: due || null,
+      ...(Object.keys(values).length ? { custom_fields: values } : {}),
     });
   };
 
   const errFor = (f: string) => (fieldError && fieldError.field?.startsWith(f) ? fieldError.message : undefined);
-  const generalError = fieldError && !["title", "assignee", "labels", "due_date", "description"].some((f) => fieldError.field?.startsWith(f));
+  const generalError = fieldError && !["title", "assignee", "labels", "due_date", "description", "custom_fields."].some((f) => fieldError.field?.startsWith(f));
+  const customErrorFor = (key: string) =>
+    customErrors[key] ?? (fieldError && problemFieldKey(fieldError.field) === key ? fieldError.message : undefined);
 
   return (
     <Dialog open onClose={onClose} title="Create ticket" wide dismissOnBackdrop={!title.trim() && !description.trim()}
@@ -121,6 +145,21 @@ export default function CreateTicketDialog({ org, defaultProject, onClose }: { o
             hint="Separate with commas or spaces." error={errFor("labels")} />
           <TextField label="Due date" type="date" value={due} onChange={(e) => setDue(e.target.value)} error={errFor("due_date")} />
         </div>
+        {customFields.length ? (
+          <section className="stack cf-create" aria-labelledby="create-cf-heading">
+            <h3 id="create-cf-heading" className="section-title">Custom fields</h3>
+            <div className="form-grid">
+              {customFields.map((f) => (
+                <CustomFieldInput key={f.id} field={f} value={custom[keyOf(f)] ?? emptyValue(f)} members={members.data?.items ?? []}
+                  error={customErrorFor(keyOf(f))}
+                  onChange={(v) => {
+                    setCustom((c) => ({ ...c, [keyOf(f)]: v }));
+                    setCustomErrors((e) => { const { [keyOf(f)]: _gone, ...rest } = e; return rest; });
+                  }} />
+              ))}
+            </div>
+          </section>
+        ) : null}
         {generalError ? <p className="error-text" role="alert">{fieldError!.message}</p> : null}
       </form>
     </Dialog>

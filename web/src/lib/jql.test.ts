@@ -23,6 +23,10 @@ describe("ORDER BY rewriting", () => {
     expect(toggleSort("ORDER BY priority DESC", "priority")).toBe("ORDER BY priority ASC");
     expect(toggleSort("a = b ORDER BY priority ASC", "priority")).toBe("a = b ORDER BY priority DESC");
   });
+  it("knows a custom field's cf[N]", () => {
+    expect(parseOrderBy("a = b ORDER BY cf[10001] ASC")).toEqual({ field: "cf[10001]", dir: "ASC" });
+    expect(toggleSort("a = b ORDER BY cf[10001] DESC", "cf[10001]")).toBe("a = b ORDER BY cf[10001] ASC");
+  });
 });
 
 describe("scopeQuery / userColumn", () => {

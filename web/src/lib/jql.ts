@@ -23,7 +23,8 @@ export interface SortSpec {
 
 /** The first ORDER BY key, if any. */
 export function parseOrderBy(jql: string): SortSpec | null {
-  const m = /\bORDER\s+BY\s+([A-Za-z_]+)(?:\s+(ASC|DESC))?/i.exec(jql);
+  // A custom field sorts as `cf[10001]`.
+  const m = /\bORDER\s+BY\s+([A-Za-z_]+(?:\[\d+\])?)(?:\s+(ASC|DESC))?/i.exec(jql);
   if (!m) return null;
   return { field: m[1]!.toLowerCase(), dir: (m[2]?.toUpperCase() as "ASC" | "DESC" | undefined) ?? "ASC" };
 }

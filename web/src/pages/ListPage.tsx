@@ -5,8 +5,9 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { describeError } from "../api/client";
 import { endpoints, exportUrl, qk, type ExportParams } from "../api/endpoints";
-import { hoverIntent, prefetchTicket } from "../api/hooks";
-import type { SavedFilter, Ticket } from "../api/types";
+import { customFieldsQuery, hoverIntent, prefetchTicket } from "../api/hooks";
+import type { CustomField, SavedFilter, Ticket, UserRef } from "../api/types";
+import { columnFields, fieldsForProject, formatValue, keyOf, toggleColumn } from "../customFields/fields";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg, useMe } from "../app/session";
 import { rememberProject } from "../app/ui-context";
@@ -69,6 +70,22 @@ export default function ListPage() {
   };
   const sort = parseOrderBy(jql);
 
+  // Custom fields as optional columns: `?cf=10001,10002`.
+  const cfDefs = useQuery(customFieldsQuery(org));
+  const cfParam = params.get("cf");
+  const columns = useMemo(() => columnFields(cfDefs.data ?? [], cfParam, project), [cfDefs.data, cfParam, project]);
+  const offered = useMemo(() => (project ? fieldsForProject(cfDefs.data ?? [], project) : cfDefs.data ?? []), [cfDefs.data, project]);
+  const wantsPeople = columns.some((f) => f.type === "user");
+  const members = useQuery({ queryKey: qk.members(org), queryFn: () => endpoints.members(org), staleTime: 60_000, enabled: wantsPeople });
+  const people = useMemo(() => (members.data?.items ?? []).map((m) => m.user), [members.data]);
+  const toggle = (f: CustomField) => {
+    const next = new URLSearchParams(params);
+    const v = toggleColumn(cfParam, f);
+    if (v) next.set("cf", v);
+    else next.delete("cf");
+    setParams(next, { replace: true });
+  };
+
   const title = project ? `${project} list` : showFilters ? "Saved filters" : "Issues";
   useTitle(title);
 
@@ -81,6 +98,7 @@ export default function ListPage() {
         </div>
         <div className="row">
           {project ? <Link className="btn btn-sm" to={`/${org}/projects/${project}/board${jql ? `?jql=${encodeURIComponent(jql)}` : ""}`}>Board view</Link> : null}
+          {offered.length ? <ColumnsMenu offered={offered} shown={columns} onToggle={toggle} /> : null}
           <SavedFilters org={org} jql={jql} filterId={filterId} onOpen={(f) => setParams({ jql: f.jql, filter: f.id })} />
           <ExportMenu org={org} jql={effective} />
         </div>
@@ -99,14 +117,15 @@ export default function ListPage() {
       ) : (
         <ResultTable org={org} rows={rows} total={total} loading={search.isLoading}
           hasMore={!!search.hasNextPage} fetchingMore={search.isFetchingNextPage}
-          loadMore={() => void search.fetchNextPage()} jql={jql} onSort={(f) => run(toggleSort(jql || "", f))} />
+          loadMore={() => void search.fetchNextPage()} jql={jql} onSort={(f) => run(toggleSort(jql || "", f))}
+          custom={columns} people={people} />
       )}
     </div>
   );
 }
 
 function ResultTable({
-  org, rows, total, loading, hasMore, fetchingMore, loadMore, jql, onSort,
+  org, rows, total, loading, hasMore, fetchingMore, loadMore, jql, onSort, custom, people,
 }: {
   org: string;
   rows: Ticket[];
@@ -117,6 +136,8 @@ function ResultTable({
   loadMore: () => void;
   jql: string;
   onSort: (field: string) => void;
+  custom: CustomField[];
+  people: UserRef[];
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const sort = parseOrderBy(jql);
@@ -144,7 +165,7 @@ function ResultTable({
     <div className="result-table" role="table" aria-label="Search results" aria-rowcount={total + 1}>
       <div role="rowgroup" className="result-head">
         <div role="row" className="result-row result-row-head" aria-rowindex={1}>
-          {COLUMNS.map((c) => {
+          {[...COLUMNS, ...custom.map((f) => ({ id: `cf-${f.number}`, label: f.name, sort: `cf[${f.number}]`, className: "c-cf" }))].map((c) => {
             const active = sort && c.sort && sort.field === c.sort;
             return (
               <div key={c.id} role="columnheader" className={`cell ${c.className}`}
@@ -169,7 +190,7 @@ function ResultTable({
             if (!t) {
               return <div key="more" role="row" className="result-row" style={style} aria-rowindex={vi.index + 2}><div role="cell" className="cell muted">Loading more…</div></div>;
             }
-            return <ResultRow key={t.key} org={org} t={t} index={vi.index} start={vi.start} />;
+            return <ResultRow key={t.key} org={org} t={t} index={vi.index} start={vi.start} custom={custom} people={people} />;
           })}
         </div>
       </div>
@@ -177,7 +198,7 @@ function ResultTable({
   );
 }
 
-const ResultRow = memo(function ResultRow({ org, t, index, start }: { org: string; t: Ticket; index: number; start: number }) {
+const ResultRow = memo(function ResultRow({ org, t, index, start, custom, people }: { org: string; t: Ticket; index: number; start: number; custom: CustomField[]; people: UserRef[] }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const hover = useMemo(() => hoverIntent(() => prefetchTicket(qc, org, t)), [qc, org, t]);
@@ -195,9 +216,25 @@ const ResultRow = memo(function ResultRow({ org, t, index, start }: { org: strin
       <div role="cell" className="cell c-prio"><span className={`prio prio-${t.priority}`} aria-hidden="true">{PRIORITY_ICON[t.priority]}</span> {PRIORITY_LABEL[t.priority]}</div>
       <div role="cell" className="cell c-assignee">{t.assignee ? <><Avatar login={t.assignee.login} name={t.assignee.name} /> <span className="truncate">{t.assignee.name}</span></> : <span className="muted">Unassigned</span>}</div>
       <div role="cell" className="cell c-updated muted" title={fullTime(t.updated_at)}>{relativeTime(t.updated_at)}</div>
+      {custom.map((f) => {
+        const shown = formatValue(f, t.custom_fields?.[keyOf(f)], people);
+        return <div key={f.id} role="cell" className="cell c-cf" title={shown || undefined} data-testid={`cell-${t.key}-cf-${f.number}`}><span className="truncate">{shown}</span></div>;
+      })}
     </div>
   );
 });
+
+/** Which custom fields show as columns (the whole org's on the issues page, the project's in its list). */
+function ColumnsMenu({ offered, shown, onToggle }: { offered: CustomField[]; shown: CustomField[]; onToggle: (f: CustomField) => void }) {
+  const items: MenuEntry[] = [
+    { kind: "label", label: "Custom fields as columns" },
+    ...offered.map((f): MenuEntry => {
+      const on = shown.some((x) => x.id === f.id);
+      return { label: `${on ? "Hide" : "Show"} ${f.name}`, onSelect: () => onToggle(f), testId: `column-${f.number}` };
+    }),
+  ];
+  return <Menu label="Columns" items={items} align="end" testId="columns-menu" />;
+}
 
 function SavedFilters({ org, jql, filterId, onOpen }: { org: string; jql: string; filterId: string | null; onOpen: (f: SavedFilter) => void }) {
   const qc = useQueryClient();

@@ -4,6 +4,7 @@ import { can } from "../api/types";
 import { NotFoundState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
 import { AuditTab } from "./settings/AuditTab";
+import { CustomFieldsTab } from "./settings/CustomFieldsTab";
 import { GeneralTab } from "./settings/GeneralTab";
 import { InvitationsTab } from "./settings/InvitationsTab";
 import { MembersTab } from "./settings/MembersTab";
@@ -16,6 +17,7 @@ const TABS = [
   { id: "invitations", label: "Invitations" },
   { id: "tokens", label: "API tokens" },
   { id: "projects", label: "Projects" },
+  { id: "custom-fields", label: "Custom fields" },
   { id: "audit", label: "Audit log" },
 ] as const;
 
@@ -27,6 +29,7 @@ export default function SettingsPage() {
       : t.id === "tokens" ? can(role, "tokens.manage")
       : t.id === "audit" ? can(role, "audit.read")
       : t.id === "projects" ? can(role, "projects.read")
+      : t.id === "custom-fields" ? can(role, "tickets.read")
       : t.id === "general" ? can(role, "org.update")
       : true,
   );
@@ -44,6 +47,7 @@ export default function SettingsPage() {
         tab === "invitations" ? <InvitationsTab org={org} role={role} /> :
         tab === "tokens" ? <TokensTab org={org} role={role} /> :
         tab === "audit" ? <AuditTab org={org} role={role} /> :
+        tab === "custom-fields" ? <CustomFieldsTab org={org} role={role} /> :
         <ProjectsTab org={org} role={role} />}
     </div>
   );

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../api/client";
 import { endpoints, qk } from "../api/endpoints";
-import { storeTicket, useTicket, useTransitions, type TicketEntry } from "../api/hooks";
+import { customFieldsQuery, storeTicket, useTicket, useTransitions, type TicketEntry } from "../api/hooks";
 import { can, PRIORITIES, TICKET_TYPES, type Priority, type Ticket, type TicketType } from "../api/types";
 import { ErrorState } from "../app/ErrorState";
 import { useCurrentOrg } from "../app/session";
@@ -16,6 +16,8 @@ import { Avatar, Button, Dialog, Menu, SelectField, Skeleton, Tabs, TextField, u
 import { Comments, useCommentCount } from "./ticket/Comments";
 import { History } from "./ticket/History";
 import { useTicketPatch } from "./ticket/useTicketPatch";
+import { TicketCustomFields } from "./ticket/CustomFields";
+import { patchFields } from "./ticket/diff";
 import { Links } from "./ticket/Links";
 import { Watchers } from "./ticket/Watchers";
 import { ChildIssues, ComponentsField, EstimateFields, ParentField } from "./ticket/WorkFields";
@@ -57,7 +59,8 @@ function TicketView({ org, entry, canEdit: orgMayEdit, role }: { org: string; en
   const project = useQuery(projectQuery(org, t.project));
   const allowed = (p: Parameters<typeof can>[1]) => can(role, p) && (project.data?.my_permissions?.includes(p) ?? true);
   const canEdit = orgMayEdit && allowed("tickets.update");
-  const { patch, conflict, reapply, discard } = useTicketPatch(org, t.key);
+  const { patch, conflict, reapply, discard, fieldErrors } = useTicketPatch(org, t.key);
+  const customFields = useQuery(customFieldsQuery(org));
   const [tab, setTab] = useState("comments");
   const commentCount = useCommentCount(org, t.key);
   const worklogCount = useWorklogCount(org, t.key);
@@ -117,7 +120,7 @@ function TicketView({ org, entry, canEdit: orgMayEdit, role }: { org: string; en
           </div>
         </div>
         <aside className="ticket-side" aria-label="Details">
-          <Details org={org} ticket={t} canEdit={canEdit} patch={patch} />
+          <Details org={org} ticket={t} canEdit={canEdit} patch={patch} customErrors={fieldErrors} />
         </aside>
       </FileDropZone>
       <Dialog open={conflict !== null} onClose={discard} title="Someone else changed this ticket"
@@ -140,7 +143,7 @@ function TicketView({ org, entry, canEdit: orgMayEdit, role }: { org: string; en
                 </table>
               </div>
             ) : <p className="muted">No visible field changed (only its version).</p>}
-            <p>Your edit: {Object.keys(conflict.patch).map((f) => <code key={f} style={{ marginRight: 6 }}>{f}</code>)}</p>
+            <p>Your edit: {patchFields(conflict.patch, customFields.data).map((f) => <code key={f} style={{ marginRight: 6 }}>{f}</code>)}</p>
           </>
         ) : null}
       </Dialog>
@@ -286,7 +289,7 @@ function DueDateField({ value, disabled, onSave }: { value: string | null; disab
   );
 }
 
-function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Ticket; canEdit: boolean; patch: (p: import("../api/types").TicketPatch) => void }) {
+function Details({ org, ticket: t, canEdit, patch, customErrors }: { org: string; ticket: Ticket; canEdit: boolean; patch: (p: import("../api/types").TicketPatch) => void; customErrors: Record<string, string> }) {
   const members = useQuery({ queryKey: qk.members(org), queryFn: () => endpoints.members(org), staleTime: 60_000 });
   const [labels, setLabels] = useState(t.labels.join(", "));
   useEffect(() => setLabels(t.labels.join(", ")), [t.labels]);
@@ -315,6 +318,7 @@ function Details({ org, ticket: t, canEdit, patch }: { org: string; ticket: Tick
       {t.labels.length ? <div className="row">{t.labels.map((l) => <span key={l} className="badge label-badge">{l}</span>)}</div> : null}
       <DueDateField value={t.due_date} disabled={!canEdit} onSave={(d) => patch({ due_date: d })} />
       <ComponentsField org={org} ticket={t} canEdit={canEdit} patch={patch} />
+      <TicketCustomFields org={org} ticket={t} canEdit={canEdit} patch={patch} errors={customErrors} />
       <EstimateFields ticket={t} canEdit={canEdit} patch={patch} />
       <TimeTrackingSummary org={org} ticket={t} canLog={canEdit} />
       <ParentField org={org} ticket={t} canEdit={canEdit} patch={patch} />

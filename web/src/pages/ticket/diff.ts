@@ -1,4 +1,5 @@
-import type { Ticket, TicketPatch } from "../../api/types";
+import type { CustomField, Ticket, TicketPatch, UserRef } from "../../api/types";
+import { formatValue, keyOf, sameValue } from "../../customFields/fields";
 
 export interface FieldChange {
   field: string;
@@ -29,11 +30,23 @@ export function show(t: Ticket, field: string): string {
   }
 }
 
-/** What differs between two copies of a ticket, field by field, for people. */
-export function ticketDiff(before: Ticket, after: Ticket): FieldChange[] {
-  return Object.keys(LABELS)
+/**
+ * What differs between two copies of a ticket, field by field, for people; custom fields
+ * by their definitions (`people` names the members a user field holds).
+ */
+export function ticketDiff(before: Ticket, after: Ticket, fields: readonly CustomField[] = [], people: readonly UserRef[] = []): FieldChange[] {
+  const builtIn = Object.keys(LABELS)
     .map((field) => ({ field, label: LABELS[field]!, before: show(before, field), after: show(after, field) }))
     .filter((c) => c.before !== c.after);
+  const custom = fields
+    .filter((f) => !sameValue(before.custom_fields?.[keyOf(f)], after.custom_fields?.[keyOf(f)]))
+    .map((f) => ({
+      field: `custom_fields.${keyOf(f)}`,
+      label: f.name,
+      before: formatValue(f, before.custom_fields?.[keyOf(f)], people) || "None",
+      after: formatValue(f, after.custom_fields?.[keyOf(f)], people) || "None",
+    }));
+  return [...builtIn, ...custom];
 }
 
 /** The ticket as it looks with a patch applied (for optimistic updates). */
@@ -50,13 +63,25 @@ export function applyPatch(t: Ticket, patch: TicketPatch, assigneeName?: (login:
   if ("story_points" in patch) next.story_points = patch.story_points ?? null;
   if ("original_estimate" in patch) next.original_estimate = patch.original_estimate ?? null;
   if ("start_date" in patch) next.start_date = patch.start_date ?? null;
+  if (patch.custom_fields) {
+    const values = { ...t.custom_fields };
+    for (const [k, v] of Object.entries(patch.custom_fields)) {
+      if (v === null || v === "" || (Array.isArray(v) && v.length === 0)) delete values[k];
+      else values[k] = v;
+    }
+    next.custom_fields = values;
+  }
   if ("assignee" in patch) {
     next.assignee = patch.assignee ? (assigneeName?.(patch.assignee) ?? { id: "", login: patch.assignee, name: patch.assignee }) : null;
   }
   return next;
 }
 
-/** Which fields a patch touches, for the conflict dialog. */
-export function patchFields(patch: TicketPatch): string[] {
-  return Object.keys(patch);
+/** Which fields a patch touches, for the conflict dialog (custom fields by name). */
+export function patchFields(patch: TicketPatch, fields: readonly CustomField[] = []): string[] {
+  return Object.keys(patch).flatMap((k) =>
+    k === "custom_fields" && patch.custom_fields
+      ? Object.keys(patch.custom_fields).map((n) => fields.find((f) => keyOf(f) === n)?.name ?? `cf[${n}]`)
+      : [k],
+  );
 }

@@ -47,4 +47,22 @@ describe("editing a ticket field", () => {
     await waitFor(() => expect(qc.getQueryData<TicketEntry>(qk.ticket("acme", "WEB-1"))!.data.version).toBe(3));
     expect(result.current.conflict).toBeNull();
   });
+
+  it("keeps a 422 naming a custom field at that field (rolled back, no toast), and clears it on the next edit of it", async () => {
+    const { qc, Wrapper } = makeWrapper();
+    const t = { ...baseTicket, custom_fields: { "10001": "Acme" } };
+    qc.setQueryData<TicketEntry>(qk.ticket("acme", "WEB-1"), { data: t, etag: '"1"' });
+    mockFetch(
+      () => problem(422, "validation", { field: "custom_fields.10001", detail: "`Customer` is required" }),
+      () => json(200, { ...t, custom_fields: { "10001": "Globex" }, version: 2 }, { ETag: '"2"' }),
+    );
+    const { result } = renderHook(() => useTicketPatch("acme", "WEB-1"), { wrapper: Wrapper });
+    act(() => result.current.patch({ custom_fields: { "10001": null } }));
+    await waitFor(() => expect(result.current.fieldErrors).toEqual({ "10001": "`Customer` is required" }));
+    expect(qc.getQueryData<TicketEntry>(qk.ticket("acme", "WEB-1"))!.data.custom_fields).toEqual({ "10001": "Acme" });
+    expect(document.body.textContent).not.toContain("Not saved");
+    act(() => result.current.patch({ custom_fields: { "10001": "Globex" } }));
+    await waitFor(() => expect(result.current.fieldErrors).toEqual({}));
+    await waitFor(() => expect(qc.getQueryData<TicketEntry>(qk.ticket("acme", "WEB-1"))!.etag).toBe('"2"'));
+  });
 });
