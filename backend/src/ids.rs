@@ -58,3 +58,7 @@ tenancy::id_type!(
     /// One bulk-change request (its audit entries carry it).
     BulkId
 );
+tenancy::id_type!(
+    /// One import of a file (its tickets' audit entries and original keys carry it).
+    ImportId
+);
