@@ -1096,7 +1096,9 @@ async fn bad_input_on_the_import_route_is_a_problem_and_writes_nothing() {
         assert_eq!(got, status, "import with {case}: {body}");
         assert_eq!(content_type, "application/problem+json", "import with {case}");
         assert_eq!(body["type"], format!("urn:trellis:problem:{kind}"), "{case}: {body}");
-        assert!(body["field"].is_string(), "{case}: {body}");
+        if status != 413 {
+            assert!(body["field"].is_string(), "{case}: {body}");
+        }
     }
     assert_eq!(snapshot(&app, &f).await, before, "bad input changed something");
 }

@@ -10,7 +10,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use super::{RowError, UnknownUsers, push_distinct};
 use crate::http::ApiError;
-use crate::ids::{StatusId, TicketId, UserId};
+use crate::ids::{StatusId, TicketId};
+use tenancy::UserId;
 use crate::tickets::{Priority, TicketType};
 use crate::workflows::StatusCategory;
 

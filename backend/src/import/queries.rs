@@ -13,7 +13,8 @@ use super::jira::{self, Columns, Findings, Lookups, Member, NewTicket, ParentRef
 use super::{BATCH, CustomFieldColumn, ImportId, ImportOptions, ImportReport, RowError, SkippedRow};
 use crate::audit::{self, Entity};
 use crate::http::ApiError;
-use crate::ids::{SprintId, TicketId, UserId};
+use crate::ids::{SprintId, TicketId};
+use tenancy::UserId;
 use crate::projects::{ProjectId, access};
 use crate::schema::{
     memberships, projects, sprints, ticket_import_keys, ticket_views, tickets, users,
