@@ -284,7 +284,10 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         } => {
             let mut pairs = vec![("dry_run".to_owned(), dry_run.to_string())];
             pairs.extend(unknown_users.map(|mode| ("unknown_users".to_owned(), mode)));
-            for (prefix, flag, list) in [("user:", "--user", users), ("status:", "--status", statuses)] {
+            for (prefix, flag, list) in [
+                ("user:", "--user", users),
+                ("status:", "--status", statuses),
+            ] {
                 for mapping in list {
                     let (jira, ours) = mapping
                         .rsplit_once('=')

@@ -598,9 +598,7 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
 /// `text/csv`.
 fn with_body(request: reqwest::RequestBuilder, body: &Option<Value>) -> reqwest::RequestBuilder {
     match body {
-        Some(Value::String(csv)) => request
-            .header("content-type", "text/csv")
-            .body(csv.clone()),
+        Some(Value::String(csv)) => request.header("content-type", "text/csv").body(csv.clone()),
         Some(body) => request.json(body),
         None => request,
     }
@@ -1079,28 +1077,80 @@ async fn bad_input_on_the_import_route_is_a_problem_and_writes_nothing() {
             .body(body)
     };
     let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
-        ("JSON", app.request(Method::POST, &f.org.owner_token, &path).json(&json!({})), 415, "unsupported-media-type"),
+        (
+            "JSON",
+            app.request(Method::POST, &f.org.owner_token, &path)
+                .json(&json!({})),
+            415,
+            "unsupported-media-type",
+        ),
         ("no header row", csv("", b"".to_vec()), 422, "validation"),
-        ("not a Jira export", csv("", b"a,b\n1,2\n".to_vec()), 422, "validation"),
-        ("invalid UTF-8", csv("", b"Summary,Issue key\n\xff\xfe,K-1\n".to_vec()), 422, "import-invalid"),
-        ("NUL in a cell", csv("", b"Summary,Issue key\na\x00b,K-1\n".to_vec()), 422, "import-invalid"),
-        ("ragged row", csv("", b"Summary,Issue key\nx,K-1,extra\n".to_vec()), 422, "import-invalid"),
-        ("unknown option", csv("?bogus=1", b"Summary,Issue key\n".to_vec()), 422, "validation"),
-        ("bad option value", csv("?dry_run=perhaps", b"Summary,Issue key\n".to_vec()), 422, "validation"),
-        ("over the limit", csv("", huge.into_bytes()), 413, "payload-too-large"),
+        (
+            "not a Jira export",
+            csv("", b"a,b\n1,2\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "invalid UTF-8",
+            csv("", b"Summary,Issue key\n\xff\xfe,K-1\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "NUL in a cell",
+            csv("", b"Summary,Issue key\na\x00b,K-1\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "ragged row",
+            csv("", b"Summary,Issue key\nx,K-1,extra\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "unknown option",
+            csv("?bogus=1", b"Summary,Issue key\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "bad option value",
+            csv("?dry_run=perhaps", b"Summary,Issue key\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "over the limit",
+            csv("", huge.into_bytes()),
+            413,
+            "payload-too-large",
+        ),
     ];
     for (case, request, status, kind) in cases {
         let response = request.send().await.expect("send");
         let content_type = crate::test_support::header(&response, "content-type");
         let (got, body) = read(response).await;
         assert_eq!(got, status, "import with {case}: {body}");
-        assert_eq!(content_type, "application/problem+json", "import with {case}");
-        assert_eq!(body["type"], format!("urn:trellis:problem:{kind}"), "{case}: {body}");
+        assert_eq!(
+            content_type, "application/problem+json",
+            "import with {case}"
+        );
+        assert_eq!(
+            body["type"],
+            format!("urn:trellis:problem:{kind}"),
+            "{case}: {body}"
+        );
         if status != 413 {
             assert!(body["field"].is_string(), "{case}: {body}");
         }
     }
-    assert_eq!(snapshot(&app, &f).await, before, "bad input changed something");
+    assert_eq!(
+        snapshot(&app, &f).await,
+        before,
+        "bad input changed something"
+    );
 }
 
 #[tokio::test]

@@ -47,7 +47,11 @@ pub async fn command(
         .context("progress template")?
         .progress_chars("#> "),
     );
-    bar.set_message(if options.dry_run { "checking" } else { "importing" });
+    bar.set_message(if options.dry_run {
+        "checking"
+    } else {
+        "importing"
+    });
     let reader = bar.wrap_read(opened);
     let outcome = scope
         .transaction(conn, async move |tx| {

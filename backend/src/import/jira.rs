@@ -11,9 +11,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use super::{RowError, UnknownUsers, push_distinct};
 use crate::http::ApiError;
 use crate::ids::{StatusId, TicketId};
-use tenancy::UserId;
 use crate::tickets::{Priority, TicketType};
 use crate::workflows::StatusCategory;
+use tenancy::UserId;
 
 /// Where each understood column is (by position); repeated headers keep every
 /// position, in file order.
@@ -379,20 +379,16 @@ pub(crate) fn check(
             String::new()
         }
     };
-    let title =
-        crate::http::validate::required_text("Summary", cell(record, columns.summary), 500)
-            .unwrap_or_else(|e| {
-                fail("Summary", e.detail().to_owned());
-                String::new()
-            });
+    let title = crate::http::validate::required_text("Summary", cell(record, columns.summary), 500)
+        .unwrap_or_else(|e| {
+            fail("Summary", e.detail().to_owned());
+            String::new()
+        });
     let description = cell(record, columns.description);
     let description = if description.chars().count() > crate::tickets::DESCRIPTION_MAX {
         fail(
             "Description",
-            format!(
-                "longer than {} characters",
-                crate::tickets::DESCRIPTION_MAX
-            ),
+            format!("longer than {} characters", crate::tickets::DESCRIPTION_MAX),
         );
         String::new()
     } else if description.contains('\0') {
@@ -450,8 +446,8 @@ pub(crate) fn check(
         }
     };
     let assignee = person("Assignee", cell(record, columns.assignee), &mut fail);
-    let reporter = person("Reporter", cell(record, columns.reporter), &mut fail)
-        .unwrap_or(lookups.importer);
+    let reporter =
+        person("Reporter", cell(record, columns.reporter), &mut fail).unwrap_or(lookups.importer);
     let raw_labels: Vec<String> = columns
         .labels
         .iter()
@@ -593,8 +589,14 @@ mod unit {
 
     #[test]
     fn parents_by_id_or_by_key() {
-        assert_eq!(ParentRef::parse("10042"), Some(ParentRef::Id("10042".into())));
-        assert_eq!(ParentRef::parse(" jra-7 "), Some(ParentRef::Key("JRA-7".into())));
+        assert_eq!(
+            ParentRef::parse("10042"),
+            Some(ParentRef::Id("10042".into()))
+        );
+        assert_eq!(
+            ParentRef::parse(" jra-7 "),
+            Some(ParentRef::Key("JRA-7".into()))
+        );
         assert_eq!(ParentRef::parse(""), None);
     }
 }

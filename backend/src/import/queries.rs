@@ -10,16 +10,18 @@ use diesel_async::RunQueryDsl;
 use tenancy::{Permission, ScopedConn};
 
 use super::jira::{self, Columns, Findings, Lookups, Member, NewTicket, ParentRef, StatusOption};
-use super::{BATCH, CustomFieldColumn, ImportId, ImportOptions, ImportReport, RowError, SkippedRow};
+use super::{
+    BATCH, CustomFieldColumn, ImportId, ImportOptions, ImportReport, RowError, SkippedRow,
+};
 use crate::audit::{self, Entity};
 use crate::http::ApiError;
 use crate::ids::{SprintId, TicketId};
-use tenancy::UserId;
 use crate::projects::{ProjectId, access};
 use crate::schema::{
     memberships, projects, sprints, ticket_import_keys, ticket_views, tickets, users,
 };
 use crate::tickets::{Ticket, TicketType};
+use tenancy::UserId;
 
 /// What [`import`] knows of a ticket a row may name as its parent.
 #[derive(Debug, Clone, Copy)]
@@ -122,9 +124,8 @@ pub(crate) async fn import(
                     rows_with_values: 0,
                 })
                 .collect(),
-            custom_fields_note: (!header.custom.is_empty()).then_some(
-                "custom field columns are read and reported, not imported yet",
-            ),
+            custom_fields_note: (!header.custom.is_empty())
+                .then_some("custom field columns are read and reported, not imported yet"),
             first_ticket: None,
             last_ticket: None,
         },
@@ -219,6 +220,9 @@ fn file_error(e: &csv::Error) -> ApiError {
     ApiError::validation("file", format!("the file cannot be read as CSV{row}: {e}"))
 }
 
+/// A member's id, login, name, e-mail and verified e-mails.
+type MemberRow = (UserId, String, String, Option<String>, Vec<String>);
+
 /// The members, the project's statuses and open sprints, and the mappings.
 async fn lookups(
     tx: &mut ScopedConn<'_>,
@@ -227,7 +231,7 @@ async fn lookups(
     options: &ImportOptions,
 ) -> Result<Lookups, ApiError> {
     let org = tx.scope().org_id();
-    let rows: Vec<(UserId, String, String, Option<String>, Vec<String>)> = memberships::table
+    let rows: Vec<MemberRow> = memberships::table
         .inner_join(users::table)
         .filter(memberships::org_id.eq(org))
         .filter(users::deleted_at.is_null())
@@ -519,7 +523,13 @@ async fn resolve_parents(tx: &mut ScopedConn<'_>, run: &mut Run<'_>) -> Result<(
             .await?;
         for (source, id, kind) in rows {
             if let Some(source) = source {
-                earlier_ids.insert(source, Known { id, kind: TicketType::from_db(&kind) });
+                earlier_ids.insert(
+                    source,
+                    Known {
+                        id,
+                        kind: TicketType::from_db(&kind),
+                    },
+                );
             }
         }
     }

@@ -66,7 +66,10 @@ async fn a_jira_export_imports_with_its_labels_people_statuses_and_parents() {
     let (status, report) = import(&app, &org.owner_token, MAPPED, FIXTURE.to_vec()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["applied"], true);
-    assert_eq!((report["rows"].clone(), report["created"].clone()), (json!(4), json!(4)));
+    assert_eq!(
+        (report["rows"].clone(), report["created"].clone()),
+        (json!(4), json!(4))
+    );
     assert_eq!(report["errors"], json!([]));
     assert_eq!(report["unknown_users"], json!(["ghost@example.invalid"]));
     assert_eq!(report["unmatched_sprints"], json!(["Comet Sprint 1"]));
@@ -78,7 +81,10 @@ async fn a_jira_export_imports_with_its_labels_people_statuses_and_parents() {
     );
     assert!(report["custom_fields_note"].is_string(), "{report}");
     assert_eq!(
-        (report["first_ticket"].clone(), report["last_ticket"].clone()),
+        (
+            report["first_ticket"].clone(),
+            report["last_ticket"].clone()
+        ),
         (json!("WEB-1"), json!("WEB-4"))
     );
 
@@ -123,8 +129,12 @@ async fn a_jira_export_imports_with_its_labels_people_statuses_and_parents() {
         vec!["WEB-3"]
     );
     assert_eq!(
-        app.found(&org.owner_token, "acme", "key IN (JRA-1, JRA-4) ORDER BY key")
-            .await,
+        app.found(
+            &org.owner_token,
+            "acme",
+            "key IN (JRA-1, JRA-4) ORDER BY key"
+        )
+        .await,
         vec!["WEB-2", "WEB-4"]
     );
     assert_eq!(
@@ -135,7 +145,10 @@ async fn a_jira_export_imports_with_its_labels_people_statuses_and_parents() {
 
     // One audit entry per ticket, each with the import's id.
     let (_, log) = app
-        .get(&org.owner_token, "/api/v1/orgs/acme/audit-log?action=ticket.create")
+        .get(
+            &org.owner_token,
+            "/api/v1/orgs/acme/audit-log?action=ticket.create",
+        )
         .await;
     let tagged: Vec<&Value> = log["items"]
         .as_array()
@@ -144,7 +157,10 @@ async fn a_jira_export_imports_with_its_labels_people_statuses_and_parents() {
         .filter(|e| e["import_id"] == report["import_id"])
         .collect();
     assert_eq!(tagged.len(), 4, "{log}");
-    assert!(tagged.iter().any(|e| e["after"]["parent"] == "WEB-3"), "{log}");
+    assert!(
+        tagged.iter().any(|e| e["after"]["parent"] == "WEB-3"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -158,18 +174,29 @@ async fn importing_the_same_file_again_creates_nothing_and_reports_skipped_rows(
     assert_eq!(first["created"], 20);
     let (status, again) = import(&app, &org.owner_token, "", csv).await;
     assert_eq!(status, 200, "{again}");
-    assert_eq!((again["created"].clone(), again["applied"].clone()), (json!(0), json!(true)));
+    assert_eq!(
+        (again["created"].clone(), again["applied"].clone()),
+        (json!(0), json!(true))
+    );
     let skipped = again["skipped"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 20);
-    assert_eq!(skipped[0], json!({ "row": 2, "key": "OLD-1", "ticket": "WEB-1" }));
+    assert_eq!(
+        skipped[0],
+        json!({ "row": 2, "key": "OLD-1", "ticket": "WEB-1" })
+    );
     assert_eq!(again["last_ticket"], Value::Null);
     assert_eq!(
-        app.found(&org.owner_token, "acme", "project = WEB ORDER BY key").await.len(),
+        app.found(&org.owner_token, "acme", "project = WEB ORDER BY key")
+            .await
+            .len(),
         20
     );
     // A file with old and new rows imports only the new ones.
     let (_, grown) = import(&app, &org.owner_token, "", generated(22)).await;
-    assert_eq!((grown["created"].clone(), grown["first_ticket"].clone()), (json!(2), json!("WEB-21")));
+    assert_eq!(
+        (grown["created"].clone(), grown["first_ticket"].clone()),
+        (json!(2), json!("WEB-21"))
+    );
 }
 
 #[tokio::test]
@@ -193,12 +220,20 @@ async fn a_dry_run_reports_every_row_error_by_row_and_column_and_writes_nothing(
     )
     .await;
     assert_eq!(status, 200, "{report}");
-    assert_eq!((report["dry_run"].clone(), report["applied"].clone()), (json!(true), json!(false)));
+    assert_eq!(
+        (report["dry_run"].clone(), report["applied"].clone()),
+        (json!(true), json!(false))
+    );
     let errors: Vec<(u64, String)> = report["errors"]
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["row"].as_u64().unwrap_or(0), e["field"].as_str().unwrap_or("").to_owned()))
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap_or(0),
+                e["field"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let expected: Vec<(u64, String)> = [
         (2, "Summary"),
@@ -236,7 +271,11 @@ async fn rows_with_errors_import_nothing_and_answer_the_report_in_a_problem() {
     // Without the mappings, the fixture's `In Review` and `Closed` are unmapped.
     let (status, body) = import(&app, &org.owner_token, "", FIXTURE.to_vec()).await;
     assert_problem(status, &body, 422, "import-invalid");
-    assert_eq!(body["report"]["unmapped_statuses"], json!(["In Review", "Closed"]), "{body}");
+    assert_eq!(
+        body["report"]["unmapped_statuses"],
+        json!(["In Review", "Closed"]),
+        "{body}"
+    );
     assert_eq!(body["report"]["errors"][0]["row"], 3, "{body}");
     assert!(app.found(&org.owner_token, "acme", "").await.is_empty());
     // The project's numbers were not spent: the next ticket is WEB-1.
@@ -251,7 +290,12 @@ async fn a_ten_megabyte_description_is_reported_not_imported() {
     csv.extend(std::iter::repeat_n(b'x', 10 << 20));
     csv.extend_from_slice(b"\"\nSmall,BIG-2,fine\n");
     let (status, report) = import(&app, &org.owner_token, "dry_run=true", csv).await;
-    assert_eq!(status, 200, "{}", report.to_string().chars().take(500).collect::<String>());
+    assert_eq!(
+        status,
+        200,
+        "{}",
+        report.to_string().chars().take(500).collect::<String>()
+    );
     assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
     assert_eq!(report["errors"][0]["field"], "Description");
     assert_eq!(report["errors"][0]["key"], "BIG-1");
@@ -289,9 +333,17 @@ async fn bad_files_and_options_are_field_errors() {
         ("", "Summary,Status\nx,To Do\n", "file"),
         ("", "", "file"),
         ("dry_run=maybe", "Summary,Issue key\n", "dry_run"),
-        ("unknown_users=ignore", "Summary,Issue key\n", "unknown_users"),
+        (
+            "unknown_users=ignore",
+            "Summary,Issue key\n",
+            "unknown_users",
+        ),
         ("user:Ada=not-a-member", "Summary,Issue key\n", "user:Ada"),
-        ("status:Review=Nowhere", "Summary,Issue key\n", "status:Review"),
+        (
+            "status:Review=Nowhere",
+            "Summary,Issue key\n",
+            "status:Review",
+        ),
         ("colour=blue", "Summary,Issue key\n", "colour"),
     ] {
         let (status, body) = import(&app, &org.owner_token, query, csv.as_bytes().to_vec()).await;
@@ -316,12 +368,18 @@ async fn an_idempotency_key_replays_the_import_and_refuses_another_file() {
     let (_, first) = read(first).await;
     let again = send(generated(3)).await.expect("request");
     assert_eq!(
-        again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()),
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
         Some("true")
     );
     let (status, again) = read(again).await;
     assert_eq!(status, 200);
-    assert_eq!(again, first, "the first response, not a run that skips everything");
+    assert_eq!(
+        again, first,
+        "the first response, not a run that skips everything"
+    );
     let (status, body) = read(send(generated(4)).await.expect("request")).await;
     assert_problem(status, &body, 422, "idempotency-mismatch");
 }
@@ -352,11 +410,15 @@ async fn the_cli_imports_through_the_same_code_as_the_route() {
         .expect("import");
     assert_eq!(app.found(&org.owner_token, "acme", "").await.len(), 4);
     // As `bob`: the unknown user's ticket is reported by him.
-    assert_eq!(ticket(&app, &org, "JRA-3").await["reporter"]["login"], "bob");
+    assert_eq!(
+        ticket(&app, &org, "JRA-3").await["reporter"]["login"],
+        "bob"
+    );
     // A viewer of the org may not import.
     app.member(&org, "vera", Role::Viewer).await;
     let refused =
-        crate::import::command::command(&mut conn, "acme", "WEB", "vera", pairs(false), &file).await;
+        crate::import::command::command(&mut conn, "acme", "WEB", "vera", pairs(false), &file)
+            .await;
     assert!(refused.is_err());
     std::fs::remove_dir_all(&dir).ok();
 }
