@@ -313,6 +313,8 @@ pub(crate) struct NewTicket {
     pub resolved_at: Option<DateTime<Utc>>,
     pub sprint: Option<crate::ids::SprintId>,
     pub parent: Option<ParentRef>,
+    /// The parent, once found in the file (set before the ticket is written).
+    pub parent_id: Option<TicketId>,
     /// `Custom field (Name)` values: the name and the row's non-empty cells.
     pub custom_fields: Vec<(String, Vec<String>)>,
 }
@@ -538,6 +540,7 @@ pub(crate) fn check(
         resolved_at,
         sprint,
         parent,
+        parent_id: None,
         custom_fields,
     })
 }

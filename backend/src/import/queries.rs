@@ -55,7 +55,6 @@ struct Run<'a> {
     by_key: HashMap<String, Known>,
     by_id: HashMap<String, Known>,
     pending: Vec<PendingParent>,
-    created: Vec<TicketId>,
 }
 
 impl Run<'_> {
@@ -134,7 +133,6 @@ pub(crate) async fn import(
         by_key: HashMap::new(),
         by_id: HashMap::new(),
         pending: Vec::new(),
-        created: Vec::new(),
     };
     let mut batch: Vec<NewTicket> = Vec::with_capacity(BATCH);
     loop {
@@ -205,10 +203,7 @@ pub(crate) async fn import(
             .with_field("file")
             .with_extension("report", audit::to_json(&run.report)));
     }
-    if !options.dry_run {
-        audit_created(tx, &run.created).await?;
-        run.report.applied = true;
-    }
+    run.report.applied = !options.dry_run;
     Ok(run.report)
 }
 
@@ -324,27 +319,49 @@ async fn flush(
                 kind: ticket.kind,
             };
             remember(run, &ticket, known);
-            match ticket.parent.clone() {
-                Some(parent) => run.pending.push(PendingParent {
-                    row: ticket.row,
-                    line: ticket.line,
-                    key: ticket.source_key.clone(),
-                    id: ticket.id,
-                    kind: ticket.kind,
-                    parent,
-                }),
-                None if ticket.kind == TicketType::Subtask => {
-                    run.report.errors.push(RowError {
+            fresh.push(ticket);
+        }
+    }
+    // Parents in this batch or an earlier one are set in the ticket's own INSERT (the
+    // foreign key is checked at the end of the statement); later ones wait.
+    for ticket in &mut fresh {
+        match ticket.parent.clone() {
+            Some(parent) => {
+                let found = match &parent {
+                    ParentRef::Key(k) => run.by_key.get(k),
+                    ParentRef::Id(i) => run.by_id.get(i),
+                };
+                match found.copied() {
+                    Some(found) => match hierarchy_problem(ticket.id, ticket.kind, found) {
+                        None => ticket.parent_id = Some(found.id),
+                        Some(detail) => run.report.errors.push(RowError {
+                            row: ticket.row,
+                            line: ticket.line,
+                            key: Some(ticket.source_key.clone()),
+                            field: "Parent".into(),
+                            detail,
+                        }),
+                    },
+                    None => run.pending.push(PendingParent {
                         row: ticket.row,
                         line: ticket.line,
-                        key: Some(ticket.source_key.clone()),
-                        field: "Parent".into(),
-                        detail: "a sub-task needs a parent".into(),
-                    });
+                        key: ticket.source_key.clone(),
+                        id: ticket.id,
+                        kind: ticket.kind,
+                        parent,
+                    }),
                 }
-                None => {}
             }
-            fresh.push(ticket);
+            None if ticket.kind == TicketType::Subtask => {
+                run.report.errors.push(RowError {
+                    row: ticket.row,
+                    line: ticket.line,
+                    key: Some(ticket.source_key.clone()),
+                    field: "Parent".into(),
+                    detail: "a sub-task needs a parent".into(),
+                });
+            }
+            None => {}
         }
     }
     count_custom_field_values(&mut run.report.custom_field_columns, &fresh);
@@ -398,10 +415,21 @@ async fn insert(
         crate::projects::allocate_ticket_numbers(tx, &run.project_key, count).await?;
     let first = last - count + 1;
     let org = tx.scope().org_id();
+    // Ranked last in the project in file order, as the insert trigger would rank
+    // them one by one (it looks the project's last key up per row: a millisecond each).
+    let last_rank: Option<String> = tickets::table
+        .filter(tickets::org_id.eq(org))
+        .filter(tickets::project_id.eq(run.project))
+        .select(diesel::dsl::max(tickets::rank))
+        .first(tx.conn())
+        .await?;
+    let slots = crate::ranking::slots_after(last_rank.as_deref(), count.unsigned_abs());
     let rows: Vec<_> = fresh
         .iter()
         .zip(first..)
-        .map(|(t, number)| {
+        .enumerate()
+        .map(|(i, (t, number))| {
+            let rank = slots.clone().and_then(|s| s.clone().nth(i));
             (
                 tickets::id.eq(t.id),
                 tickets::org_id.eq(org),
@@ -421,6 +449,9 @@ async fn insert(
                 tickets::sprint_id.eq(t.sprint),
                 // The key it had in Jira, shown like a moved ticket's former key.
                 tickets::moved_from.eq(vec![t.source_key.clone()]),
+                tickets::parent_id.eq(t.parent_id),
+                // Past the last slot: left to the trigger.
+                rank.map(|n| tickets::rank.eq(crate::ranking::slot(n))),
             )
         })
         .collect();
@@ -477,8 +508,8 @@ async fn insert(
     let key = |n: i32| format!("{}-{n}", run.project_key);
     run.report.first_ticket.get_or_insert_with(|| key(first));
     run.report.last_ticket = Some(key(last));
-    run.created.extend(fresh.iter().map(|t| t.id));
-    Ok(())
+    let ids: Vec<TicketId> = fresh.iter().map(|t| t.id).collect();
+    audit_tickets(tx, "ticket.create", &ids).await
 }
 
 /// Resolves every created row's parent (in the file, else imported earlier into this
@@ -547,23 +578,11 @@ async fn resolve_parents(tx: &mut ScopedConn<'_>, run: &mut Run<'_>) -> Result<(
             None => Some(format!(
                 "`{named}` is neither in the file nor imported before"
             )),
-            Some(parent) if parent.id == p.id => Some("a ticket cannot be its own parent".into()),
-            Some(_) if p.kind == TicketType::Epic => Some("an epic has no parent".into()),
-            Some(parent) if !p.kind.may_have_parent(parent.kind) => Some(format!(
-                "the parent of a {} must be {}, not a {}",
-                p.kind.as_str(),
-                if p.kind == TicketType::Subtask {
-                    "a story, task or bug"
-                } else {
-                    "an epic"
-                },
-                parent.kind.as_str()
-            )),
-            Some(parent) => {
+            Some(parent) => hierarchy_problem(p.id, p.kind, *parent).or_else(|| {
                 children.push(p.id.0);
                 parents.push(parent.id.0);
                 None
-            }
+            }),
         };
         if let Some(detail) = problem {
             run.report.errors.push(RowError {
@@ -579,7 +598,7 @@ async fn resolve_parents(tx: &mut ScopedConn<'_>, run: &mut Run<'_>) -> Result<(
     if !run.writes() {
         return Ok(());
     }
-    for (children, parents) in children.chunks(BATCH).zip(parents.chunks(BATCH)) {
+    for (chunk, parents) in children.chunks(BATCH).zip(parents.chunks(BATCH)) {
         // Raw SQL: an `UPDATE .. FROM` over two unnested arrays.
         diesel::sql_query(
             "UPDATE tickets SET parent_id = v.parent \
@@ -587,19 +606,49 @@ async fn resolve_parents(tx: &mut ScopedConn<'_>, run: &mut Run<'_>) -> Result<(
               WHERE tickets.org_id = $1 AND tickets.id = v.child",
         )
         .bind::<SqlUuid, _>(org.0)
-        .bind::<Array<SqlUuid>, _>(children)
+        .bind::<Array<SqlUuid>, _>(chunk)
         .bind::<Array<SqlUuid>, _>(parents)
         .execute(tx.conn())
         .await?;
+        // Created before their parent: its own audit entry, as a parent change is.
+        let ids: Vec<TicketId> = chunk.iter().map(|&id| TicketId(id)).collect();
+        audit_tickets(tx, "ticket.parent", &ids).await?;
     }
     Ok(())
 }
 
-/// One `ticket.create` audit entry per created ticket, as it reads after the import
-/// (with its parent), in batches; `import_id` comes from the transaction's setting.
-async fn audit_created(tx: &mut ScopedConn<'_>, created: &[TicketId]) -> Result<(), ApiError> {
+/// Why a ticket of `kind` may not have `parent`, as `tickets::hierarchy` says it.
+fn hierarchy_problem(id: TicketId, kind: TicketType, parent: Known) -> Option<String> {
+    if parent.id == id {
+        return Some("a ticket cannot be its own parent".into());
+    }
+    if kind == TicketType::Epic {
+        return Some("an epic has no parent".into());
+    }
+    if !kind.may_have_parent(parent.kind) {
+        let wanted = if kind == TicketType::Subtask {
+            "a story, task or bug"
+        } else {
+            "an epic"
+        };
+        return Some(format!(
+            "the parent of a {} must be {wanted}, not a {}",
+            kind.as_str(),
+            parent.kind.as_str()
+        ));
+    }
+    None
+}
+
+/// One `action` audit entry per ticket of `ids`, with the ticket as it reads now;
+/// `import_id` comes from the transaction's setting.
+async fn audit_tickets(
+    tx: &mut ScopedConn<'_>,
+    action: &'static str,
+    ids: &[TicketId],
+) -> Result<(), ApiError> {
     let org = tx.scope().org_id();
-    for ids in created.chunks(BATCH) {
+    for ids in ids.chunks(BATCH) {
         let rows: Vec<crate::tickets::TicketRow> = ticket_views::table
             .filter(ticket_views::org_id.eq(org))
             .filter(ticket_views::id.eq_any(ids))
@@ -611,7 +660,7 @@ async fn audit_created(tx: &mut ScopedConn<'_>, created: &[TicketId]) -> Result<
             .map(Ticket::from)
             .map(|t| (Entity::Ticket(t.id), None, Some(audit::to_json(&t))))
             .collect();
-        audit::record_many(tx, "ticket.create", entries).await?;
+        audit::record_many(tx, action, entries).await?;
     }
     Ok(())
 }
