@@ -81,7 +81,13 @@ pub(crate) async fn import(
         crate::projects::allocate_ticket_numbers(tx, project_key, 0).await?;
     access::require(tx, Permission::TicketsCreate, project)?;
     let import_id = ImportId::new();
-    // Transaction-local: every audit entry of this transaction gets the id.
+    // Transaction-local: every audit entry of this transaction gets the id. And a
+    // fresh plan per statement: the batches' prepared statements would otherwise
+    // settle on a generic plan made while the project was empty (seq scans), which
+    // gets slower with every batch this transaction adds (statistics never see them).
+    diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(tx.conn())
+        .await?;
     diesel::sql_query("SELECT set_config('app.import_id', $1, true)")
         .bind::<Text, _>(import_id.0.to_string())
         .execute(tx.conn())
