@@ -68,6 +68,34 @@ enum Command {
         /// The JQL query (empty matches every ticket).
         jql: String,
     },
+    /// Import a Jira Cloud CSV export into a project as a member, the way
+    /// `POST /projects/{key}/import` does (one transaction; prints the report as JSON).
+    Import {
+        /// Organization slug.
+        #[arg(long)]
+        org: String,
+        /// Project key.
+        #[arg(long)]
+        project: String,
+        /// GitHub login of the member who imports (the default reporter; needs
+        /// `tickets.create` in the project).
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: String,
+        /// Check every row and report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// `unassign` (default) or `refuse` Jira users that map to no member.
+        #[arg(long, value_name = "MODE")]
+        unknown_users: Option<String>,
+        /// Map a Jira user (display name, e-mail or login) to a login; repeatable.
+        #[arg(long = "user", value_name = "JIRA=LOGIN")]
+        users: Vec<String>,
+        /// Map a Jira status to a status of the project's workflow; repeatable.
+        #[arg(long = "status", value_name = "JIRA=STATUS")]
+        statuses: Vec<String>,
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Manage organizations.
     Org {
         #[command(subcommand)]
@@ -243,6 +271,33 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             let (_services, pool, _) = prepare(&config).await?;
             let mut conn = pool.get().await?;
             crate::search::command(&mut conn, &org, &user, &jql, max_results, explain).await
+        }
+        Command::Import {
+            org,
+            project,
+            login,
+            dry_run,
+            unknown_users,
+            users,
+            statuses,
+            file,
+        } => {
+            let mut pairs = vec![("dry_run".to_owned(), dry_run.to_string())];
+            pairs.extend(unknown_users.map(|mode| ("unknown_users".to_owned(), mode)));
+            for (prefix, flag, list) in [
+                ("user:", "--user", users),
+                ("status:", "--status", statuses),
+            ] {
+                for mapping in list {
+                    let (jira, ours) = mapping
+                        .rsplit_once('=')
+                        .with_context(|| format!("{flag} {mapping:?}: expected JIRA=OURS"))?;
+                    pairs.push((format!("{prefix}{jira}"), ours.to_owned()));
+                }
+            }
+            let (_services, pool, _) = prepare(&config).await?;
+            let mut conn = pool.get().await?;
+            crate::import::command::command(&mut conn, &org, &project, &login, pairs, &file).await
         }
         Command::Org {
             command: OrgCommand::Create { slug, name, owner },

@@ -29,6 +29,8 @@ pub struct Config {
     pub web_dir: Option<PathBuf>,
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
+    /// `TRELLIS_IMPORT_MAX_BYTES`: the largest CSV file `POST .../import` takes.
+    pub import_max_bytes: usize,
     /// Secret for signing search page tokens; random per process when unset.
     pub secret_key: Option<Secret>,
     /// Extra CA certificates (PEM) trusted for PostgreSQL TLS, e.g. Amazon RDS's bundle.
@@ -59,6 +61,9 @@ pub struct AttachmentSettings {
     /// `TRELLIS_ATTACHMENT_MAX_BYTES`: the largest file.
     pub max_file_bytes: u64,
 }
+
+/// Default largest import file: 50 MiB.
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 50 << 20;
 
 /// Default largest attachment: 100 MiB.
 pub const DEFAULT_ATTACHMENT_MAX_BYTES: u64 = 100 << 20;
@@ -327,6 +332,17 @@ impl Config {
                 "must be between 1024 and 67108864",
             ));
         }
+        let import_max_bytes: usize = parse(
+            &lookup,
+            "TRELLIS_IMPORT_MAX_BYTES",
+            Some(DEFAULT_IMPORT_MAX_BYTES),
+        )?;
+        if !(1024..=(1 << 30)).contains(&import_max_bytes) {
+            return Err(invalid(
+                "TRELLIS_IMPORT_MAX_BYTES",
+                "must be between 1024 and 1073741824",
+            ));
+        }
         let auth_cache_seconds: u64 = parse(&lookup, "TRELLIS_AUTH_CACHE_SECONDS", Some(5))?;
         if auth_cache_seconds > 300 {
             return Err(invalid("TRELLIS_AUTH_CACHE_SECONDS", "must be at most 300"));
@@ -398,6 +414,7 @@ impl Config {
             web_dir,
             public_url,
             max_body_bytes,
+            import_max_bytes,
             auth_cache_ttl: std::time::Duration::from_secs(auth_cache_seconds),
             database_ca_file: lookup("TRELLIS_DATABASE_CA_FILE").map(PathBuf::from),
             secret_key,

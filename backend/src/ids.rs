@@ -66,3 +66,7 @@ tenancy::id_type!(
     /// One option of a select or multi-select custom field.
     CustomOptionId
 );
+tenancy::id_type!(
+    /// One import of a file (its tickets' audit entries and original keys carry it).
+    ImportId
+);

@@ -21,6 +21,7 @@ pub mod export;
 pub mod filters;
 pub mod http;
 pub mod ids;
+pub mod import;
 pub mod links;
 pub mod local;
 pub mod me;

@@ -245,6 +245,8 @@ diesel::table! {
         created_at -> Timestamptz,
         /// The bulk request the entry belongs to (set from `app.bulk_id`).
         bulk_id -> Nullable<Uuid>,
+        /// The import the entry belongs to (set from `app.import_id`).
+        import_id -> Nullable<Uuid>,
     }
 }
 
@@ -594,3 +596,17 @@ diesel::table! {
         value_user -> Nullable<Uuid>,
     }
 }
+
+diesel::table! {
+    /// The key (and numeric id) an imported ticket had in the tracker it came from.
+    ticket_import_keys (org_id, source_key) {
+        org_id -> Uuid,
+        source_key -> Text,
+        ticket_id -> Uuid,
+        source_id -> Nullable<Text>,
+        import_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(ticket_import_keys, tickets);
+diesel::allow_tables_to_appear_in_same_query!(ticket_import_keys, projects);

@@ -131,6 +131,7 @@ pub fn build_app(
                         .configure(crate::tokens::routes::configure)
                         .configure(crate::projects::routes::configure)
                         .configure(crate::bulk::routes::configure)
+                        .configure(crate::import::routes::configure)
                         .configure(crate::tickets::routes::configure)
                         .configure(crate::comments::routes::configure)
                         .configure(crate::worklogs::routes::configure)

@@ -76,6 +76,7 @@ impl Modify for BearerAuth {
         crate::tickets::routes::ticket_history,
         crate::tickets::routes::move_ticket,
         crate::bulk::routes::bulk_change,
+        crate::import::routes::import_csv,
         crate::ranking::routes::rank_ticket,
         crate::components::routes::list_components,
         crate::components::routes::create_component,

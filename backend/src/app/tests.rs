@@ -128,6 +128,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/v1/orgs/{org}/tickets/{key}/move",
             Some(json!({ "project": "LNK" })),
         ),
+        // A string body is sent as `text/csv` (see `with_body`).
+        (
+            Method::POST,
+            "/api/v1/orgs/{org}/projects/{project}/import",
+            Some(json!("Summary,Issue key\nInjected,INJ-1\n")),
+        ),
         (
             Method::POST,
             "/api/v1/orgs/{org}/tickets/bulk",
@@ -632,11 +638,18 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
     out
 }
 
-async fn expect_404(app: &TestApp, token: &str, method: &Method, path: &str, body: &Option<Value>) {
-    let mut request = app.request(method.clone(), token, path);
-    if let Some(body) = body {
-        request = request.json(body);
+/// Adds a route's body: JSON, or for a string (the import's file) that text as
+/// `text/csv`.
+fn with_body(request: reqwest::RequestBuilder, body: &Option<Value>) -> reqwest::RequestBuilder {
+    match body {
+        Some(Value::String(csv)) => request.header("content-type", "text/csv").body(csv.clone()),
+        Some(body) => request.json(body),
+        None => request,
     }
+}
+
+async fn expect_404(app: &TestApp, token: &str, method: &Method, path: &str, body: &Option<Value>) {
+    let request = with_body(app.request(method.clone(), token, path), body);
     let (status, problem) = send(request).await;
     assert_problem(status, &problem, 404, "not-found");
     let text = problem.to_string();
@@ -1103,6 +1116,95 @@ async fn bad_input_on_every_write_route_is_a_problem_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn bad_input_on_the_import_route_is_a_problem_and_writes_nothing() {
+    let app = TestApp::start_with(|c| c.import_max_bytes = 1 << 20).await;
+    let f = fixture(&app, "alpha", 1).await;
+    let before = snapshot(&app, &f).await;
+    let path = fill("/api/v1/orgs/{org}/projects/{project}/import", "alpha", &f);
+    let huge = format!("Summary,Issue key\n\"{}\",BIG-1\n", "x".repeat(2 << 20));
+    let csv = |query: &str, body: Vec<u8>| {
+        app.request(Method::POST, &f.org.owner_token, &format!("{path}{query}"))
+            .header("content-type", "text/csv")
+            .body(body)
+    };
+    let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            "JSON",
+            app.request(Method::POST, &f.org.owner_token, &path)
+                .json(&json!({})),
+            415,
+            "unsupported-media-type",
+        ),
+        ("no header row", csv("", b"".to_vec()), 422, "validation"),
+        (
+            "not a Jira export",
+            csv("", b"a,b\n1,2\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "invalid UTF-8",
+            csv("", b"Summary,Issue key\n\xff\xfe,K-1\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "NUL in a cell",
+            csv("", b"Summary,Issue key\na\x00b,K-1\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "ragged row",
+            csv("", b"Summary,Issue key\nx,K-1,extra\n".to_vec()),
+            422,
+            "import-invalid",
+        ),
+        (
+            "unknown option",
+            csv("?bogus=1", b"Summary,Issue key\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "bad option value",
+            csv("?dry_run=perhaps", b"Summary,Issue key\n".to_vec()),
+            422,
+            "validation",
+        ),
+        (
+            "over the limit",
+            csv("", huge.into_bytes()),
+            413,
+            "payload-too-large",
+        ),
+    ];
+    for (case, request, status, kind) in cases {
+        let response = request.send().await.expect("send");
+        let content_type = crate::test_support::header(&response, "content-type");
+        let (got, body) = read(response).await;
+        assert_eq!(got, status, "import with {case}: {body}");
+        assert_eq!(
+            content_type, "application/problem+json",
+            "import with {case}"
+        );
+        assert_eq!(
+            body["type"],
+            format!("urn:trellis:problem:{kind}"),
+            "{case}: {body}"
+        );
+        if status != 413 {
+            assert!(body["field"].is_string(), "{case}: {body}");
+        }
+    }
+    assert_eq!(
+        snapshot(&app, &f).await,
+        before,
+        "bad input changed something"
+    );
+}
+
+#[tokio::test]
 async fn missing_or_invalid_tokens_are_401_problems() {
     let app = TestApp::start().await;
     let org = app.org("alpha").await;
@@ -1148,10 +1250,10 @@ async fn viewer_cannot_write_and_member_cannot_read_the_audit_log() {
             assert_eq!(status, expected, "viewer GET {template}: {body}");
             continue;
         }
-        let mut request = app.request(method.clone(), &viewer, &fill(template, "alpha", &f));
-        if let Some(body) = &fill_body(&body, "alpha", &f) {
-            request = request.json(body);
-        }
+        let request = with_body(
+            app.request(method.clone(), &viewer, &fill(template, "alpha", &f)),
+            &fill_body(&body, "alpha", &f),
+        );
         let (status, problem) = send(request).await;
         assert_problem(status, &problem, 403, "forbidden");
     }

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::auth::Caller;
 use crate::http::error::Problem;
-use crate::http::{ApiError, AppState, JsonBody, Page, PageParams};
+use crate::http::{ApiError, AppState, Idempotency, JsonBody, Page, PageParams, Reply};
 use crate::tickets::{TicketKey, find_id_by_key};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -81,12 +81,17 @@ fn own_key<'a>(
 /// Starts an upload: a pending attachment, and a presigned `PUT` URL that takes
 /// exactly `size` bytes of `content_type` until `expires_at`. Counts against the
 /// plan's storage from now on (402 over it). Confirm once the `PUT` succeeded.
+/// Honours `Idempotency-Key`: a retry answers the same pending attachment, its URL
+/// signed again (the file's bytes never pass through this request: its fingerprint
+/// is the SHA-256 of the JSON body, as for every JSON route).
 #[utoipa::path(
     post, path = "/api/v1/orgs/{org}/tickets/{key}/attachments", tag = "attachments",
-    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key, e.g. WEB-12")),
+    params(("org" = String, Path, description = "Organization slug"), ("key" = String, Path, description = "Ticket key, e.g. WEB-12"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Answers the same pending attachment (with a freshly signed URL) for a retried request (24 h)")),
     request_body = NewUpload,
     responses(
         (status = 201, body = PendingUpload),
+        (status = 409, description = "Replayed key whose upload was confirmed or cancelled since (`upload-finished`)", body = Problem),
         (status = 402, description = "The plan's storage is used up (`plan-limit`, `limit_kind` `storage`)", body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "Invalid file name, size (over the per-file limit) or content type", body = Problem),
@@ -99,6 +104,7 @@ pub(crate) async fn create_upload(
     state: web::Data<AppState>,
     store: web::Data<AttachmentStore>,
     path: web::Path<(String, String)>,
+    idempotency: Idempotency,
     body: JsonBody<NewUpload>,
 ) -> Result<HttpResponse, ApiError> {
     caller.scope.require(Permission::TicketsUpdate)?;
@@ -107,18 +113,52 @@ pub(crate) async fn create_upload(
     let id = AttachmentId::new();
     let org = caller.scope.org_id();
     let slug = path.0.as_str();
-    let attachment = caller
+    let (attachment, replayed) = caller
         .tx(Permission::TicketsUpdate, async |tx| {
             let ticket = find_id_by_key(tx, &key, Permission::TicketsUpdate).await?;
-            queries::expire_pending(tx).await?;
-            // Counted under the billing account's lock: concurrent uploads queue here.
-            state
-                .billing
-                .require_storage(tx, request.size)
-                .await
-                .map_err(|e| crate::entitlements::limit_error(&state, slug, e))?;
-            let object_key = store.key_for(org, ticket, id);
-            queries::create_pending(tx, ticket, id, &object_key, &request).await
+            let mut created = None;
+            // What a key stores is the attachment's id: the upload URL is signed after
+            // the commit (storage calls stay out of transactions), for every answer.
+            let reply = idempotency
+                .run(tx, body.digest(), async |tx| {
+                    queries::expire_pending(tx).await?;
+                    // Counted under the billing account's lock: concurrent uploads queue here.
+                    state
+                        .billing
+                        .require_storage(tx, request.size)
+                        .await
+                        .map_err(|e| crate::entitlements::limit_error(&state, slug, e))?;
+                    let object_key = store.key_for(org, ticket, id);
+                    let attachment =
+                        queries::create_pending(tx, ticket, id, &object_key, &request).await?;
+                    let reply = Reply::json(
+                        actix_web::http::StatusCode::CREATED,
+                        &StoredUpload { attachment: id },
+                    );
+                    created = Some(attachment);
+                    reply
+                })
+                .await?;
+            match created {
+                Some(attachment) => Ok((attachment, false)),
+                None => {
+                    let stored: StoredUpload =
+                        serde_json::from_slice(reply.body()).map_err(ApiError::internal)?;
+                    // A replay signs a fresh URL for the same pending attachment; once it
+                    // was confirmed or cancelled there is nothing left to upload.
+                    let attachment =
+                        queries::find(tx, ticket, stored.attachment, &[AttachmentState::Pending])
+                            .await
+                            .map_err(|_| {
+                                ApiError::conflict(
+                                    "upload-finished",
+                                    "the upload this Idempotency-Key started was confirmed or \
+                                     cancelled already; start a new one with a new key",
+                                )
+                            })?;
+                    Ok((attachment, true))
+                }
+            }
         })
         .await?;
     let presigned = store
@@ -155,7 +195,11 @@ pub(crate) async fn create_upload(
         // Clients set the length from the body; browsers may not set it by hand.
         .filter(|(name, _)| name != "content-length")
         .collect();
-    Ok(HttpResponse::Created().json(PendingUpload {
+    let mut response = HttpResponse::Created();
+    if replayed {
+        response.insert_header((crate::http::idempotency::REPLAYED, "true"));
+    }
+    Ok(response.json(PendingUpload {
         attachment,
         upload: UploadInstructions {
             method: "PUT".to_owned(),
@@ -164,6 +208,13 @@ pub(crate) async fn create_upload(
             expires_at: presigned.expires_at,
         },
     }))
+}
+
+/// What an `Idempotency-Key` of `POST .../attachments` stores: the attachment it
+/// created (the answer's upload URL is signed anew for each answer).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredUpload {
+    attachment: AttachmentId,
 }
 
 /// Lists a ticket's (confirmed) attachments, oldest first.

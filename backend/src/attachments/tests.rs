@@ -1061,3 +1061,40 @@ async fn attachments_list_oldest_first_in_pages() {
     assert_eq!(rest["items"][0]["file_name"], "f2.txt");
     assert!(rest["next_cursor"].is_null());
 }
+
+#[tokio::test]
+async fn an_idempotency_key_answers_the_same_pending_upload_until_it_is_confirmed() {
+    let app = TestApp::start().await;
+    let org = app.org("acme").await;
+    app.project(&org, "WEB").await;
+    app.ticket(&org, "WEB", "with a file").await;
+    let path = "/api/v1/orgs/acme/tickets/WEB-1/attachments";
+    let post = |size: usize| {
+        app.request(Method::POST, &org.owner_token, path)
+            .header("Idempotency-Key", "upload-1")
+            .json(&json!({ "file_name": "notes.txt", "size": size, "content_type": "text/plain" }))
+            .send()
+    };
+    let (status, first) = read(post(5).await.expect("request")).await;
+    assert_eq!(status, 201, "{first}");
+    let again = post(5).await.expect("request");
+    assert_eq!(header(&again, "idempotent-replayed"), "true");
+    let (status, again) = read(again).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["attachment"]["id"], first["attachment"]["id"]);
+    // Another body with the key: refused, nothing started.
+    let (status, body) = read(post(6).await.expect("request")).await;
+    assert_problem(status, &body, 422, "idempotency-mismatch");
+    // The replay's freshly signed URL takes the file.
+    let (status, _) = app.put_upload(&again, b"hello".to_vec(), None).await;
+    assert!((200..300).contains(&status), "{status}");
+    let (status, confirmed) = app
+        .confirm_upload(&org, &org.owner_token, "WEB-1", &again)
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
+    let (_, list) = app.get(&org.owner_token, path).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    // Confirmed: a replay has nothing left to upload.
+    let (status, body) = read(post(5).await.expect("request")).await;
+    assert_problem(status, &body, 409, "upload-finished");
+}

@@ -100,6 +100,7 @@ pub(crate) struct AuditRow {
     pub ip: Option<String>,
     pub created_at: DateTime<Utc>,
     pub bulk_id: Option<uuid::Uuid>,
+    pub import_id: Option<uuid::Uuid>,
 }
 
 /// One audited change.
@@ -125,6 +126,8 @@ pub(crate) struct AuditEntry {
     created_at: DateTime<Utc>,
     /// The bulk request (`POST /tickets/bulk`) the change was part of.
     bulk_id: Option<uuid::Uuid>,
+    /// The import (`POST /projects/{key}/import`, `trellis import`) that created it.
+    import_id: Option<uuid::Uuid>,
 }
 
 impl AuditEntry {
@@ -143,6 +146,7 @@ impl AuditEntry {
             ip: row.ip,
             created_at: row.created_at,
             bulk_id: row.bulk_id,
+            import_id: row.import_id,
         }
     }
 }

@@ -80,7 +80,7 @@ async fn two_orgs_with_tickets(app: &TestApp) -> (tenancy::OrgScope, uuid::Uuid)
     (alpha, beta_id)
 }
 
-const TENANT_TABLES: [&str; 21] = [
+const TENANT_TABLES: [&str; 22] = [
     "orgs",
     "memberships",
     "workflows",
@@ -102,6 +102,7 @@ const TENANT_TABLES: [&str; 21] = [
     "worklogs",
     "idempotency_keys",
     "ticket_key_aliases",
+    "ticket_import_keys",
 ];
 
 #[tokio::test]

@@ -91,6 +91,11 @@ impl ApiError {
         self
     }
 
+    /// A problem extension member attached with [`ApiError::with_extension`].
+    pub fn extension(&self, key: &str) -> Option<&Value> {
+        self.extra.as_ref()?.extensions.get(key)
+    }
+
     /// A field failed validation (422).
     pub fn validation(
         field: impl Into<Cow<'static, str>>,
@@ -207,6 +212,17 @@ impl ApiError {
             "unsupported-media-type",
             "Unsupported media type",
             "send the body as application/json",
+        )
+        .with_field("Content-Type")
+    }
+
+    /// The body is not of the media type a route takes, e.g. `text/csv` (415).
+    pub fn unsupported_media_type_for(wanted: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            format!("send the body as {wanted}"),
         )
         .with_field("Content-Type")
     }

@@ -271,6 +271,16 @@ impl Reply {
         self
     }
 
+    /// Whether this is a stored response answered again.
+    pub fn is_replayed(&self) -> bool {
+        self.replayed
+    }
+
+    /// The body's bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// The HTTP response.
     pub fn into_response(self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);

@@ -104,6 +104,22 @@ pub(crate) fn slot(n: u32) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The slot [`slot`] numbers that `trellis_rank_after(prev)` (what the insert trigger
+/// gives a new ticket after the project's last key `prev`) would hand out to the next
+/// `count` tickets, for bulk inserts that rank in one go; `None` when they would run
+/// past the last slot (then the trigger ranks them).
+pub(crate) fn slots_after(prev: Option<&str>, count: u32) -> Option<std::ops::Range<u32>> {
+    let head = prev.unwrap_or("");
+    let mut n: u64 = 0;
+    for i in 0..6 {
+        let digit = head.as_bytes().get(i).copied().unwrap_or(b'0');
+        n = n * 36 + DIGITS.iter().position(|d| *d == digit)? as u64;
+    }
+    let first = u32::try_from(n / 1296 + 1).ok()?;
+    let end = first.checked_add(count)?;
+    (end <= 1_679_616).then_some(first..end)
+}
+
 /// `POST /tickets/{key}/rank` body: exactly one of `before` and `after`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

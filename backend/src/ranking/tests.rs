@@ -173,3 +173,31 @@ async fn rust_slots_match_the_sql_function() {
     }
     assert!(super::slot(1) < super::slot(2) && super::slot(35) < super::slot(36));
 }
+
+#[tokio::test]
+async fn rust_slots_after_a_key_match_the_insert_trigger() {
+    use diesel::sql_types::{Nullable, Text};
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct After {
+        #[diesel(sql_type = Text)]
+        key: String,
+    }
+    let app = TestApp::start().await;
+    let mut conn = app.conn().await;
+    let slot3 = super::slot(3);
+    let mut prevs: Vec<Option<&str>> = vec![None, Some("i"), Some("0i"), Some("zz")];
+    prevs.push(Some(slot3.as_str()));
+    for prev in prevs {
+        let sql: After = diesel::sql_query("SELECT trellis_rank_after($1) AS key")
+            .bind::<Nullable<Text>, _>(prev)
+            .get_result(&mut *conn)
+            .await
+            .expect("after");
+        let slots = super::slots_after(prev, 2).expect("slots");
+        assert_eq!(super::slot(slots.start), sql.key, "after {prev:?}");
+        assert_eq!(slots.len(), 2);
+    }
+    assert_eq!(super::slots_after(Some("zzzzzz"), 1), None);
+}

@@ -522,9 +522,23 @@ fn key(cmp: &Comparison, ctx: &Context) -> Result<Condition, ApiError> {
         .with(|s| {
             s.append(&former).push("))");
         });
+        // And tickets imported with the key from another tracker (`JRA-123`), through
+        // `ticket_import_keys`' primary key: text equality is LEAKPROOF too.
+        let imported = Sql::new(
+            "t.id = ANY(ARRAY(SELECT i.ticket_id FROM ticket_import_keys i WHERE i.source_key = ANY(",
+        )
+        .with(|s| {
+            s.bind(Bind::Texts(
+                keys.iter()
+                    .map(|k| format!("{}-{}", k.project, k.number))
+                    .collect(),
+            ))
+            .push(")))");
+        });
         any(vec![
             any(keys.iter().map(|k| one(k, "=")).collect()),
             aliased,
+            imported,
         ])
     };
     Ok(match cmp.op {

@@ -200,7 +200,8 @@ pub struct Ticket {
     /// Minutes of work left (Jira's remaining estimate); worklogs adjust it.
     pub remaining_estimate: Option<i32>,
     /// The keys it had before it moved to other projects, oldest first (`[]` if it
-    /// never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+    /// never moved), starting with its key in the tracker it was imported from (e.g.
+    /// Jira's `JRA-123`). Each still resolves to this ticket, in reads and in JQL `key`.
     pub moved_from: Vec<String>,
     /// Custom field values by field number (`"10001"`; see `GET /custom-fields` for
     /// names and options): text, a number, a `YYYY-MM-DD` date, an option id, a list
@@ -343,8 +344,8 @@ impl TicketKey {
     }
 }
 
-const TITLE_MAX: usize = 500;
-const DESCRIPTION_MAX: usize = 100_000;
+pub(crate) const TITLE_MAX: usize = 500;
+pub(crate) const DESCRIPTION_MAX: usize = 100_000;
 const LABELS_MAX: usize = 50;
 const LABEL_MAX: usize = 64;
 

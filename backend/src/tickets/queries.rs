@@ -13,7 +13,9 @@ use super::{
 use crate::audit::{self, Change, Entity};
 use crate::http::{ApiError, IfMatch};
 use crate::projects::access;
-use crate::schema::{projects, statuses, ticket_key_aliases, ticket_views, tickets};
+use crate::schema::{
+    projects, statuses, ticket_import_keys, ticket_key_aliases, ticket_views, tickets,
+};
 use crate::workflows::{self, StatusCategory, Transition};
 
 async fn member_id(tx: &mut ScopedConn<'_>, login: &str) -> Result<UserId, ApiError> {
@@ -117,17 +119,28 @@ pub(crate) async fn hide_invisible_relatives(
 }
 
 /// The ticket a former key names: one that moved to another project (its old keys
-/// are in `ticket_key_aliases`, by the old project and number). Asked only after the
-/// key named no live ticket, so reads of current keys cost nothing more.
+/// are in `ticket_key_aliases`, by the old project and number), or one imported with
+/// that key from another tracker (`ticket_import_keys`). Asked only after the key
+/// named no live ticket, so reads of current keys cost nothing more.
 async fn aliased(tx: &mut ScopedConn<'_>, key: &TicketKey) -> Result<Option<TicketId>, ApiError> {
     let org = tx.scope().org_id();
-    Ok(ticket_key_aliases::table
+    let moved = ticket_key_aliases::table
         .inner_join(projects::table.on(projects::id.eq(ticket_key_aliases::project_id)))
         .filter(ticket_key_aliases::org_id.eq(org))
         .filter(projects::org_id.eq(org))
         .filter(projects::key.eq(&key.project))
         .filter(ticket_key_aliases::number.eq(key.number))
         .select(ticket_key_aliases::ticket_id)
+        .first(tx.conn())
+        .await
+        .optional()?;
+    if moved.is_some() {
+        return Ok(moved);
+    }
+    Ok(ticket_import_keys::table
+        .filter(ticket_import_keys::org_id.eq(org))
+        .filter(ticket_import_keys::source_key.eq(format!("{}-{}", key.project, key.number)))
+        .select(ticket_import_keys::ticket_id)
         .first(tx.conn())
         .await
         .optional()?)
