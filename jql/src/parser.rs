@@ -130,14 +130,14 @@ impl<'a> Parser<'a> {
     fn parse_or(&mut self) -> Result<Clause, ParseError> {
         self.parse_chain(Keyword::Or, Self::parse_and, Clause::Or, |c| match c {
             Clause::Or(inner) => Ok(inner),
-            other => Err(other),
+            other => Err(Box::new(other)),
         })
     }
 
     fn parse_and(&mut self) -> Result<Clause, ParseError> {
         self.parse_chain(Keyword::And, Self::parse_not, Clause::And, |c| match c {
             Clause::And(inner) => Ok(inner),
-            other => Err(other),
+            other => Err(Box::new(other)),
         })
     }
 
@@ -147,7 +147,7 @@ impl<'a> Parser<'a> {
         keyword: Keyword,
         operand: fn(&mut Self) -> Result<Clause, ParseError>,
         make: fn(Vec<Clause>) -> Clause,
-        same_kind: fn(Clause) -> Result<Vec<Clause>, Clause>,
+        same_kind: fn(Clause) -> Result<Vec<Clause>, Box<Clause>>,
     ) -> Result<Clause, ParseError> {
         let mut clauses = vec![operand(self)?];
         while self.at_keyword(keyword) {
@@ -750,7 +750,7 @@ impl<'a> Parser<'a> {
 fn combine(
     clauses: Vec<Clause>,
     make: fn(Vec<Clause>) -> Clause,
-    same_kind: fn(Clause) -> Result<Vec<Clause>, Clause>,
+    same_kind: fn(Clause) -> Result<Vec<Clause>, Box<Clause>>,
 ) -> Clause {
     if clauses.len() == 1 {
         if let Some(only) = clauses.into_iter().next() {
@@ -762,7 +762,7 @@ fn combine(
     for clause in clauses {
         match same_kind(clause) {
             Ok(inner) => flat.extend(inner),
-            Err(other) => flat.push(other),
+            Err(other) => flat.push(*other),
         }
     }
     make(flat)

@@ -494,6 +494,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/projects/{project}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a Jira Cloud CSV export into the project (or checks it: `dry_run`). The
+         *     body is the file itself, `Content-Type: text/csv`, at most
+         *     `TRELLIS_IMPORT_MAX_BYTES` (413 beyond). Query parameters: `dry_run`,
+         *     `unknown_users` (`unassign` or `refuse`), and any number of mappings
+         *     `user:JIRA USER=LOGIN` and `status:JIRA STATUS=OUR STATUS`. Rows with errors make
+         *     the whole import a 422 `import-invalid` with the report (nothing written); rows
+         *     imported before are skipped. Honours `Idempotency-Key` (the fingerprint covers the
+         *     query and the SHA-256 of the body).
+         */
+        post: operations["import_csv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/projects/{project}/members": {
         parameters: {
             query?: never;
@@ -931,6 +957,9 @@ export interface paths {
          * Starts an upload: a pending attachment, and a presigned `PUT` URL that takes
          *     exactly `size` bytes of `content_type` until `expires_at`. Counts against the
          *     plan's storage from now on (402 over it). Confirm once the `PUT` succeeded.
+         *     Honours `Idempotency-Key`: a retry answers the same pending attachment, its URL
+         *     signed again (the file's bytes never pass through this request: its fingerprint
+         *     is the SHA-256 of the JSON body, as for every JSON route).
          */
         post: operations["create_upload"];
         delete?: never;
@@ -1465,6 +1494,11 @@ export interface components {
             entity_id: string;
             entity_type: string;
             id: components["schemas"]["AuditId"];
+            /**
+             * Format: uuid
+             * @description The import (`POST /projects/{key}/import`, `trellis import`) that created it.
+             */
+            import_id?: string | null;
             ip?: string | null;
             request_id?: string | null;
             /**
@@ -1664,6 +1698,18 @@ export interface components {
             version: number;
         };
         /**
+         * @description `Custom field (Name)` columns are read but not imported yet (custom fields land
+         *     separately); the report names them and counts their values.
+         */
+        CustomFieldColumn: {
+            name: string;
+            /**
+             * Format: int64
+             * @description Rows with a value in it.
+             */
+            rows_with_values: number;
+        };
+        /**
          * Format: uuid
          * @description An organization's own ticket field.
          */
@@ -1746,6 +1792,54 @@ export interface components {
              */
             comment_id?: string | null;
             id: components["schemas"]["AuditId"];
+        };
+        /**
+         * Format: uuid
+         * @description One import of a file (its tickets' audit entries and original keys carry it).
+         */
+        ImportId: string;
+        /** @description The answer of an import (or its dry run). */
+        ImportReport: {
+            /** @description Whether tickets were written (`false` for a dry run). */
+            applied: boolean;
+            /**
+             * Format: int64
+             * @description Tickets created (for a dry run: that would be).
+             */
+            created: number;
+            /** @description `Custom field (Name)` columns: read, not imported yet. */
+            custom_field_columns: components["schemas"]["CustomFieldColumn"][];
+            /** @description Set when `custom_field_columns` is not empty. */
+            custom_fields_note?: string | null;
+            dry_run: boolean;
+            /** @description Every row's errors; an import with any is not applied. */
+            errors: components["schemas"]["RowError"][];
+            /** @description The first and last key created (numbers in between are this import's). */
+            first_ticket?: string | null;
+            /** @description Columns the import does not read (headers, distinct). */
+            ignored_columns: string[];
+            /** @description Carried by every audit entry and original key the import wrote. */
+            import_id: components["schemas"]["ImportId"];
+            last_ticket?: string | null;
+            /**
+             * Format: int64
+             * @description Ticket rows read (the header not counted).
+             */
+            rows: number;
+            /** @description Rows already imported earlier, left as they are. */
+            skipped: components["schemas"]["SkippedRow"][];
+            /** @description Jira users that map to no member (distinct, in order of appearance). */
+            unknown_users: string[];
+            /**
+             * @description Jira statuses that are not statuses of the project's workflow and have no
+             *     mapping (distinct).
+             */
+            unmapped_statuses: string[];
+            /**
+             * @description Sprint names that name no open sprint of the project: those tickets go to the
+             *     backlog.
+             */
+            unmatched_sprints: string[];
         };
         /** @description An invitation as the organization sees it. */
         Invitation: {
@@ -2229,6 +2323,11 @@ export interface components {
                 entity_id: string;
                 entity_type: string;
                 id: components["schemas"]["AuditId"];
+                /**
+                 * Format: uuid
+                 * @description The import (`POST /projects/{key}/import`, `trellis import`) that created it.
+                 */
+                import_id?: string | null;
                 ip?: string | null;
                 request_id?: string | null;
                 /**
@@ -2418,7 +2517,8 @@ export interface components {
                 labels: string[];
                 /**
                  * @description The keys it had before it moved to other projects, oldest first (`[]` if it
-                 *     never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+                 *     never moved), starting with its key in the tracker it was imported from (e.g.
+                 *     Jira's `JRA-123`). Each still resolves to this ticket, in reads and in JQL `key`.
                  */
                 moved_from: string[];
                 /** Format: int32 */
@@ -2627,6 +2727,25 @@ export interface components {
         RoleChange: {
             role: components["schemas"]["Role"];
         };
+        /** @description One problem with one row. */
+        RowError: {
+            detail: string;
+            /** @description The column at fault, by its header (`Status`, `Assignee`, ...), or `row`. */
+            field: string;
+            /** @description The row's `Issue key`, when it has one. */
+            key?: string | null;
+            /**
+             * Format: int64
+             * @description The line of the file the record starts on (1-based).
+             */
+            line: number;
+            /**
+             * Format: int64
+             * @description 1-based record number: the header is row 1, the first ticket row 2 (a record
+             *     with embedded newlines is still one row).
+             */
+            row: number;
+        };
         /** @description A saved filter as the API shows it. */
         SavedFilter: {
             /** Format: date-time */
@@ -2681,6 +2800,15 @@ export interface components {
             nextPageToken?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description A row whose key an earlier import of this organization brought in already. */
+        SkippedRow: {
+            /** @description The Jira key. */
+            key: string;
+            /** Format: int64 */
+            row: number;
+            /** @description Our ticket's key. */
+            ticket: string;
         };
         /** @description A sprint as the API shows it. */
         Sprint: {
@@ -2835,7 +2963,8 @@ export interface components {
             labels: string[];
             /**
              * @description The keys it had before it moved to other projects, oldest first (`[]` if it
-             *     never moved). Each still resolves to this ticket, in reads and in JQL `key`.
+             *     never moved), starting with its key in the tracker it was imported from (e.g.
+             *     Jira's `JRA-123`). Each still resolves to this ticket, in reads and in JQL `key`.
              */
             moved_from: string[];
             /** Format: int32 */
@@ -4120,7 +4249,8 @@ export interface operations {
                  * @description Columns, comma-separated, in order: `key`, `summary`, `type`, `status`,
                  *     `statusCategory`, `priority`, `assignee`, `reporter`, `project`, `labels`,
                  *     `component`, `sprint`, `parent`, `created`, `updated`, `resolved`, `due`,
-                 *     `startDate`, `storyPoints`, `originalEstimate`, `watchers`, `description`.
+                 *     `startDate`, `storyPoints`, `originalEstimate`, `watchers`, `description`, and
+                 *     custom fields by `cf[10001]` or name (CSV header `Custom field (Name)`).
                  *     Default: key, summary, type, status, priority, assignee, reporter, created,
                  *     updated, resolved.
                  */
@@ -4966,6 +5096,103 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_csv: {
+        parameters: {
+            query?: {
+                /** @description Check every row and report; write nothing */
+                dry_run?: boolean;
+                /** @description `unassign` (default: no assignee, the importer as reporter) or `refuse` (a row error) */
+                unknown_users?: string;
+            };
+            header?: {
+                /** @description Replays the first response of a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Organization slug */
+                org: string;
+                /** @description Project key, e.g. WEB */
+                project: string;
+            };
+            cookie?: never;
+        };
+        /** @description The Jira CSV export */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Imported (or checked, for a dry run) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The project is archived, or a concurrent import of the same keys won */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file exceeds TRELLIS_IMPORT_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad options, an unreadable file, or rows with errors (`import-invalid`, the report in `report`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6543,7 +6770,10 @@ export interface operations {
     create_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Answers the same pending attachment (with a freshly signed URL) for a retried request (24 h) */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description Organization slug */
                 org: string;
@@ -6584,6 +6814,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Replayed key whose upload was confirmed or cancelled since (`upload-finished`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
